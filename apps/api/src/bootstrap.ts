@@ -1,0 +1,58 @@
+/**
+ * Builds the HTTP app: Fastify, the envelope, validation, streaming body parsers, the disk driver's
+ * signed-URL route and the OpenAPI document. main.ts listens; scripts/openapi.ts only reads the document.
+ */
+import multipart from '@fastify/multipart';
+import type { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyInstance } from 'fastify';
+import type { AppConfig } from '#config';
+import { DiskObjectStorage, ObjectStorage } from '#storage';
+import { AppModule } from './app.module.js';
+import { ApiExceptionFilter } from './common/api-exception.filter.js';
+import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
+import { createValidationPipe } from './common/validation.js';
+import { mountDiskStorage } from './storage-disk/disk-storage.route.js';
+
+/** JSON bodies are small (init takes 5 file descriptions); chunks never go through the JSON parser. */
+const JSON_BODY_LIMIT = 256 * 1024;
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT, trustProxy: true, requestTimeout: 0 });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel as LogLevel) + 1),
+    abortOnError: false,
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalInterceptors(new EnvelopeInterceptor());
+  app.enableCors({ origin: true, exposedHeaders: ['ETag'] });
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  await app.register(multipart as never);
+  // Chunks stream: the handler gets the unread request as its body.
+  fastify.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+
+  const storage = app.get(ObjectStorage);
+  if (storage instanceof DiskObjectStorage) mountDiskStorage(fastify, storage);
+  SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  return app;
+}
+
+export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Reelay batch video upload API')
+    .setDescription(
+      'Upload up to 5 videos in one batch: presigned PUT URLs (one per file up to 150 MiB, one per part above), ' +
+        'or chunks through the API; progress, retry of failed chunks, and completion into a Video. ' +
+        'Every answer is { success: true, data } or { success: false, error: { code, message, details } }.',
+    )
+    .setVersion('1.0.0')
+    .addTag('videos-batch', 'Batch upload of videos')
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}

@@ -1,0 +1,38 @@
+/** OpenAPI descriptions of the envelope around each route's data and of its error answers. */
+import { applyDecorators, type Type } from '@nestjs/common';
+import { ApiExtraModels, ApiProperty, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+
+export class ErrorBodyDto {
+  @ApiProperty({ description: 'Stable machine-readable code.', example: 'MISSING_PARTS' })
+  code: string;
+
+  @ApiProperty({ description: 'What went wrong, for a person.', example: 'Missing parts: 2 of 10 chunks are not uploaded' })
+  message: string;
+
+  @ApiProperty({ description: 'Structured details (failing fields, missing chunk indices, error id), or null.', nullable: true, type: 'object', additionalProperties: true, example: { missingChunks: [2, 7], totalChunks: 10 } })
+  details: Record<string, unknown> | null;
+}
+
+export class ErrorEnvelopeDto {
+  @ApiProperty({ example: false })
+  success: false;
+
+  @ApiProperty({ type: ErrorBodyDto })
+  error: ErrorBodyDto;
+}
+
+export function ApiOkEnvelope(model: Type<unknown>, options: { isArray?: boolean; status?: number; description?: string } = {}) {
+  const data = options.isArray ? { type: 'array', items: { $ref: getSchemaPath(model) } } : { $ref: getSchemaPath(model) };
+  return applyDecorators(
+    ApiExtraModels(model, ErrorEnvelopeDto),
+    ApiResponse({
+      status: options.status ?? 200,
+      description: options.description ?? 'Success',
+      schema: { type: 'object', required: ['success', 'data'], properties: { success: { type: 'boolean', example: true }, data } },
+    }),
+  );
+}
+
+export function ApiErrors(...responses: Array<[status: number, description: string]>) {
+  return applyDecorators(...responses.map(([status, description]) => ApiResponse({ status, description, type: ErrorEnvelopeDto })));
+}

@@ -1,0 +1,64 @@
+/**
+ * Maps every error to the envelope. UploadError by its code; Nest and Fastify HTTP errors (unknown
+ * route, malformed JSON, body too large, wrong content type) by their status; anything else is a 500
+ * that carries an error id which is also in the log, and never the internals.
+ */
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
+import { fail } from './envelope.js';
+import { UploadError, uploadErrorStatus } from './upload-error.js';
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  408: 'REQUEST_TIMEOUT',
+  411: 'LENGTH_REQUIRED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+};
+
+export function errorResponse(error: unknown, logger: Logger): { status: number; body: ReturnType<typeof fail> } {
+  if (error instanceof UploadError) {
+    return { status: uploadErrorStatus(error.code), body: fail(error.code, error.message, error.details) };
+  }
+  const status = httpStatusOf(error);
+  if (status !== undefined && status >= 400 && status < 500) {
+    const message = error instanceof HttpException ? messageOf(error) : (error as Error).message;
+    return { status, body: fail(HTTP_CODES[status] ?? 'BAD_REQUEST', message) };
+  }
+  const errorId = randomUUID();
+  logger.error(`error ${errorId}: ${(error as Error)?.stack ?? String(error)}`);
+  return { status: 500, body: fail('INTERNAL_ERROR', 'Something went wrong on our side', { errorId }) };
+}
+
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ApiExceptionFilter');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { status, body } = errorResponse(error, this.logger);
+    if (reply.sent) return;
+    void reply.status(status).send(body);
+  }
+}
+
+/** Status of Nest's HttpException or of Fastify's own errors (statusCode on the error). */
+function httpStatusOf(error: unknown): number | undefined {
+  if (error instanceof HttpException) return error.getStatus();
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof statusCode === 'number' ? statusCode : undefined;
+}
+
+function messageOf(error: HttpException): string {
+  const response = error.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  return Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
+}

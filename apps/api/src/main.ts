@@ -1,0 +1,16 @@
+/** The HTTP API. Configuration is validated before anything starts; a bad setting stops it with its name. */
+import 'reflect-metadata';
+import { loadConfig } from '#config';
+import { createApp } from './bootstrap.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApp(config);
+  await app.listen(config.http.port, config.http.host);
+  console.log(`reelay api listening on ${await app.getUrl()} (storage: ${config.storage.driver}, docs: /docs)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

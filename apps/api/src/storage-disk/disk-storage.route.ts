@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import type { DiskObjectStorage } from '#storage';
+
+/** Where the disk driver's signed URLs point (below PUBLIC_URL). */
+export const DISK_STORAGE_PATH = '/api/v1/storage/disk';
+
+/**
+ * The disk driver's "presigned" URLs land here. Its own scope takes any content type unparsed, so
+ * that a PUT of video/mp4 bytes reaches the driver as a stream.
+ */
+export function mountDiskStorage(fastify: FastifyInstance, storage: DiskObjectStorage): void {
+  void fastify.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
+    scope.route({
+      method: ['PUT', 'GET', 'HEAD'],
+      url: DISK_STORAGE_PATH,
+      handler: async (req, reply) => {
+        reply.hijack();
+        await storage.serve(req.raw, reply.raw);
+      },
+    });
+  });
+}

@@ -1,0 +1,87 @@
+/** The batch upload routes of the seed document ("Batch Upload for Frontend"). */
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { ApiErrors, ApiOkEnvelope } from '../common/api-envelope.decorator.js';
+import { BatchService } from './batch.service.js';
+import { chunkBody } from './chunk-body.js';
+import { ChunkService } from './chunk.service.js';
+import { CompleteService } from './complete.service.js';
+import { ChunkResultDto } from './dto/chunk-result.dto.js';
+import { InitBatchDto } from './dto/init-batch.dto.js';
+import { ProgressDto } from './dto/progress.dto.js';
+import { RetryUrlDto } from './dto/retry-url.dto.js';
+import { ChunkParamsDto, UploadIdParamsDto } from './dto/upload-params.dto.js';
+import { UploadSessionDto } from './dto/upload-session.dto.js';
+import { VideoDto } from './dto/video.dto.js';
+import { UploadProgressService } from './upload-progress.service.js';
+
+@ApiTags('videos-batch')
+@Controller('api/v1/videos/batch')
+export class BatchController {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly batches: BatchService,
+    private readonly chunks: ChunkService,
+    private readonly uploads: UploadProgressService,
+    private readonly completions: CompleteService,
+  ) {}
+
+  @Post('init')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Start a batch: one upload session per file, with presigned PUT URLs' })
+  @ApiOkEnvelope(UploadSessionDto, { isArray: true, status: 201, description: 'One session per file, in the order of `files`' })
+  @ApiErrors([400, 'Invalid body: the failing fields are in error.details.fields'])
+  init(@Body() dto: InitBatchDto): Promise<UploadSessionDto[]> {
+    return this.batches.init(dto);
+  }
+
+  @Post('chunk/:uploadId/:chunkIndex')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Send one chunk through the API; it is streamed to storage as that part. Sending it again replaces it.' })
+  @ApiConsumes('application/octet-stream', 'multipart/form-data')
+  @ApiBody({
+    description: 'The chunk\'s exact bytes: bytes [i*chunkSize, min(size, (i+1)*chunkSize)) of the file',
+    schema: { oneOf: [{ type: 'string', format: 'binary' }, { type: 'object', required: ['chunk'], properties: { chunk: { type: 'string', format: 'binary' } } }] },
+  })
+  @ApiOkEnvelope(ChunkResultDto)
+  @ApiErrors(
+    [400, 'Chunk of the wrong length or index out of range'],
+    [404, 'Unknown uploadId'],
+    [409, 'Upload already completed'],
+    [410, 'Upload expired'],
+    [413, 'Chunk larger than the chunk route takes (2 GiB by default)'],
+    [415, 'Neither application/octet-stream nor multipart/form-data'],
+    [502, 'Storage did not take the chunk; it is marked failed'],
+  )
+  async chunk(@Param() params: ChunkParamsDto, @Req() req: FastifyRequest): Promise<ChunkResultDto> {
+    return this.chunks.receive(params.uploadId, params.chunkIndex, await chunkBody(req, this.config.upload.maxChunkSize));
+  }
+
+  @Get('progress/:uploadId')
+  @ApiOperation({ summary: 'Progress of one file: percent, status, failed chunks' })
+  @ApiOkEnvelope(ProgressDto)
+  @ApiErrors([404, 'Unknown uploadId'], [410, 'Upload expired'])
+  progress(@Param() params: UploadIdParamsDto): Promise<ProgressDto> {
+    return this.uploads.progressOf(params.uploadId);
+  }
+
+  @Post('retry/:uploadId')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Fresh presigned URLs for just the failed chunks (empty when none failed)' })
+  @ApiOkEnvelope(RetryUrlDto, { isArray: true })
+  @ApiErrors([404, 'Unknown uploadId'], [409, 'Upload already completed'], [410, 'Upload expired'])
+  retry(@Param() params: UploadIdParamsDto): Promise<RetryUrlDto[]> {
+    return this.batches.retry(params.uploadId);
+  }
+
+  @Post('complete/:uploadId')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Finalize the upload: create the video and queue its processing. Completing again answers the same video.' })
+  @ApiOkEnvelope(VideoDto)
+  @ApiErrors([404, 'Unknown uploadId'], [409, 'Missing parts: error.details.missingChunks lists them, and they are marked failed'], [410, 'Upload expired'])
+  complete(@Param() params: UploadIdParamsDto): Promise<VideoDto> {
+    return this.completions.complete(params.uploadId);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Starts batches and hands out presigned URLs: init creates one upload session per file (a multipart
+ * upload for large files), retry re-signs just the chunks that failed.
+ */
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { ProgressStore } from '#progress';
+import { chunkLength, MAX_UPLOAD_SIZE, ObjectStorage, planUpload } from '#storage';
+import { type NewUploadSession, type UploadSession, UploadSessionRepository } from '#videos';
+import { UploadError, UploadErrorCode } from '../common/upload-error.js';
+import { type FieldProblem, validationFailed } from '../common/validation.js';
+import type { FileMetadataDto, InitBatchDto } from './dto/init-batch.dto.js';
+import type { RetryUrlDto } from './dto/retry-url.dto.js';
+import type { UploadSessionDto } from './dto/upload-session.dto.js';
+import { UploadProgressService } from './upload-progress.service.js';
+import { UploadSessionsService } from './upload-sessions.service.js';
+import { videoTypeOf } from './video-types.js';
+
+@Injectable()
+export class BatchService {
+  private readonly logger = new Logger(BatchService.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repository: UploadSessionRepository,
+    private readonly sessions: UploadSessionsService,
+    private readonly uploads: UploadProgressService,
+    private readonly storage: ObjectStorage,
+    private readonly progress: ProgressStore,
+  ) {}
+
+  async init(dto: InitBatchDto): Promise<UploadSessionDto[]> {
+    const types = this.checkLimits(dto.files);
+    const batchId = randomUUID();
+    const now = Date.now();
+    const urlsExpireAt = new Date(now + this.config.upload.urlTtlSeconds * 1000);
+    const expiresAt = new Date(now + this.config.upload.sessionTtlSeconds * 1000);
+    const created: NewUploadSession[] = [];
+    try {
+      for (const [i, file] of dto.files.entries()) {
+        const plan = planUpload(file.size, this.config.upload);
+        const fileId = randomUUID();
+        // Server-made key: the filename never reaches storage.
+        const storageKey = `videos/${fileId}/source`;
+        const storageUploadId = plan.isChunked ? await this.storage.createMultipart(storageKey, types[i]) : null;
+        created.push({ id: randomUUID(), batchId, fileId, channelId: dto.channel_id, filename: file.filename, size: file.size, contentType: types[i], storageKey, storageUploadId, ...plan, urlsExpireAt, expiresAt });
+      }
+      await this.repository.createBatch({ id: batchId, channelId: dto.channel_id }, created);
+    } catch (error) {
+      await this.abandon(created);
+      throw error;
+    }
+    return Promise.all(
+      created.map(async (s) => {
+        await this.progress.init({ uploadId: s.id, filename: s.filename, totalChunks: s.totalChunks, size: s.size, expiresAt: expiresAt.getTime(), urlsExpireAt: urlsExpireAt.getTime() });
+        const indices = Array.from({ length: s.totalChunks }, (_, i) => i);
+        const presignedUrls = await Promise.all(indices.map((i) => this.signChunk(s, i)));
+        return { uploadId: s.id, fileId: s.fileId, batchId, filename: s.filename, size: s.size, isChunked: s.isChunked, chunkSize: s.chunkSize, totalChunks: s.totalChunks, presignedUrls, expiresAt: urlsExpireAt.toISOString(), status: 'initialized' as const };
+      }),
+    );
+  }
+
+  async retry(uploadId: string): Promise<RetryUrlDto[]> {
+    const session = await this.sessions.findOpen(uploadId);
+    await this.uploads.snapshotOf(session);
+    const snapshot = await this.uploads.syncWithStorage(session);
+    const failed = snapshot?.failedChunks ?? [];
+    if (failed.length === 0) return [];
+    const expiresAt = Date.now() + this.config.upload.urlTtlSeconds * 1000;
+    const urls = await Promise.all(failed.map(async (chunkIndex) => ({ chunkIndex, url: await this.signChunk(session, chunkIndex), expiresAt: new Date(expiresAt).toISOString() })));
+    await this.progress.markRetrying(uploadId, failed, expiresAt);
+    return urls;
+  }
+
+  private signChunk(s: Pick<UploadSession, 'storageKey' | 'storageUploadId' | 'isChunked' | 'chunkSize' | 'totalChunks' | 'size' | 'contentType'>, index: number): Promise<string> {
+    const expiresIn = this.config.upload.urlTtlSeconds;
+    const contentLength = chunkLength(s, s.size, index);
+    return s.isChunked
+      ? this.storage.presignPart(s.storageKey, s.storageUploadId!, index + 1, { contentLength, expiresIn })
+      : this.storage.presignPut(s.storageKey, { contentLength, contentType: s.contentType, expiresIn });
+  }
+
+  /** Checks the limits that depend on configuration; answers each file's video MIME type. */
+  private checkLimits(files: FileMetadataDto[]): string[] {
+    const { maxFiles, maxFileSize } = this.config.upload;
+    const problems: FieldProblem[] = [];
+    if (files.length > maxFiles) problems.push({ field: 'files', problems: [`a batch holds at most ${maxFiles} files, got ${files.length}`] });
+    const limit = Math.min(maxFileSize, MAX_UPLOAD_SIZE);
+    const types = files.map((f, i) => {
+      if (f.size > limit) problems.push({ field: `files.${i}.size`, problems: [`size must not exceed ${limit} bytes`] });
+      const type = f.type?.toLowerCase() ?? videoTypeOf(f.filename);
+      if (!type) problems.push({ field: `files.${i}.type`, problems: ['type is missing and the filename extension is not a known video type'] });
+      return type ?? '';
+    });
+    if (problems.length > 0) throw validationFailed(problems);
+    return types;
+  }
+
+  /** Init failed half-way: drop the multipart uploads already created so that nothing is billed. */
+  private async abandon(created: NewUploadSession[]): Promise<void> {
+    for (const s of created) {
+      if (!s.storageUploadId) continue;
+      await this.storage.abortMultipart(s.storageKey, s.storageUploadId).catch((e: Error) => this.logger.warn(`abort of ${s.storageKey} failed: ${e.message}`));
+    }
+  }
+}

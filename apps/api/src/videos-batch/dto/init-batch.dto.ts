@@ -1,0 +1,47 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMinSize, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+
+/** One file the user selected. */
+export class FileMetadataDto {
+  @ApiProperty({ description: 'Display name of the file; kept as metadata only, never used in storage keys.', example: 'myVideo1.mp4', maxLength: 1024 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  filename: string;
+
+  @ApiProperty({ description: 'Exact size of the file in bytes.', example: 104857600, minimum: 1 })
+  @IsInt()
+  @Min(1)
+  size: number;
+
+  @ApiPropertyOptional({
+    description: 'Video MIME type. When omitted it is inferred from the filename extension; non-video types are refused.',
+    example: 'video/mp4',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  @Matches(/^video\/[a-z0-9][a-z0-9.+-]*$/i, { message: 'type must be a video MIME type such as video/mp4' })
+  type?: string;
+}
+
+export class InitBatchDto {
+  @ApiProperty({
+    description: 'Channel the videos are uploaded to. A number is accepted and read as its decimal string.',
+    example: '123',
+    oneOf: [{ type: 'string' }, { type: 'integer' }],
+  })
+  @Transform(({ value }) => (typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value))
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  channel_id: string;
+
+  @ApiProperty({ description: 'The files of the batch, in the order the answer keeps (at most UPLOAD_MAX_FILES, 5 by default).', type: [FileMetadataDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => FileMetadataDto)
+  files: FileMetadataDto[];
+}

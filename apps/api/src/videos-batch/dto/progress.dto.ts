@@ -1,0 +1,28 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { UPLOAD_STATUSES, type UploadStatus } from './upload-session.dto.js';
+
+export class ProgressDto {
+  @ApiProperty({ format: 'uuid', example: 'bab41125-7d3e-4f1a-9c2b-5e6f7a8b9c0d' })
+  uploadId: string;
+
+  @ApiProperty({ example: 'myVideo2.mp4' })
+  filename: string;
+
+  @ApiProperty({ description: 'Whole percent of the file\'s bytes stored, 0-100 (100 only when every chunk is stored).', minimum: 0, maximum: 100, example: 45 })
+  progress: number;
+
+  @ApiProperty({ enum: UPLOAD_STATUSES, example: 'uploading' })
+  status: UploadStatus;
+
+  @ApiProperty({ description: 'Chunk indices to send again (through /retry URLs or the chunk route).', type: [Number], example: [2, 7] })
+  failedChunks: number[];
+
+  @ApiProperty({ example: 10 })
+  totalChunks: number;
+
+  @ApiProperty({ description: 'Chunks stored so far.', example: 3 })
+  completedCount: number;
+
+  @ApiPropertyOptional({ description: 'Id of the video, once the upload is completed.', format: 'uuid', example: '444db937-2c1d-4e5f-8a9b-0c1d2e3f4a5b' })
+  videoId?: string;
+}

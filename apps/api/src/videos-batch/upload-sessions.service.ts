@@ -1,0 +1,27 @@
+/** Finds upload sessions for the batch routes and turns "not there" into the right error. */
+import { Injectable } from '@nestjs/common';
+import { type UploadSession, UploadSessionRepository } from '#videos';
+import { UploadError, UploadErrorCode } from '../common/upload-error.js';
+
+@Injectable()
+export class UploadSessionsService {
+  constructor(private readonly sessions: UploadSessionRepository) {}
+
+  async find(uploadId: string): Promise<UploadSession> {
+    const session = await this.sessions.findSession(uploadId);
+    if (!session) throw new UploadError(UploadErrorCode.UploadNotFound, `Upload ${uploadId} not found`, { uploadId });
+    return session;
+  }
+
+  /** A session that still takes bytes: not completed, not expired. */
+  async findOpen(uploadId: string): Promise<UploadSession> {
+    const session = await this.find(uploadId);
+    if (session.state === 'completed') {
+      throw new UploadError(UploadErrorCode.UploadCompleted, `Upload ${uploadId} is already completed`, { uploadId });
+    }
+    if (session.state === 'expired' || session.expiresAt.getTime() <= Date.now()) {
+      throw new UploadError(UploadErrorCode.UploadExpired, `Upload ${uploadId} expired; start a new one`, { uploadId, expiredAt: session.expiresAt.toISOString() });
+    }
+    return session;
+  }
+}

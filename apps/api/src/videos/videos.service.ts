@@ -1,0 +1,54 @@
+/** Reads a video with its processing state, and signs a short-lived URL for its thumbnail. */
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { ObjectStorage } from '#storage';
+import { UploadSessionRepository, type Video } from '#videos';
+import type { VideoDetailsDto } from './dto/video-details.dto.js';
+
+/** Long enough to render a page, short enough that a leaked URL soon stops working. */
+const THUMBNAIL_URL_TTL_SECONDS = 15 * 60;
+
+@Injectable()
+export class VideosService {
+  constructor(
+    private readonly repository: UploadSessionRepository,
+    private readonly storage: ObjectStorage,
+  ) {}
+
+  async get(videoId: string): Promise<VideoDetailsDto> {
+    const video = await this.repository.findVideo(videoId);
+    if (!video) throw new NotFoundException(`Video ${videoId} not found`);
+    const thumbnail = video.thumbnailKey ? await this.signThumbnail(video.thumbnailKey) : null;
+    return toDto(video, thumbnail);
+  }
+
+  private async signThumbnail(key: string): Promise<{ url: string; expiresAt: string }> {
+    const expiresAt = new Date(Date.now() + THUMBNAIL_URL_TTL_SECONDS * 1000).toISOString();
+    return { url: await this.storage.presignGet(key, THUMBNAIL_URL_TTL_SECONDS), expiresAt };
+  }
+}
+
+function toDto(v: Video, thumbnail: { url: string; expiresAt: string } | null): VideoDetailsDto {
+  return {
+    videoId: v.id,
+    uploadId: v.uploadId,
+    channelId: v.channelId,
+    filename: v.filename,
+    size: v.size,
+    contentType: v.contentType,
+    status: v.status,
+    failureReason: v.failureReason,
+    durationSeconds: v.durationSeconds,
+    width: v.width,
+    height: v.height,
+    videoCodec: v.videoCodec,
+    audioCodec: v.audioCodec,
+    bitrate: v.bitrate,
+    container: v.container,
+    sha256: v.sha256,
+    thumbnailUrl: thumbnail?.url ?? null,
+    thumbnailUrlExpiresAt: thumbnail?.expiresAt ?? null,
+    createdAt: v.createdAt.toISOString(),
+    processingStartedAt: v.processingStartedAt?.toISOString() ?? null,
+    processedAt: v.processedAt?.toISOString() ?? null,
+  };
+}

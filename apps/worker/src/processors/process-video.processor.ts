@@ -1,0 +1,59 @@
+/**
+ * video-processing: one job per completed upload (job id `process-<videoId>`). Moves the video
+ * uploaded -> processing -> ready | failed. A file that is not a video fails at once (BullMQ's
+ * UnrecoverableError: no retry); other errors are retried with the queue's exponential backoff, and
+ * the video fails with the last error once no attempt is left. A job that runs again after its video
+ * is ready or failed changes nothing.
+ */
+import { Injectable, Logger } from '@nestjs/common';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { type ProcessVideoJobData, UploadSessionRepository, VIDEO_PROCESSING_QUEUE, type VideoStatus } from '#videos';
+import { abortable, type JobHandler, releaseJob } from '../job-handler.js';
+import { VideoRejectedError } from '../media/media.error.js';
+import { VideoProcessingService } from '../processing/video-processing.service.js';
+
+export interface ProcessVideoResult {
+  videoId: string;
+  status: VideoStatus;
+}
+
+@Injectable()
+export class ProcessVideoProcessor implements JobHandler<ProcessVideoJobData, ProcessVideoResult> {
+  readonly queue = VIDEO_PROCESSING_QUEUE;
+  private readonly logger = new Logger(ProcessVideoProcessor.name);
+
+  constructor(
+    private readonly videos: UploadSessionRepository,
+    private readonly processing: VideoProcessingService,
+  ) {}
+
+  async handle(job: Job<ProcessVideoJobData>, token: string | undefined, signal: AbortSignal): Promise<ProcessVideoResult> {
+    const { videoId } = job.data;
+    const video = await this.videos.startProcessing(videoId);
+    if (!video) return this.alreadyDone(videoId);
+    try {
+      const result = await abortable(this.processing.process(video, signal), signal);
+      await this.videos.finishProcessing(videoId, result);
+      this.logger.log(`video ${videoId} ready: ${result.width}x${result.height} ${result.videoCodec}, ${result.durationSeconds} s`);
+      return { videoId, status: 'ready' };
+    } catch (error) {
+      if (signal.aborted) return releaseJob(job, token);
+      if (!(error instanceof VideoRejectedError)) throw error;
+      await this.videos.failProcessing(videoId, error.message);
+      this.logger.warn(`video ${videoId} failed: ${error.message}`);
+      throw new UnrecoverableError(error.message);
+    }
+  }
+
+  /** Transient errors ran out of attempts (or the job kept killing its worker): say so on the video. */
+  async onFailedForGood(job: Job<ProcessVideoJobData>, error: Error): Promise<void> {
+    const reason = `processing failed after ${job.attemptsStarted} attempts: ${error.message}`;
+    if (await this.videos.failProcessing(job.data.videoId, reason)) this.logger.warn(`video ${job.data.videoId} failed: ${reason}`);
+  }
+
+  private async alreadyDone(videoId: string): Promise<ProcessVideoResult> {
+    const video = await this.videos.findVideo(videoId);
+    if (!video) throw new UnrecoverableError(`video ${videoId} does not exist`);
+    return { videoId, status: video.status };
+  }
+}

@@ -1,0 +1,43 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import { type AppConfig, ConfigModule } from '#config';
+import { ProgressModule } from '#progress';
+import { StorageModule } from '#storage';
+import { QueuesModule, UPLOAD_CLEANUP_QUEUE, VIDEO_PROCESSING_QUEUE, VideosModule } from '#videos';
+import { JOB_HANDLERS, type JobHandler } from './job-handler.js';
+import { VideoProcessingService } from './processing/video-processing.service.js';
+import { CleanupUploadsProcessor } from './processors/cleanup-uploads.processor.js';
+import { ProcessVideoProcessor } from './processors/process-video.processor.js';
+import { QueueWorkers } from './queue-workers.js';
+
+/** The worker shares configuration, storage and data access with the API; it has no HTTP server. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        // Migrations are the API's (and `npm run migrate`'s) job; several workers must not race them.
+        VideosModule.forRoot({ url: config.database.url, migrate: false }),
+        // The disk driver's signed URLs are served by the API: ffprobe reaches the file through it.
+        StorageModule.forRoot(config.storage, { signedUrlBase: `${config.http.publicUrl}/api/v1/storage/disk` }),
+        ProgressModule.forRoot({ url: config.redis.url, keyPrefix: config.redis.prefix }),
+        QueuesModule.forRoot(config.redis),
+        BullModule.registerQueue({ name: VIDEO_PROCESSING_QUEUE }, { name: UPLOAD_CLEANUP_QUEUE }),
+      ],
+      providers: [
+        VideoProcessingService,
+        ProcessVideoProcessor,
+        CleanupUploadsProcessor,
+        // One entry per queue: QueueWorkers refuses to start when a queue of WORKER_QUEUES is missing here.
+        {
+          provide: JOB_HANDLERS,
+          useFactory: (...handlers: JobHandler[]) => handlers,
+          inject: [ProcessVideoProcessor, CleanupUploadsProcessor],
+        },
+        QueueWorkers,
+      ],
+    };
+  }
+}

@@ -1,0 +1,37 @@
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('starts on the embedded disk driver with no settings at all', () => {
+    const c = loadConfig({});
+    expect(c.storage.driver).toBe('disk');
+    expect(c.upload.singleUploadMax).toBe(157_286_400);
+    expect(c.upload.partSize).toBe(64 * 1024 * 1024);
+    expect(c.upload.maxFiles).toBe(5);
+  });
+
+  it('names every wrong or missing setting', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', STORAGE_DRIVER: 's3', DATABASE_MIGRATE: 'maybe' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as ConfigError).message;
+    for (const name of ['PORT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'DATABASE_MIGRATE']) expect(text).toContain(name);
+  });
+
+  it('refuses a part size under the S3 minimum of 5 MiB', () => {
+    expect(() => loadConfig({ UPLOAD_PART_SIZE: String(1024 * 1024) })).toThrow(/UPLOAD_PART_SIZE/);
+  });
+
+  it('requires a signing secret for the disk driver in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/STORAGE_SIGNING_SECRET/);
+    expect(loadConfig({ NODE_ENV: 'production', STORAGE_SIGNING_SECRET: 'x'.repeat(32) }).env).toBe('production');
+  });
+
+  it('reads booleans as people write them', () => {
+    expect(loadConfig({ DATABASE_MIGRATE: 'false' }).database.migrate).toBe(false);
+    expect(loadConfig({ DATABASE_MIGRATE: '1' }).database.migrate).toBe(true);
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * Reads and validates the environment once, at start-up, into one typed tree. A missing or wrong
+ * setting throws ConfigError naming it, and the process stops before it listens or consumes.
+ */
+import { randomBytes } from 'node:crypto';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { Environment } from './environment.js';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  logLevel: string;
+  http: { host: string; port: number; publicUrl: string };
+  database: { url: string; migrate: boolean };
+  redis: { url: string; prefix: string };
+  storage:
+    | { driver: 'disk'; disk: { root: string; signingSecret: string } }
+    | {
+        driver: 's3';
+        s3: {
+          bucket: string;
+          endpoint?: string;
+          publicEndpoint?: string;
+          region: string;
+          accessKeyId: string;
+          secretAccessKey: string;
+          forcePathStyle: boolean;
+          createBucket: boolean;
+        };
+      };
+  upload: {
+    singleUploadMax: number;
+    partSize: number;
+    maxFileSize: number;
+    maxFiles: number;
+    maxChunkSize: number;
+    urlTtlSeconds: number;
+    sessionTtlSeconds: number;
+    progressSyncIntervalMs: number;
+  };
+  worker: {
+    concurrency: number;
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+    shutdownGraceMs: number;
+    mediaTimeoutMs: number;
+    thumbnailMaxWidth: number;
+    cleanupIntervalMs: number;
+  };
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(new Environment());
+  const raw: Record<string, string> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (value !== undefined && value !== '' && (known.includes(name) || name.startsWith('S3_') || name.startsWith('STORAGE_'))) raw[name] = value;
+  }
+  const e = plainToInstance(Environment, raw);
+  const problems = validateSync(e, { forbidUnknownValues: false }).flatMap((err) =>
+    Object.values(err.constraints ?? {}).map((message) => `${err.property}: ${message} (got ${JSON.stringify(raw[err.property] ?? null)})`),
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
+  return toTree(e);
+}
+
+function toTree(e: Environment): AppConfig {
+  const storage: AppConfig['storage'] =
+    e.STORAGE_DRIVER === 's3'
+      ? {
+          driver: 's3',
+          s3: {
+            bucket: e.S3_BUCKET!,
+            endpoint: e.S3_ENDPOINT,
+            publicEndpoint: e.S3_PUBLIC_ENDPOINT,
+            region: e.S3_REGION,
+            accessKeyId: e.S3_ACCESS_KEY_ID!,
+            secretAccessKey: e.S3_SECRET_ACCESS_KEY!,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE,
+            createBucket: e.S3_CREATE_BUCKET,
+          },
+        }
+      : {
+          driver: 'disk',
+          // Outside production a missing secret gets a per-process one: URLs then die with the process.
+          disk: { root: e.STORAGE_DISK_ROOT, signingSecret: e.STORAGE_SIGNING_SECRET ?? randomBytes(32).toString('hex') },
+        };
+  return {
+    env: e.NODE_ENV as AppConfig['env'],
+    logLevel: e.LOG_LEVEL,
+    http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL.replace(/\/+$/, '') },
+    database: { url: e.DATABASE_URL, migrate: e.DATABASE_MIGRATE },
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    storage,
+    upload: {
+      singleUploadMax: e.UPLOAD_SINGLE_MAX_BYTES,
+      partSize: e.UPLOAD_PART_SIZE,
+      maxFileSize: e.UPLOAD_MAX_FILE_BYTES,
+      maxFiles: e.UPLOAD_MAX_FILES,
+      maxChunkSize: e.UPLOAD_MAX_CHUNK_BYTES,
+      urlTtlSeconds: e.UPLOAD_URL_TTL_SECONDS,
+      sessionTtlSeconds: e.UPLOAD_SESSION_TTL_SECONDS,
+      progressSyncIntervalMs: e.PROGRESS_SYNC_INTERVAL_MS,
+    },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      lockDurationMs: e.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+      shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
+      mediaTimeoutMs: e.WORKER_MEDIA_TIMEOUT_SECONDS * 1000,
+      thumbnailMaxWidth: e.WORKER_THUMBNAIL_MAX_WIDTH,
+      cleanupIntervalMs: e.WORKER_CLEANUP_INTERVAL_SECONDS * 1000,
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Every setting Reelay reads, as environment variables, with its rules and default.
+ * README.md documents each of them; keep the two in step.
+ */
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength, ValidateIf } from 'class-validator';
+
+const MiB = 1024 * 1024;
+const urlOptions = { require_tld: false, require_protocol: true } as const;
+/** 'true'/'1'/'yes' and 'false'/'0'/'no'; anything else stays a string and fails @IsBoolean. */
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes'].includes(v)) return true;
+  if (['0', 'false', 'no'].includes(v)) return false;
+  return value;
+};
+
+export class Environment {
+  @IsIn(['development', 'production', 'test']) NODE_ENV = 'development';
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT = 3000;
+  @IsString() HOST = '0.0.0.0';
+  /** Base URL clients use to reach this API; the disk driver's signed URLs start with it. */
+  @IsUrl(urlOptions) PUBLIC_URL = 'http://localhost:3000';
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']) LOG_LEVEL = 'log';
+
+  @IsUrl({ ...urlOptions, protocols: ['postgres', 'postgresql'] }) DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/reelay';
+  @Transform(toBool) @IsBoolean() DATABASE_MIGRATE = true;
+  @IsUrl({ ...urlOptions, protocols: ['redis', 'rediss'] }) REDIS_URL = 'redis://127.0.0.1:6379';
+  /** Prefix of every Redis key and BullMQ queue of this deployment. */
+  @IsString() @MinLength(1) REDIS_PREFIX = 'reelay:';
+
+  @IsIn(['disk', 's3']) STORAGE_DRIVER: 'disk' | 's3' = 'disk';
+  @IsString() STORAGE_DISK_ROOT = './data/storage';
+  /** HMAC secret of the disk driver's signed URLs; required in production. */
+  @ValidateIf((e: Environment) => e.STORAGE_DRIVER === 'disk' && e.NODE_ENV === 'production')
+  @IsString()
+  @MinLength(32)
+  STORAGE_SIGNING_SECRET?: string;
+
+  @ValidateIf((e: Environment) => e.STORAGE_DRIVER === 's3') @IsString() @MinLength(3) S3_BUCKET?: string;
+  @ValidateIf((e: Environment) => e.STORAGE_DRIVER === 's3') @IsString() @MinLength(1) S3_ACCESS_KEY_ID?: string;
+  @ValidateIf((e: Environment) => e.STORAGE_DRIVER === 's3') @IsString() @MinLength(1) S3_SECRET_ACCESS_KEY?: string;
+  @IsOptional() @IsUrl(urlOptions) S3_ENDPOINT?: string;
+  /** Endpoint written into presigned URLs when clients reach storage by another address. */
+  @IsOptional() @IsUrl(urlOptions) S3_PUBLIC_ENDPOINT?: string;
+  @IsString() S3_REGION = 'us-east-1';
+  @Transform(toBool) @IsBoolean() S3_FORCE_PATH_STYLE = true;
+  /** Create the bucket at start-up when it is missing (development and tests). */
+  @Transform(toBool) @IsBoolean() S3_CREATE_BUCKET = false;
+
+  @Type(() => Number) @IsInt() @Min(1) UPLOAD_SINGLE_MAX_BYTES = 150 * MiB;
+  @Type(() => Number) @IsInt() @Min(5 * MiB) UPLOAD_PART_SIZE = 64 * MiB;
+  @Type(() => Number) @IsInt() @Min(1) UPLOAD_MAX_FILE_BYTES = 256 * 1024 * MiB;
+  @Type(() => Number) @IsInt() @Min(1) @Max(100) UPLOAD_MAX_FILES = 5;
+  @Type(() => Number) @IsInt() @Min(1) UPLOAD_MAX_CHUNK_BYTES = 2048 * MiB;
+  @Type(() => Number) @IsInt() @Min(1) UPLOAD_URL_TTL_SECONDS = 3600;
+  @Type(() => Number) @IsInt() @Min(60) UPLOAD_SESSION_TTL_SECONDS = 24 * 3600;
+  /** Least time between two reconciliations of one upload's progress with storage. */
+  @Type(() => Number) @IsInt() @Min(0) PROGRESS_SYNC_INTERVAL_MS = 2000;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(64) WORKER_CONCURRENCY = 2;
+  /** A job whose worker stops renewing its lock for this long (killed, frozen) is handed to another worker. */
+  @Type(() => Number) @IsInt() @Min(1000) WORKER_LOCK_DURATION_MS = 30_000;
+  /** How often each worker looks for such stalled jobs. */
+  @Type(() => Number) @IsInt() @Min(500) WORKER_STALLED_INTERVAL_MS = 30_000;
+  /** On SIGTERM, time the current jobs get to finish before they are handed back to the queue. */
+  @Type(() => Number) @IsInt() @Min(0) WORKER_SHUTDOWN_GRACE_SECONDS = 20;
+  /** Longest one ffprobe or ffmpeg run may take before it is killed (and the job retried). */
+  @Type(() => Number) @IsInt() @Min(5) WORKER_MEDIA_TIMEOUT_SECONDS = 300;
+  /** Largest width of a video's JPEG thumbnail; narrower videos keep their width. */
+  @Type(() => Number) @IsInt() @Min(16) @Max(3840) WORKER_THUMBNAIL_MAX_WIDTH = 640;
+  /** How often the cleanup of abandoned (expired, never completed) uploads runs. */
+  @Type(() => Number) @IsInt() @Min(1) WORKER_CLEANUP_INTERVAL_SECONDS = 300;
+}

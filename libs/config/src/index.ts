@@ -1,0 +1,2 @@
+export { loadConfig, ConfigError, type AppConfig } from './config.js';
+export { APP_CONFIG, ConfigModule } from './config.module.js';

@@ -1,0 +1,9 @@
+export {
+  ProgressStore,
+  type ChunkStatus,
+  type ProgressInit,
+  type ProgressSnapshot,
+} from './progress.store.js';
+export { RedisProgressStore, type RedisProgressStoreOptions } from './redis-progress.store.js';
+export { progressPercent, type PercentInput } from './progress-percent.js';
+export { ProgressModule, PROGRESS_REDIS, type ProgressModuleOptions } from './progress.module.js';

@@ -1,0 +1,229 @@
+/**
+ * ObjectStorage on the local file system: the embedded default for one machine without object storage
+ * (like PeerTube's or Rails Active Storage's local disk). It behaves like S3 where the product can see
+ * it: multipart uploads with 5 MiB parts, quoted MD5 ETags (S3-style multipart ETags), presigned URLs
+ * with an exact length and an expiry. Its URLs point at the API, which mounts `serve()` at
+ * `signedUrlBase`.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { describe, ifMissing, isErrno, joinTemp, place, writeTemp } from './disk-files.js';
+import { DiskLayout, checkKey, newUploadId } from './disk-layout.js';
+import { serveDisk } from './disk-serve.js';
+import { expiresAt, signDiskUrl, type DiskUrlClaims } from './disk-signing.js';
+import { assertLength, assertPartNumber } from './exact-length.js';
+import { ObjectStorage, type CompletedPart, type ObjectHead, type PresignPutOptions, type StoredPart } from './object-storage.js';
+import { MIN_PART_SIZE } from './part-plan.js';
+import { StorageError, StorageErrorCode } from './storage.error.js';
+
+export interface DiskObjectStorageOptions {
+  /** Folder holding objects, uploads in progress and temp files (created when missing). */
+  root: string;
+  /** Absolute URL where the API serves `serve()`, e.g. `http://localhost:3000/api/v1/storage/disk`. */
+  signedUrlBase: string;
+  /** HMAC key of the signed URLs; every process sharing `root` must use the same. */
+  signingSecret: string;
+  /** Told about unexpected failures in `serve()`, whose answer carries only the error id. */
+  onServeError?: (error: unknown, errorId: string) => void;
+}
+
+interface UploadMeta {
+  key: string;
+  contentType: string;
+}
+
+export class DiskObjectStorage extends ObjectStorage {
+  readonly driver = 'disk' as const;
+  private readonly layout: DiskLayout;
+  private ready?: Promise<unknown>;
+
+  constructor(readonly options: DiskObjectStorageOptions) {
+    super();
+    if (!options.signingSecret) throw new Error('DiskObjectStorage needs a signingSecret');
+    this.layout = new DiskLayout(options.root);
+  }
+
+  /** Handles a PUT, GET or HEAD of a signed URL; mount it at `signedUrlBase` with no body parsing. */
+  serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return serveDisk(this, this.options, req, res);
+  }
+
+  async createMultipart(key: string, contentType: string): Promise<string> {
+    checkKey(key);
+    await this.init();
+    const uploadId = newUploadId();
+    const dir = join(this.layout.multipart, uploadId);
+    await mkdir(dir);
+    await writeFile(join(dir, 'upload.json'), JSON.stringify({ key, contentType } satisfies UploadMeta));
+    return uploadId;
+  }
+
+  async presignPut(key: string, options: PresignPutOptions): Promise<string> {
+    assertLength(options.contentLength);
+    return this.sign({ op: 'put', key, length: options.contentLength, contentType: options.contentType, expires: expiresAt(options.expiresIn) });
+  }
+
+  async presignPart(key: string, uploadId: string, partNumber: number, options: PresignPutOptions): Promise<string> {
+    assertPartNumber(partNumber);
+    assertLength(options.contentLength);
+    return this.sign({ op: 'part', key, uploadId, partNumber, length: options.contentLength, expires: expiresAt(options.expiresIn) });
+  }
+
+  async presignGet(key: string, expiresIn: number): Promise<string> {
+    return this.sign({ op: 'get', key, expires: expiresAt(expiresIn) });
+  }
+
+  async uploadPart(key: string, uploadId: string, partNumber: number, body: Readable, contentLength: number): Promise<StoredPart> {
+    assertPartNumber(partNumber);
+    assertLength(contentLength);
+    const dir = await this.uploadDir(key, uploadId);
+    await this.init();
+    const temp = await writeTemp(body, contentLength, this.layout.tmpPath());
+    const etag = `"${temp.md5Hex}"`;
+    const path = this.layout.partPath(dir, partNumber);
+    try {
+      await place(temp, path, `${path}.json`, { etag }, false);
+    } catch (error) {
+      // The upload folder went away while the body streamed: completed or aborted meanwhile.
+      if (isErrno(error, 'ENOENT')) throw noSuchUpload(uploadId);
+      throw error;
+    }
+    return { partNumber, size: temp.size, etag };
+  }
+
+  async putObject(key: string, body: Readable, contentLength: number, contentType?: string): Promise<ObjectHead> {
+    checkKey(key);
+    assertLength(contentLength);
+    await this.init();
+    const temp = await writeTemp(body, contentLength, this.layout.tmpPath());
+    const etag = `"${temp.md5Hex}"`;
+    await place(temp, this.layout.objectPath(key), this.layout.objectMetaPath(key), { etag, contentType }, true);
+    return { size: temp.size, etag, contentType };
+  }
+
+  async listParts(key: string, uploadId: string): Promise<StoredPart[]> {
+    const dir = await this.uploadDir(key, uploadId);
+    const names = await readdir(dir).catch(ifMissing(null));
+    if (names === null) throw noSuchUpload(uploadId);
+    const parts: StoredPart[] = [];
+    for (const name of names) {
+      const partNumber = this.layout.partNumberOf(name);
+      if (partNumber === null) continue;
+      const file = await describe(join(dir, name), join(dir, `${name}.json`));
+      if (file) parts.push({ partNumber, size: file.size, etag: file.etag });
+    }
+    return parts.sort((a, b) => a.partNumber - b.partNumber);
+  }
+
+  async completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<void> {
+    const dir = await this.uploadDir(key, uploadId);
+    const meta = await this.uploadMeta(dir);
+    if (!meta) throw noSuchUpload(uploadId);
+    const paths = await this.checkParts(dir, parts);
+    await this.init();
+    const temp = await joinTemp(paths, this.layout.tmpPath());
+    const etag = multipartEtag(parts);
+    await place(temp, this.layout.objectPath(key), this.layout.objectMetaPath(key), { etag, contentType: meta.contentType }, true);
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  async abortMultipart(_key: string, uploadId: string): Promise<void> {
+    const dir = this.layout.uploadDir(uploadId);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+
+  async head(key: string): Promise<ObjectHead | null> {
+    const file = await describe(this.layout.objectPath(key), this.layout.objectMetaPath(key));
+    return file && { size: file.size, etag: file.etag, contentType: file.contentType };
+  }
+
+  async readRange(key: string, start: number, end?: number): Promise<Readable> {
+    assertLength(start);
+    if (end !== undefined && (!Number.isSafeInteger(end) || end < start)) throw new RangeError(`bad range end ${end} for start ${start}`);
+    // Opening first turns a missing object into NotFound here, not into an error event later.
+    const handle = await open(this.layout.objectPath(key), 'r').catch(ifMissing(null));
+    if (!handle) throw new StorageError(StorageErrorCode.NotFound, `no object ${key}`);
+    const { size } = await handle.stat();
+    if (start > 0 && start >= size) {
+      await handle.close();
+      throw new RangeError(`range start ${start} is beyond the object's ${size} bytes`);
+    }
+    return handle.createReadStream({ start, end });
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.layout.objectPath(key), { force: true });
+    await rm(this.layout.objectMetaPath(key), { force: true });
+  }
+
+  private sign(claims: DiskUrlClaims): string {
+    checkKey(claims.key);
+    return signDiskUrl(this.options.signedUrlBase, this.options.signingSecret, claims);
+  }
+
+  private init(): Promise<unknown> {
+    this.ready ??= Promise.all([this.layout.objects, this.layout.meta, this.layout.multipart, this.layout.tmp].map((d) => mkdir(d, { recursive: true })));
+    return this.ready;
+  }
+
+  /** The upload's folder, after checking the upload exists and belongs to `key`. */
+  private async uploadDir(key: string, uploadId: string): Promise<string> {
+    checkKey(key);
+    const dir = this.layout.uploadDir(uploadId);
+    const meta = dir && (await this.uploadMeta(dir));
+    if (!dir || !meta || meta.key !== key) throw noSuchUpload(uploadId);
+    return dir;
+  }
+
+  private async uploadMeta(dir: string): Promise<UploadMeta | null> {
+    const text = await readFile(join(dir, 'upload.json'), 'utf8').catch(ifMissing(null));
+    const value: unknown = text === null ? null : JSON.parse(text);
+    return isUploadMeta(value) ? value : null;
+  }
+
+  /** S3's checks at completion: ascending part numbers, each part there with that ETag, 5 MiB but the last. */
+  private async checkParts(dir: string, parts: CompletedPart[]): Promise<string[]> {
+    if (parts.length === 0) throw invalidPart('complete needs at least one part');
+    const paths: string[] = [];
+    for (const [i, part] of parts.entries()) {
+      if (i > 0 && part.partNumber <= parts[i - 1].partNumber) throw invalidPart('InvalidPartOrder: part numbers must ascend');
+      const path = this.layout.partPath(dir, part.partNumber);
+      const file = Number.isInteger(part.partNumber) ? await describe(path, `${path}.json`) : null;
+      if (!file) throw invalidPart(`part ${part.partNumber} was not uploaded`);
+      if (unquote(file.etag) !== unquote(part.etag)) throw invalidPart(`part ${part.partNumber} has ETag ${file.etag}, not ${part.etag}`);
+      if (i < parts.length - 1 && file.size < MIN_PART_SIZE) {
+        throw invalidPart(`EntityTooSmall: part ${part.partNumber} has ${file.size} bytes; all but the last need ${MIN_PART_SIZE}`);
+      }
+      paths.push(path);
+    }
+    return paths;
+  }
+}
+
+/** S3's multipart ETag: MD5 of the parts' binary MD5s, then `-<count>`. */
+function multipartEtag(parts: CompletedPart[]): string {
+  const hash = createHash('md5');
+  for (const part of parts) hash.update(Buffer.from(unquote(part.etag), 'hex'));
+  return `"${hash.digest('hex')}-${parts.length}"`;
+}
+
+function unquote(etag: string): string {
+  return etag.replace(/^"|"$/g, '');
+}
+
+function isUploadMeta(value: unknown): value is UploadMeta {
+  if (typeof value !== 'object' || value === null) return false;
+  const v: Record<string, unknown> = { ...value };
+  return typeof v.key === 'string' && typeof v.contentType === 'string';
+}
+
+function noSuchUpload(uploadId: string): StorageError {
+  return new StorageError(StorageErrorCode.NoSuchUpload, `no multipart upload ${uploadId}`);
+}
+
+function invalidPart(message: string): StorageError {
+  return new StorageError(StorageErrorCode.InvalidPart, message);
+}

@@ -1,0 +1,210 @@
+/**
+ * ObjectStorage over any S3-compatible service (Storj in production, radosgw in tests) through the AWS
+ * SDK. Bodies are streamed, never buffered; presigned PUTs sign the exact Content-Length so that
+ * storage itself refuses a body of another size.
+ */
+import { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListPartsCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { assertLength, assertPartNumber, ExactLengthStream, lengthMismatch } from './exact-length.js';
+import { ObjectStorage, type CompletedPart, type ObjectHead, type PresignPutOptions, type StoredPart } from './object-storage.js';
+import { isNotFound, toStorageError, type S3ErrorScope } from './s3-errors.js';
+import { StorageError, StorageErrorCode } from './storage.error.js';
+
+export interface S3ObjectStorageOptions {
+  /** Bucket holding every object and upload; it must exist (see `ensureBucket`). */
+  bucket: string;
+}
+
+export class S3ObjectStorage extends ObjectStorage {
+  readonly driver = 's3' as const;
+
+  /**
+   * @param presignClient signs the URLs handed to browsers; pass one built with the public endpoint
+   *   when it differs from the one this server reaches storage through (the signature covers the host).
+   */
+  constructor(
+    private readonly client: S3Client,
+    private readonly options: S3ObjectStorageOptions,
+    private readonly presignClient: S3Client = client,
+  ) {
+    super();
+  }
+
+  async createMultipart(key: string, contentType: string): Promise<string> {
+    const out = await this.send('upload', 'CreateMultipartUpload', () =>
+      this.client.send(new CreateMultipartUploadCommand({ Bucket: this.options.bucket, Key: key, ContentType: contentType })),
+    );
+    if (!out.UploadId) throw new Error('S3 CreateMultipartUpload answered no UploadId');
+    return out.UploadId;
+  }
+
+  async presignPut(key: string, options: PresignPutOptions): Promise<string> {
+    assertLength(options.contentLength);
+    const { contentLength: ContentLength, contentType: ContentType } = options;
+    const command = new PutObjectCommand({ Bucket: this.options.bucket, Key: key, ContentLength, ContentType });
+    return getSignedUrl(this.presignClient, command, signing(options.expiresIn, ContentType ? ['content-length', 'content-type'] : ['content-length']));
+  }
+
+  async presignPart(key: string, uploadId: string, partNumber: number, options: PresignPutOptions): Promise<string> {
+    assertPartNumber(partNumber);
+    assertLength(options.contentLength);
+    const command = new UploadPartCommand({
+      Bucket: this.options.bucket,
+      Key: key,
+      UploadId: uploadId,
+      PartNumber: partNumber,
+      ContentLength: options.contentLength,
+    });
+    return getSignedUrl(this.presignClient, command, signing(options.expiresIn, ['content-length']));
+  }
+
+  async presignGet(key: string, expiresIn: number): Promise<string> {
+    const command = new GetObjectCommand({ Bucket: this.options.bucket, Key: key });
+    return getSignedUrl(this.presignClient, command, signing(expiresIn, []));
+  }
+
+  async uploadPart(key: string, uploadId: string, partNumber: number, body: Readable, contentLength: number): Promise<StoredPart> {
+    assertPartNumber(partNumber);
+    const out = await this.sendBody('upload', `UploadPart ${partNumber}`, body, contentLength, (Body, abortSignal) =>
+      this.client.send(
+        new UploadPartCommand({ Bucket: this.options.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body, ContentLength: contentLength }),
+        { abortSignal },
+      ),
+    );
+    return { partNumber, size: contentLength, etag: out.ETag ?? '' };
+  }
+
+  async putObject(key: string, body: Readable, contentLength: number, contentType?: string): Promise<ObjectHead> {
+    const out = await this.sendBody('object', 'PutObject', body, contentLength, (Body, abortSignal) =>
+      this.client.send(
+        new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body, ContentLength: contentLength, ContentType: contentType }),
+        { abortSignal },
+      ),
+    );
+    return { size: contentLength, etag: out.ETag ?? '', contentType };
+  }
+
+  async listParts(key: string, uploadId: string): Promise<StoredPart[]> {
+    const parts: StoredPart[] = [];
+    let marker: string | undefined;
+    do {
+      const out = await this.send('upload', 'ListParts', () =>
+        this.client.send(
+          new ListPartsCommand({ Bucket: this.options.bucket, Key: key, UploadId: uploadId, MaxParts: 1000, PartNumberMarker: marker }),
+        ),
+      );
+      for (const part of out.Parts ?? []) {
+        if (part.PartNumber !== undefined) parts.push({ partNumber: part.PartNumber, size: part.Size ?? 0, etag: part.ETag ?? '' });
+      }
+      // Fall back to the last part seen if a server says "truncated" without a marker, so we never loop.
+      const last = parts.at(-1)?.partNumber;
+      marker = out.IsTruncated ? (out.NextPartNumberMarker ?? (last === undefined ? undefined : String(last))) : undefined;
+    } while (marker);
+    return parts.sort((a, b) => a.partNumber - b.partNumber);
+  }
+
+  async completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<void> {
+    // S3 would answer MalformedXML; an empty list is a caller's mistake about parts.
+    if (parts.length === 0) throw new StorageError(StorageErrorCode.InvalidPart, 'complete needs at least one part');
+    const Parts = parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag }));
+    await this.send('upload', 'CompleteMultipartUpload', () =>
+      this.client.send(
+        new CompleteMultipartUploadCommand({ Bucket: this.options.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts } }),
+      ),
+    );
+  }
+
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
+    try {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.options.bucket, Key: key, UploadId: uploadId }));
+    } catch (error) {
+      if (!isNotFound(error)) throw toStorageError(error, 'upload', 'AbortMultipartUpload');
+    }
+  }
+
+  async head(key: string): Promise<ObjectHead | null> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }));
+      return { size: out.ContentLength ?? 0, etag: out.ETag ?? '', contentType: out.ContentType };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw toStorageError(error, 'object', 'HeadObject');
+    }
+  }
+
+  async readRange(key: string, start: number, end?: number): Promise<Readable> {
+    assertLength(start);
+    if (end !== undefined && (!Number.isSafeInteger(end) || end < start)) throw new RangeError(`bad range end ${end} for start ${start}`);
+    const Range = `bytes=${start}-${end ?? ''}`;
+    const out = await this.send('object', 'GetObject', () =>
+      this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key, Range })),
+    );
+    if (!(out.Body instanceof Readable)) throw new Error('S3 GetObject answered no Node.js stream');
+    return out.Body;
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
+    } catch (error) {
+      if (!isNotFound(error)) throw toStorageError(error, 'object', 'DeleteObject');
+    }
+  }
+
+  private async send<T>(scope: S3ErrorScope, call: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw toStorageError(error, scope, call);
+    }
+  }
+
+  /**
+   * Sends `body` through a length guard. The SDK pipes the body into the HTTP request and does not see
+   * a source that ends early or errors: the request would wait for the missing bytes until the socket
+   * timeout. So when the guard fails, the request is aborted and the guard's error is what we throw.
+   */
+  private async sendBody<T>(
+    scope: S3ErrorScope,
+    call: string,
+    body: Readable,
+    contentLength: number,
+    run: (guarded: Readable, abortSignal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    assertLength(contentLength);
+    const guard = new ExactLengthStream(contentLength);
+    const abort = new AbortController();
+    let bodyError: unknown;
+    const fail = (error: unknown) => {
+      bodyError ??= error;
+      abort.abort(error);
+    };
+    guard.once('error', fail);
+    body.once('error', (error) => guard.destroy(lengthMismatch(contentLength, 'a failing stream', error)));
+    body.pipe(guard);
+    try {
+      return await run(guard, abort.signal);
+    } catch (error) {
+      body.destroy();
+      guard.destroy();
+      throw bodyError ?? toStorageError(error, scope, call);
+    }
+  }
+}
+
+/** Signs `headers` too: a signed header must come with the same value, or storage answers 403. */
+function signing(expiresIn: number, headers: string[]): { expiresIn: number; signableHeaders: Set<string> } {
+  return { expiresIn, signableHeaders: new Set(headers) };
+}

@@ -1,0 +1,77 @@
+/**
+ * Provides ObjectStorage (the token) for the API and the worker, built from the validated storage
+ * config: the disk driver, or the S3 driver over its own S3Clients, which are closed at shutdown.
+ * The config shape is declared here, not imported, so that this library does not depend on #config.
+ */
+import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { DiskObjectStorage } from './disk.object-storage.js';
+import { ObjectStorage } from './object-storage.js';
+import { createS3Client, ensureBucket } from './s3-client.js';
+import { S3ObjectStorage } from './s3.object-storage.js';
+
+export type StorageConfig =
+  | { driver: 'disk'; disk: { root: string; signingSecret: string } }
+  | {
+      driver: 's3';
+      s3: {
+        bucket: string;
+        endpoint?: string;
+        /** Endpoint browsers reach, when it differs from `endpoint`: presigned URLs are signed for it. */
+        publicEndpoint?: string;
+        region: string;
+        accessKeyId: string;
+        secretAccessKey: string;
+        forcePathStyle: boolean;
+        /** Create the bucket at start-up when missing (development and tests). */
+        createBucket: boolean;
+      };
+    };
+
+export interface StorageModuleOptions {
+  /** Where the API serves the disk driver's signed URLs (absolute URL). */
+  signedUrlBase: string;
+}
+
+export const STORAGE_S3_CLIENTS = Symbol('STORAGE_S3_CLIENTS');
+
+@Injectable()
+class S3ClientCloser implements OnApplicationShutdown {
+  constructor(@Inject(STORAGE_S3_CLIENTS) private readonly clients: S3Client[]) {}
+  onApplicationShutdown(): void {
+    for (const client of this.clients) client.destroy();
+  }
+}
+
+@Module({})
+export class StorageModule {
+  static forRoot(config: StorageConfig, options: StorageModuleOptions): DynamicModule {
+    return {
+      module: StorageModule,
+      global: true,
+      providers: [
+        { provide: STORAGE_S3_CLIENTS, useFactory: () => s3Clients(config) },
+        { provide: ObjectStorage, useFactory: (clients: S3Client[]) => createStorage(config, options, clients), inject: [STORAGE_S3_CLIENTS] },
+        S3ClientCloser,
+      ],
+      exports: [ObjectStorage],
+    };
+  }
+}
+
+/** [internal client, presign client]; the same client twice when there is no separate public endpoint. */
+function s3Clients(config: StorageConfig): S3Client[] {
+  if (config.driver !== 's3') return [];
+  const { endpoint, publicEndpoint, ...connection } = config.s3;
+  const client = createS3Client({ ...connection, endpoint });
+  return [client, publicEndpoint ? createS3Client({ ...connection, endpoint: publicEndpoint }) : client];
+}
+
+async function createStorage(config: StorageConfig, options: StorageModuleOptions, clients: S3Client[]): Promise<ObjectStorage> {
+  if (config.driver === 'disk') {
+    return new DiskObjectStorage({ root: config.disk.root, signingSecret: config.disk.signingSecret, signedUrlBase: options.signedUrlBase });
+  }
+  const [client, presignClient] = clients;
+  if (config.s3.createBucket) await ensureBucket(client, config.s3.bucket);
+  return new S3ObjectStorage(client, { bucket: config.s3.bucket }, presignClient);
+}

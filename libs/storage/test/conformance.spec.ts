@@ -1,0 +1,20 @@
+/**
+ * Runs the ObjectStorage conformance suite against both drivers: disk (a temp folder, served over a
+ * real node:http server so that its signed URLs work) and s3 (the radosgw the jest global set-up
+ * started, in a fresh bucket per run).
+ */
+import { ensureBucket, S3ObjectStorage } from '../src/index.js';
+import { describeObjectStorageConformance, type ConformanceSubject } from './conformance.js';
+import { startDiskServer } from './disk-server.js';
+import { createTestBucket } from './s3-bucket.js';
+
+describeObjectStorageConformance('disk', async (): Promise<ConformanceSubject> => {
+  const disk = await startDiskServer();
+  return { storage: disk.storage, cleanup: disk.close };
+});
+
+describeObjectStorageConformance('s3', async (): Promise<ConformanceSubject> => {
+  const { client, bucket, cleanup } = await createTestBucket('conformance');
+  await ensureBucket(client, bucket); // a second call on an existing bucket is fine
+  return { storage: new S3ObjectStorage(client, { bucket }), cleanup };
+});

@@ -1,0 +1,24 @@
+/** Connection options shared by the API, the worker and the migration script. */
+import type { DataSourceOptions } from 'typeorm';
+import { UploadBatch } from './entities/upload-batch.entity.js';
+import { UploadSession } from './entities/upload-session.entity.js';
+import { Video } from './entities/video.entity.js';
+import { InitialSchema1764100000000 } from './migrations/1764100000000-initial-schema.js';
+import { VideoMetadata1764200000000 } from './migrations/1764200000000-video-metadata.js';
+
+export const ENTITIES = [UploadBatch, UploadSession, Video];
+export const MIGRATIONS = [InitialSchema1764100000000, VideoMetadata1764200000000];
+
+/** Schema changes only ever come from migrations: `synchronize` stays off. */
+export function videosDataSourceOptions(url: string, migrationsRun: boolean): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    extra: { max: 10 },
+  };
+}

@@ -1,0 +1,11 @@
+import { Column, CreateDateColumn, Entity, OneToMany, PrimaryColumn } from 'typeorm';
+import type { UploadSession } from './upload-session.entity.js';
+
+/** The files a user selected together; one init call creates one batch. */
+@Entity('upload_batches')
+export class UploadBatch {
+  @PrimaryColumn('uuid') id: string;
+  @Column({ name: 'channel_id', type: 'varchar', length: 255 }) channelId: string;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @OneToMany('UploadSession', 'batch') sessions?: UploadSession[];
+}

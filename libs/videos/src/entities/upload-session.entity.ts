@@ -1,0 +1,40 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { bigintToNumber } from './bigint.transformer.js';
+import type { UploadBatch } from './upload-batch.entity.js';
+
+/**
+ * Durable state of one file's upload. Redis holds only hot progress; everything needed to rebuild it
+ * (and to complete the upload) lives here, so losing Redis loses nothing.
+ *  - open: URLs handed out, parts may be arriving
+ *  - completed: the object is whole and the Video row exists
+ *  - expired: abandoned past expiresAt; storage was cleaned up
+ */
+export type SessionState = 'open' | 'completed' | 'expired';
+
+@Entity('upload_sessions')
+@Index('upload_sessions_open_expiry', ['expiresAt'], { where: `state = 'open'` })
+export class UploadSession {
+  /** The uploadId clients use. */
+  @PrimaryColumn('uuid') id: string;
+  @Column({ name: 'batch_id', type: 'uuid' }) batchId: string;
+  @ManyToOne('UploadBatch', 'sessions', { onDelete: 'CASCADE' }) @JoinColumn({ name: 'batch_id' }) batch?: UploadBatch;
+  /** Becomes the id of the Video created at completion. */
+  @Column({ name: 'file_id', type: 'uuid', unique: true }) fileId: string;
+  @Column({ name: 'channel_id', type: 'varchar', length: 255 }) channelId: string;
+  /** Display metadata only; never part of a storage key. */
+  @Column({ type: 'varchar', length: 1024 }) filename: string;
+  @Column({ type: 'bigint', transformer: bigintToNumber }) size: number;
+  @Column({ name: 'content_type', type: 'varchar', length: 255 }) contentType: string;
+  @Column({ name: 'storage_key', type: 'varchar', length: 1024, unique: true }) storageKey: string;
+  /** Storage's multipart upload id; null for a single-PUT upload. */
+  @Column({ name: 'storage_upload_id', type: 'text', nullable: true }) storageUploadId: string | null;
+  @Column({ name: 'is_chunked', type: 'boolean' }) isChunked: boolean;
+  @Column({ name: 'chunk_size', type: 'bigint', transformer: bigintToNumber }) chunkSize: number;
+  @Column({ name: 'total_chunks', type: 'integer' }) totalChunks: number;
+  @Column({ type: 'varchar', length: 16, default: 'open' }) state: SessionState;
+  @Column({ name: 'urls_expire_at', type: 'timestamptz' }) urlsExpireAt: Date;
+  @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt: Date;
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt: Date | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}

@@ -1,0 +1,132 @@
+/** Data access for batches, upload sessions and the videos they become. */
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, In } from 'typeorm';
+import { UploadBatch } from './entities/upload-batch.entity.js';
+import { UploadSession } from './entities/upload-session.entity.js';
+import { type ProcessedVideo, Video, type VideoProcessingField } from './entities/video.entity.js';
+
+export type NewUploadSession = Omit<UploadSession, 'batch' | 'state' | 'completedAt' | 'createdAt' | 'updatedAt'>;
+export type NewVideo = Omit<Video, 'status' | 'createdAt' | 'updatedAt' | VideoProcessingField>;
+
+@Injectable()
+export class UploadSessionRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Writes a batch and all its sessions, or nothing. */
+  async createBatch(batch: Pick<UploadBatch, 'id' | 'channelId'>, sessions: NewUploadSession[]): Promise<void> {
+    await this.db.transaction(async (m) => {
+      await m.insert(UploadBatch, batch);
+      await m.insert(UploadSession, sessions);
+    });
+  }
+
+  findSession(id: string): Promise<UploadSession | null> {
+    return this.db.getRepository(UploadSession).findOneBy({ id });
+  }
+
+  findVideoByUploadId(uploadId: string): Promise<Video | null> {
+    return this.db.getRepository(Video).findOneBy({ uploadId });
+  }
+
+  findVideo(id: string): Promise<Video | null> {
+    return this.db.getRepository(Video).findOneBy({ id });
+  }
+
+  /**
+   * Creates the Video and closes the session in one transaction. The session row is locked first, so
+   * two concurrent completions serialize: the second finds the session completed and gets the same
+   * video back (created = false), never a second row.
+   */
+  async completeWithVideo(sessionId: string, video: NewVideo): Promise<{ video: Video; created: boolean }> {
+    return this.db.transaction(async (m) => {
+      const session = await lockSession(m, sessionId);
+      if (session.state === 'completed') {
+        return { video: await m.findOneByOrFail(Video, { uploadId: sessionId }), created: false };
+      }
+      await m.insert(Video, { ...video, status: 'uploaded' });
+      await m.update(UploadSession, { id: sessionId }, { state: 'completed', completedAt: new Date() });
+      return { video: await m.findOneByOrFail(Video, { id: video.id }), created: true };
+    });
+  }
+
+  /**
+   * Moves a video to `processing` (again, on a retry) and answers it; null when it is missing or
+   * already `ready` or `failed`, so that a job that runs twice leaves the first result alone.
+   */
+  async startProcessing(videoId: string): Promise<Video | null> {
+    const { affected } = await this.db
+      .createQueryBuilder()
+      .update(Video)
+      .set({ status: 'processing', processingStartedAt: () => 'COALESCE(processing_started_at, now())' })
+      .where({ id: videoId, status: In(['uploaded', 'processing']) })
+      .execute();
+    return affected ? this.findVideo(videoId) : null;
+  }
+
+  /** Records the result of processing; answers false when the video was no longer `processing`. */
+  async finishProcessing(videoId: string, result: ProcessedVideo): Promise<boolean> {
+    const { affected } = await this.db
+      .getRepository(Video)
+      .update({ id: videoId, status: 'processing' }, { ...result, status: 'ready', failureReason: null, processedAt: new Date() });
+    return Boolean(affected);
+  }
+
+  /** Ends processing as `failed` with a reason a person can read; a `ready` video stays ready. */
+  async failProcessing(videoId: string, reason: string): Promise<boolean> {
+    const { affected } = await this.db
+      .getRepository(Video)
+      .update({ id: videoId, status: In(['uploaded', 'processing']) }, { status: 'failed', failureReason: reason, processedAt: new Date() });
+    return Boolean(affected);
+  }
+
+  /**
+   * Expires up to `limit` open sessions past their expiry, oldest first. Each is claimed in its own
+   * transaction with FOR UPDATE SKIP LOCKED, so several workers at once (or a complete racing the
+   * cleanup) never handle one session twice. `release` frees the session's storage while the row is
+   * locked and before it says `expired`; a session whose release throws stays open for the next run.
+   */
+  async expireAbandoned(limit: number, release: (session: UploadSession) => Promise<void>): Promise<ExpireOutcome> {
+    const candidates = await this.db
+      .getRepository(UploadSession)
+      .createQueryBuilder('s')
+      .select('s.id', 'id')
+      .where(`s.state = 'open' AND s.expires_at < now()`)
+      .orderBy('s.expires_at')
+      .limit(limit)
+      .getRawMany<{ id: string }>();
+    const outcome: ExpireOutcome = { expired: [], failed: [] };
+    for (const { id } of candidates) {
+      try {
+        const session = await this.db.transaction((m) => expireOne(m, id, release));
+        if (session) outcome.expired.push(session);
+      } catch (error) {
+        outcome.failed.push({ sessionId: id, error });
+      }
+    }
+    return outcome;
+  }
+}
+
+function lockSession(m: EntityManager, id: string): Promise<UploadSession> {
+  return m.getRepository(UploadSession).createQueryBuilder('s').setLock('pessimistic_write').where('s.id = :id', { id }).getOneOrFail();
+}
+
+export interface ExpireOutcome {
+  expired: UploadSession[];
+  failed: Array<{ sessionId: string; error: unknown }>;
+}
+
+/** Null when another caller holds the session or it is no longer open and past its expiry. */
+async function expireOne(m: EntityManager, id: string, release: (session: UploadSession) => Promise<void>): Promise<UploadSession | null> {
+  const session = await m
+    .getRepository(UploadSession)
+    .createQueryBuilder('s')
+    .setLock('pessimistic_write')
+    .setOnLocked('skip_locked')
+    .where(`s.id = :id AND s.state = 'open' AND s.expires_at < now()`, { id })
+    .getOne();
+  if (!session) return null;
+  await release(session);
+  await m.update(UploadSession, { id }, { state: 'expired' });
+  return { ...session, state: 'expired' };
+}

@@ -1,0 +1,33 @@
+/**
+ * One command for one machine (npm start): applies migrations, then runs the API and the worker side
+ * by side and stops both when either stops or on Ctrl-C. Production runs them as separate deployables.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+function run(name: string, script: string): ChildProcess {
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
+  child.on('exit', (code, signal) => {
+    console.log(`${name} exited (${signal ?? code})`);
+    shutdown(code ?? 1);
+  });
+  return child;
+}
+
+const migrate = spawn(process.execPath, [here('./migrate.js')], { stdio: 'inherit', env: process.env });
+const migrated = await new Promise<number>((resolve) => migrate.on('exit', (code) => resolve(code ?? 1)));
+if (migrated !== 0) process.exit(migrated);
+
+const children = [run('api', here('../apps/api/src/main.js')), run('worker', here('../apps/worker/src/main.js'))];
+let stopping = false;
+function shutdown(code: number): void {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 10_000).unref();
+  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : null))).then(() => process.exit(code));
+}
+process.on('SIGINT', () => shutdown(0));
+process.on('SIGTERM', () => shutdown(0));

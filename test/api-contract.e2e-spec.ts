@@ -1,0 +1,87 @@
+/** The contract around the flows: validation, unknown ids, the envelope, and the OpenAPI document. */
+import { readFileSync } from 'node:fs';
+import { request } from 'undici';
+import { startStack, type Stack } from './support/stack.js';
+
+describe('API contract', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ driver: 'disk' });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const file = { filename: 'a.mp4', size: 1000, type: 'video/mp4' };
+
+  it.each([
+    ['no files', { channel_id: '1', files: [] }, 'files'],
+    ['6 files', { channel_id: '1', files: Array(6).fill(file) }, 'files'],
+    ['a size of 0', { channel_id: '1', files: [{ ...file, size: 0 }] }, 'files.0.size'],
+    ['a fractional size', { channel_id: '1', files: [{ ...file, size: 1.5 }] }, 'files.0.size'],
+    ['a size as a string', { channel_id: '1', files: [{ ...file, size: '1000' }] }, 'files.0.size'],
+    ['a file larger than the limit', { channel_id: '1', files: [{ ...file, size: 1e30 }] }, 'files.0.size'],
+    ['a non-video type', { channel_id: '1', files: [{ ...file, type: 'application/pdf' }] }, 'files.0.type'],
+    ['no type and an unknown extension', { channel_id: '1', files: [{ filename: 'a.txt', size: 10 }] }, 'files.0.type'],
+    ['no channel', { files: [file] }, 'channel_id'],
+    ['an extra field', { channel_id: '1', files: [file], admin: true }, 'admin'],
+  ])('init refuses %s with 400 naming the field', async (_name, body, field) => {
+    const res = await stack.api.init(body);
+    expect(res.status).toBe(400);
+    expect(res.body.success).toBe(false);
+    expect(res.body.error!.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error!.details.fields.map((f: { field: string }) => f.field)).toContain(field);
+  });
+
+  it('init takes a numeric channel_id and infers the type from the extension', async () => {
+    const res = await stack.api.init({ channel_id: 123, files: [{ filename: 'clip.MOV', size: 10 }] });
+    expect(res.status).toBe(201);
+    const { rows } = await stack.db.query('SELECT channel_id, content_type FROM upload_sessions WHERE id = $1', [res.body.data![0].uploadId]);
+    expect(rows[0]).toEqual({ channel_id: '123', content_type: 'video/quicktime' });
+  });
+
+  it('malformed JSON is a 400 in the envelope', async () => {
+    const res = await stack.api.call('POST', '/api/v1/videos/batch/init', { body: '{"channel_id": ', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ success: false, error: { code: 'BAD_REQUEST' } });
+  });
+
+  it.each([
+    ['GET', '/api/v1/videos/batch/progress/6f1c1c1e-0000-4000-8000-000000000000'],
+    ['POST', '/api/v1/videos/batch/retry/6f1c1c1e-0000-4000-8000-000000000000'],
+    ['POST', '/api/v1/videos/batch/complete/6f1c1c1e-0000-4000-8000-000000000000'],
+  ] as const)('%s %s for an unknown uploadId is 404', async (method, path) => {
+    const res = await stack.api.call(method, path);
+    expect(res.status).toBe(404);
+    expect(res.body.error!.code).toBe('UPLOAD_NOT_FOUND');
+  });
+
+  it('a malformed uploadId or chunk index is 400, an unknown route 404', async () => {
+    expect((await stack.api.progress('not-a-uuid')).status).toBe(400);
+    const bad = await stack.api.chunkRaw('6f1c1c1e-0000-4000-8000-000000000000', -1, Buffer.alloc(1));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error!.details.fields[0].field).toBe('chunkIndex');
+    const missing = await stack.api.call('GET', '/api/v1/nothing-here');
+    expect(missing.status).toBe(404);
+    expect(missing.body.success).toBe(false);
+  });
+
+  it('a chunk in another content type is 415', async () => {
+    const init = await stack.api.init({ channel_id: '1', files: [file] });
+    const res = await stack.api.call('POST', `/api/v1/videos/batch/chunk/${init.body.data![0].uploadId}/0`, { body: 'x'.repeat(1000), headers: { 'content-type': 'text/plain' } });
+    expect(res.status).toBe(415);
+    expect(res.body.success).toBe(false);
+  });
+
+  it('serves Swagger UI and the committed openapi.json is what the app generates', async () => {
+    const ui = await request(`${stack.url}/docs`);
+    expect(ui.statusCode).toBe(200);
+    expect(await ui.body.text()).toMatch(/swagger/i);
+    const live = (await (await request(`${stack.url}/docs-json`)).body.json()) as Record<string, unknown>;
+    const committed = JSON.parse(readFileSync('openapi.json', 'utf8'));
+    expect(live).toEqual(committed);
+    expect(Object.keys(live.paths as object)).toEqual(
+      expect.arrayContaining(['/api/v1/videos/batch/init', '/api/v1/videos/batch/chunk/{uploadId}/{chunkIndex}', '/api/v1/videos/batch/progress/{uploadId}', '/api/v1/videos/batch/retry/{uploadId}', '/api/v1/videos/batch/complete/{uploadId}']),
+    );
+  });
+});

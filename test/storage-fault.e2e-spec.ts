@@ -1,0 +1,46 @@
+/**
+ * Storage itself failing (a 500 from the S3 server, injected by a proxy in front of radosgw): the
+ * chunk is marked failed, nothing stored before is lost, and retry plus a second send finishes it.
+ */
+import { FaultProxy } from './support/fault-proxy.js';
+import { MiB, startStack, type Stack } from './support/stack.js';
+import { chunkOf, putTo, randomFile, sha256, sha256OfStream } from './support/files.js';
+
+describe('a storage failure on the s3 driver', () => {
+  let proxy: FaultProxy;
+  let stack: Stack;
+  const file = randomFile(11 * MiB);
+
+  beforeAll(async () => {
+    proxy = new FaultProxy(process.env.S3_ENDPOINT!);
+    stack = await startStack({ driver: 's3', s3Endpoint: await proxy.start() });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await proxy?.stop();
+  });
+
+  it('marks the chunk failed with a 502, keeps the other parts, and completes after retry', async () => {
+    const init = await stack.api.init({ channel_id: 'c1', files: [{ filename: 'a.mov', size: file.length, type: 'video/quicktime' }] });
+    const s = init.body.data![0];
+    expect(s.totalChunks).toBe(3);
+    expect((await stack.api.chunkRaw(s.uploadId, 0, chunkOf(file, s.chunkSize, 0))).status).toBe(200);
+
+    proxy.failWhen((req, url) => req.method === 'PUT' && url.searchParams.get('partNumber') === '2');
+    const failed = await stack.api.chunkRaw(s.uploadId, 1, chunkOf(file, s.chunkSize, 1));
+    expect(proxy.failed).toHaveLength(1);
+    expect(failed.status).toBe(502);
+    expect(failed.body.error).toMatchObject({ code: 'STORAGE_FAILED', details: { chunkIndex: 1 } });
+
+    const progress = await stack.api.progress(s.uploadId);
+    expect(progress.body.data).toMatchObject({ status: 'failed', failedChunks: [1], completedCount: 1 });
+
+    const retry = await stack.api.retry(s.uploadId);
+    expect(retry.body.data).toEqual([expect.objectContaining({ chunkIndex: 1 })]);
+    expect((await putTo(retry.body.data![0].url, chunkOf(file, s.chunkSize, 1))).status).toBe(200);
+    expect((await stack.api.chunkRaw(s.uploadId, 2, chunkOf(file, s.chunkSize, 2))).status).toBe(200);
+    const done = await stack.api.complete(s.uploadId);
+    expect(done.status).toBe(200);
+    expect(await sha256OfStream(await stack.storage.readRange(`videos/${s.fileId}/source`, 0))).toBe(sha256(file));
+  });
+});

@@ -1,0 +1,222 @@
+/**
+ * Starts the real system for one test file: the built API (and optionally the worker) as child
+ * processes, on a database cloned from the migrated template, a Redis key prefix of its own and its
+ * own storage (a temp folder for `disk`, a fresh bucket on the real S3 server for `s3`).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
+import { createS3Client, DiskObjectStorage, ensureBucket, type ObjectStorage, S3ObjectStorage } from '#storage';
+import { ApiClient } from './api-client.js';
+import { adminUrl, databaseUrl, TEMPLATE_DATABASE } from './databases.js';
+
+export type Driver = 'disk' | 's3';
+export const DRIVERS: Driver[] = ['disk', 's3'];
+export const MiB = 1024 * 1024;
+
+/** Small thresholds so that tests move megabytes, not gigabytes: single up to 6 MiB, 5 MiB parts. */
+export const TEST_LIMITS = { UPLOAD_SINGLE_MAX_BYTES: String(6 * MiB), UPLOAD_PART_SIZE: String(5 * MiB) };
+
+export interface StackOptions {
+  driver: Driver;
+  worker?: boolean;
+  env?: Record<string, string>;
+  /** Where the API sends S3 traffic (e.g. a fault-injecting proxy); defaults to the real server. */
+  s3Endpoint?: string;
+}
+
+export interface Stack {
+  driver: Driver;
+  url: string;
+  api: ApiClient;
+  db: pg.Pool;
+  redis: Redis;
+  redisPrefix: string;
+  storage: ObjectStorage;
+  queue: Queue;
+  env: Record<string, string>;
+  logs: () => string;
+  startWorker(extraEnv?: Record<string, string>): Promise<ChildProcess>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const id = randomBytes(5).toString('hex');
+  const database = `reelay_t_${id}`;
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database} TEMPLATE ${TEMPLATE_DATABASE}`);
+  await admin.end();
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const redisPrefix = `reelay-t-${id}:`;
+  const diskRoot = mkdtempSync(join(tmpdir(), `reelay-${id}-`));
+  const bucket = `reelay-t-${id}`;
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: url,
+    DATABASE_URL: databaseUrl(database),
+    DATABASE_MIGRATE: 'false',
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: redisPrefix,
+    STORAGE_DRIVER: options.driver,
+    STORAGE_DISK_ROOT: diskRoot,
+    STORAGE_SIGNING_SECRET: randomBytes(32).toString('hex'),
+    ...(options.driver === 's3' ? s3Env(bucket, options.s3Endpoint) : {}),
+    PROGRESS_SYNC_INTERVAL_MS: '0',
+    ...TEST_LIMITS,
+    ...options.env,
+  };
+
+  const storage = await testStorage(env, options.driver, bucket, diskRoot);
+  const children: ChildProcess[] = [];
+  let output = '';
+  const launch = (script: string, extra: Record<string, string> = {}) => {
+    const child = spawn(process.execPath, [script], { env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    children.push(child);
+    return child;
+  };
+  const apiProcess = launch('dist/apps/api/src/main.js');
+  await waitForHealth(url, apiProcess, () => output);
+
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('video-processing', { connection: redis, prefix: `${redisPrefix}bull` });
+  const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: 3 });
+
+  const startWorker = async (extra: Record<string, string> = {}) => {
+    const worker = launch('dist/apps/worker/src/main.js', extra);
+    await waitForLine(worker, /worker started/, () => output);
+    return worker;
+  };
+  if (options.worker) await startWorker();
+
+  return {
+    driver: options.driver,
+    url,
+    api: new ApiClient(url),
+    db,
+    redis,
+    redisPrefix,
+    storage,
+    queue,
+    env,
+    logs: () => output,
+    startWorker,
+    async stop() {
+      await Promise.all(children.map(stopChild));
+      await queue.close();
+      await deleteKeys(redis, redisPrefix);
+      redis.disconnect();
+      await db.end();
+      const cleanup = new pg.Client({ connectionString: adminUrl() });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await cleanup.end();
+      rmSync(diskRoot, { recursive: true, force: true });
+    },
+  };
+}
+
+function s3Env(bucket: string, endpoint?: string): Record<string, string> {
+  return {
+    S3_ENDPOINT: endpoint ?? process.env.S3_ENDPOINT!,
+    S3_ACCESS_KEY_ID: process.env.S3_ACCESS_KEY_ID!,
+    S3_SECRET_ACCESS_KEY: process.env.S3_SECRET_ACCESS_KEY!,
+    S3_REGION: process.env.S3_REGION ?? 'us-east-1',
+    S3_BUCKET: bucket,
+    S3_FORCE_PATH_STYLE: 'true',
+    S3_CREATE_BUCKET: 'true',
+  };
+}
+
+/** The test's own view of the app's storage, to check what really landed there. */
+async function testStorage(env: Record<string, string>, driver: Driver, bucket: string, root: string): Promise<ObjectStorage> {
+  if (driver === 'disk') {
+    return new DiskObjectStorage({ root, signedUrlBase: `${env.PUBLIC_URL}/api/v1/storage/disk`, signingSecret: env.STORAGE_SIGNING_SECRET });
+  }
+  const client = createS3Client({
+    endpoint: process.env.S3_ENDPOINT,
+    region: env.S3_REGION,
+    accessKeyId: env.S3_ACCESS_KEY_ID,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: true,
+  });
+  await ensureBucket(client, bucket);
+  return new S3ObjectStorage(client, { bucket });
+}
+
+async function waitForHealth(url: string, child: ChildProcess, logs: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}:\n${logs()}`);
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`API did not become healthy:\n${logs()}`);
+}
+
+function waitForLine(child: ChildProcess, pattern: RegExp, logs: () => string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${logs()}`)), 30_000);
+    const check = (d: Buffer) => {
+      if (pattern.test(d.toString())) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code}:\n${logs()}`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
