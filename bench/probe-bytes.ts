@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { createS3Client, ensureBucket, S3ObjectStorage } from '#storage';
 import { probe } from '../apps/worker/src/media/ffprobe.js';
 import { inspectProbe, thumbnailTime } from '../apps/worker/src/media/probe-report.js';
+import { sha256Of } from '../apps/worker/src/media/sha256.js';
 import { makeThumbnail } from '../apps/worker/src/media/thumbnail.js';
 
 const MiB = 1024 * 1024;
@@ -135,6 +136,11 @@ async function main(): Promise<void> {
     }
     console.log(`thumbnail asked at ${at.toFixed(1)} s, taken at ${thumbnail?.atSeconds.toFixed(1)} s: ${thumbnail?.jpeg.length ?? 0} bytes of JPEG; probe + thumbnail took ${took} ms`);
     console.log(`RESULT bytes read to probe and thumbnail: ${total} of ${size} = ${pct(total, size)}`);
+    // Not part of the figure: the sha256 step streams the whole object, which bounds a worker's throughput.
+    const t1 = Date.now();
+    await sha256Of(await storage.readRange(key, 0));
+    const seconds = (Date.now() - t1) / 1000;
+    console.log(`sha256 of the whole object (not counted above): ${seconds.toFixed(1)} s, ${(size / MiB / seconds).toFixed(0)} MiB/s`);
   } finally {
     await storage.delete(key).catch(() => undefined);
     await proxy.stop();

@@ -129,8 +129,9 @@ rgw_thread_pool_size = 64
 EOF
 }
 
-# Daemons get their own stdio so that none of them holds the caller's pipes open after we exit, and
-# not the lock's descriptor (fd 9), which they would otherwise hold for their whole life.
+# Daemons get their own stdio and neither fd 3 (the caller's stdout, see `up`) nor fd 9 (the lock):
+# a daemon holding the caller's pipe would make `$(s3-server.sh up)` or execFileSync wait for its
+# end forever, and one holding the lock would block every later call.
 start() {
   local t0=$SECONDS fsid osd_uuid osd_id
   mkdir -p "$D"/{mon.a,osd.0,rgw.a,run,log}
@@ -139,7 +140,7 @@ start() {
 
   monmaptool --create --clobber --fsid "$fsid" --addv a '[v2:127.0.0.1:3300,v1:127.0.0.1:6789]' "$D/monmap" >/dev/null
   ceph-mon --mkfs -i a --monmap "$D/monmap" </dev/null >>"$D/log/mkfs.log" 2>&1
-  ceph-mon -i a </dev/null >>"$D/log/start.log" 2>&1 9>&-
+  ceph-mon -i a </dev/null >>"$D/log/start.log" 2>&1 3>&- 9>&-
   waitfor 30 monitor ceph --connect-timeout 2 mon stat
   waitfor 5 monitor-pidfile test -s "$D/run/mon.a.pid"
 
@@ -147,11 +148,11 @@ start() {
   osd_id=$(ceph osd new "$osd_uuid" 2>>"$D/log/start.log")
   [ "$osd_id" = 0 ] || die "expected OSD id 0, got '$osd_id'"
   ceph-osd -i 0 --mkfs --osd-uuid "$osd_uuid" </dev/null >>"$D/log/mkfs.log" 2>&1
-  ceph-osd -i 0 </dev/null >>"$D/log/start.log" 2>&1 9>&-
+  ceph-osd -i 0 </dev/null >>"$D/log/start.log" 2>&1 3>&- 9>&-
   waitfor 60 osd-up sh -c "ceph osd stat -f json | grep -q '\"num_up_osds\":1'"
   waitfor 5 osd-pidfile test -s "$D/run/osd.0.pid"
 
-  radosgw -n client.rgw.a </dev/null >>"$D/log/start.log" 2>&1 9>&-
+  radosgw -n client.rgw.a </dev/null >>"$D/log/start.log" 2>&1 3>&- 9>&-
   radosgw-admin user create --uid=reelay --display-name=reelay \
     --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" </dev/null >/dev/null 2>>"$D/log/start.log"
   waitfor 60 radosgw answers

@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { createS3Client, DiskObjectStorage, ensureBucket, type ObjectStorage, S3ObjectStorage } from '#storage';
 import { ApiClient } from './api-client.js';
-import { adminUrl, databaseUrl, TEMPLATE_DATABASE } from './databases.js';
+import { adminUrl, databaseUrl, TEMPLATE_DATABASE } from './global-setup.js';
 
 export type Driver = 'disk' | 's3';
 export const DRIVERS: Driver[] = ['disk', 's3'];
@@ -116,6 +116,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     startWorker,
     async stop() {
       await Promise.all(children.map(stopChild));
+      if (process.env.REELAY_TEST_LOGS === '1') console.log(`--- logs of the ${options.driver} stack:\n${output}`);
       await queue.close();
       await deleteKeys(redis, redisPrefix);
       redis.disconnect();

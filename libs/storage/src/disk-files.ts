@@ -91,7 +91,8 @@ export async function place(temp: TempFile, dest: string, metaPath: string, meta
 /** Size, ETag and content type of a data file, or null when it does not exist. */
 export async function describe(dataPath: string, metaPath: string): Promise<Omit<FileMeta, 'ino'> | null> {
   const info = await stat(dataPath).catch(ifMissing(null));
-  if (!info) return null;
+  // A folder is where keys below it live (key "a" vs "a/b"): never an object itself.
+  if (!info?.isFile()) return null;
   const meta = await readJson(metaPath);
   if (meta && meta.ino === info.ino && meta.size === info.size) {
     return { etag: meta.etag, size: meta.size, contentType: meta.contentType };

@@ -5,18 +5,17 @@
  * with an exact length and an expiry. Its URLs point at the API, which mounts `serve()` at
  * `signedUrlBase`.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { describe, ifMissing, isErrno, joinTemp, place, writeTemp } from './disk-files.js';
 import { DiskLayout, checkKey, newUploadId } from './disk-layout.js';
+import { checkParts, multipartEtag, noSuchUpload, readUploadMeta, writeUploadMeta } from './disk-multipart.js';
 import { serveDisk } from './disk-serve.js';
 import { expiresAt, signDiskUrl, type DiskUrlClaims } from './disk-signing.js';
 import { assertLength, assertPartNumber } from './exact-length.js';
 import { ObjectStorage, type CompletedPart, type ObjectHead, type PresignPutOptions, type StoredPart } from './object-storage.js';
-import { MIN_PART_SIZE } from './part-plan.js';
 import { StorageError, StorageErrorCode } from './storage.error.js';
 
 export interface DiskObjectStorageOptions {
@@ -28,11 +27,6 @@ export interface DiskObjectStorageOptions {
   signingSecret: string;
   /** Told about unexpected failures in `serve()`, whose answer carries only the error id. */
   onServeError?: (error: unknown, errorId: string) => void;
-}
-
-interface UploadMeta {
-  key: string;
-  contentType: string;
 }
 
 export class DiskObjectStorage extends ObjectStorage {
@@ -57,7 +51,7 @@ export class DiskObjectStorage extends ObjectStorage {
     const uploadId = newUploadId();
     const dir = join(this.layout.multipart, uploadId);
     await mkdir(dir);
-    await writeFile(join(dir, 'upload.json'), JSON.stringify({ key, contentType } satisfies UploadMeta));
+    await writeUploadMeta(dir, { key, contentType });
     return uploadId;
   }
 
@@ -120,9 +114,9 @@ export class DiskObjectStorage extends ObjectStorage {
 
   async completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<void> {
     const dir = await this.uploadDir(key, uploadId);
-    const meta = await this.uploadMeta(dir);
+    const meta = await readUploadMeta(dir);
     if (!meta) throw noSuchUpload(uploadId);
-    const paths = await this.checkParts(dir, parts);
+    const paths = await checkParts(this.layout, dir, parts);
     await this.init();
     const temp = await joinTemp(paths, this.layout.tmpPath());
     const etag = multipartEtag(parts);
@@ -146,7 +140,12 @@ export class DiskObjectStorage extends ObjectStorage {
     // Opening first turns a missing object into NotFound here, not into an error event later.
     const handle = await open(this.layout.objectPath(key), 'r').catch(ifMissing(null));
     if (!handle) throw new StorageError(StorageErrorCode.NotFound, `no object ${key}`);
-    const { size } = await handle.stat();
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      await handle.close();
+      throw new StorageError(StorageErrorCode.NotFound, `no object ${key}`);
+    }
+    const size = info.size;
     if (start > 0 && start >= size) {
       await handle.close();
       throw new RangeError(`range start ${start} is beyond the object's ${size} bytes`);
@@ -173,57 +172,8 @@ export class DiskObjectStorage extends ObjectStorage {
   private async uploadDir(key: string, uploadId: string): Promise<string> {
     checkKey(key);
     const dir = this.layout.uploadDir(uploadId);
-    const meta = dir && (await this.uploadMeta(dir));
+    const meta = dir && (await readUploadMeta(dir));
     if (!dir || !meta || meta.key !== key) throw noSuchUpload(uploadId);
     return dir;
   }
-
-  private async uploadMeta(dir: string): Promise<UploadMeta | null> {
-    const text = await readFile(join(dir, 'upload.json'), 'utf8').catch(ifMissing(null));
-    const value: unknown = text === null ? null : JSON.parse(text);
-    return isUploadMeta(value) ? value : null;
-  }
-
-  /** S3's checks at completion: ascending part numbers, each part there with that ETag, 5 MiB but the last. */
-  private async checkParts(dir: string, parts: CompletedPart[]): Promise<string[]> {
-    if (parts.length === 0) throw invalidPart('complete needs at least one part');
-    const paths: string[] = [];
-    for (const [i, part] of parts.entries()) {
-      if (i > 0 && part.partNumber <= parts[i - 1].partNumber) throw invalidPart('InvalidPartOrder: part numbers must ascend');
-      const path = this.layout.partPath(dir, part.partNumber);
-      const file = Number.isInteger(part.partNumber) ? await describe(path, `${path}.json`) : null;
-      if (!file) throw invalidPart(`part ${part.partNumber} was not uploaded`);
-      if (unquote(file.etag) !== unquote(part.etag)) throw invalidPart(`part ${part.partNumber} has ETag ${file.etag}, not ${part.etag}`);
-      if (i < parts.length - 1 && file.size < MIN_PART_SIZE) {
-        throw invalidPart(`EntityTooSmall: part ${part.partNumber} has ${file.size} bytes; all but the last need ${MIN_PART_SIZE}`);
-      }
-      paths.push(path);
-    }
-    return paths;
-  }
-}
-
-/** S3's multipart ETag: MD5 of the parts' binary MD5s, then `-<count>`. */
-function multipartEtag(parts: CompletedPart[]): string {
-  const hash = createHash('md5');
-  for (const part of parts) hash.update(Buffer.from(unquote(part.etag), 'hex'));
-  return `"${hash.digest('hex')}-${parts.length}"`;
-}
-
-function unquote(etag: string): string {
-  return etag.replace(/^"|"$/g, '');
-}
-
-function isUploadMeta(value: unknown): value is UploadMeta {
-  if (typeof value !== 'object' || value === null) return false;
-  const v: Record<string, unknown> = { ...value };
-  return typeof v.key === 'string' && typeof v.contentType === 'string';
-}
-
-function noSuchUpload(uploadId: string): StorageError {
-  return new StorageError(StorageErrorCode.NoSuchUpload, `no multipart upload ${uploadId}`);
-}
-
-function invalidPart(message: string): StorageError {
-  return new StorageError(StorageErrorCode.InvalidPart, message);
 }

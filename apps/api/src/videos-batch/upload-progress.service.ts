@@ -27,9 +27,10 @@ export class UploadProgressService {
   ) {}
 
   async progressOf(uploadId: string): Promise<ProgressDto> {
+    const interval = this.config.upload.progressSyncIntervalMs;
     let snapshot = await this.progress.get(uploadId);
-    if (snapshot && Date.now() - snapshot.syncedAt >= this.config.upload.progressSyncIntervalMs) {
-      if (await this.progress.tryLockSync(uploadId, this.config.upload.progressSyncIntervalMs)) {
+    if (snapshot && Date.now() - snapshot.syncedAt >= interval) {
+      if (await this.progress.tryLockSync(uploadId, Math.max(1, interval))) {
         const session = await this.sessions.find(uploadId);
         if (session.state === 'open') snapshot = (await this.syncWithStorage(session)) ?? snapshot;
       }

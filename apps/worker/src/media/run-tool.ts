@@ -57,7 +57,8 @@ export function runTool(tool: string, args: string[], options: RunOptions): Prom
   });
 }
 
-function lastLine(text: string): string {
+/** The tool's last words, without the presigned URL it names (it may end up in a failure reason). */
+export function lastLine(text: string): string {
   const lines = text.trim().split('\n');
-  return lines[lines.length - 1] ?? '';
+  return (lines[lines.length - 1] ?? '').replace(/\bhttps?:\/\/\S+/g, '<storage URL>');
 }
