@@ -44,3 +44,31 @@ describe('a storage failure on the s3 driver', () => {
     expect(await sha256OfStream(await stack.storage.readRange(`videos/${s.fileId}/source`, 0))).toBe(sha256(file));
   });
 });
+
+describe('progress polling on the s3 driver', () => {
+  let proxy: FaultProxy;
+  let stack: Stack;
+
+  beforeAll(async () => {
+    proxy = new FaultProxy(process.env.S3_ENDPOINT!);
+    stack = await startStack({ driver: 's3', s3Endpoint: await proxy.start(), env: { PROGRESS_SYNC_INTERVAL_MS: '60000' } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await proxy?.stop();
+  });
+
+  it('asks storage at most once per interval however often the frontend polls', async () => {
+    const file = randomFile(11 * MiB);
+    const s = (await stack.api.init({ channel_id: 'c1', files: [{ filename: 'a.mp4', size: file.length }] })).body.data![0];
+    expect((await putTo(s.presignedUrls[0], chunkOf(file, s.chunkSize, 0))).status).toBe(200);
+    // ListParts is the only GET with an uploadId in its query.
+    const listParts = () => proxy.requests.filter((r) => r.startsWith('GET ') && r.includes('uploadId=')).length;
+    const before = listParts();
+    for (let i = 0; i < 30; i++) {
+      const answer = await stack.api.progress(s.uploadId);
+      expect(answer.body.data).toMatchObject({ completedCount: 1, totalChunks: 3 });
+    }
+    expect(listParts() - before).toBe(1);
+  });
+});

@@ -11,6 +11,8 @@ export class FaultProxy {
   private server?: Server;
   private rules: Array<{ match: FaultRule; remaining: number }> = [];
   readonly failed: string[] = [];
+  /** Every request seen, as `METHOD /path?query`. */
+  readonly requests: string[] = [];
 
   constructor(private readonly target: string) {}
 
@@ -23,6 +25,7 @@ export class FaultProxy {
     const target = new URL(this.target);
     this.server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://proxy');
+      this.requests.push(`${req.method} ${url.pathname}${url.search}`);
       const rule = this.rules.find((r) => r.remaining > 0 && r.match(req, url));
       if (rule) {
         rule.remaining--;

@@ -22,9 +22,10 @@ export const adminUrl = () => databaseUrl('postgres');
 export default async function globalSetup(): Promise<void> {
   if (!existsSync('dist/apps/api/src/main.js')) throw new Error('dist/ is missing: run the tests with `npm test`, which builds first');
   if (!process.env.S3_ENDPOINT) {
-    // A server that already runs (a developer's, or another test run's) is used and left running.
+    // A server that already runs (a developer's, or another test run's) is used and left running;
+    // `up` is still called, since it starts a fresh cluster when the running one is full.
     const running = spawnSync('bash', ['scripts/s3-server.sh', 'env'], { encoding: 'utf8' });
-    const out = running.status === 0 ? running.stdout : execFileSync('bash', ['scripts/s3-server.sh', 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = execFileSync('bash', ['scripts/s3-server.sh', 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     for (const line of out.split('\n')) {
       const m = /^(S3_ENDPOINT|S3_ACCESS_KEY_ID|S3_SECRET_ACCESS_KEY|S3_REGION)=(.*)$/.exec(line.trim());
       if (m) process.env[m[1]] = m[2];
