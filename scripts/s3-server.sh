@@ -9,8 +9,8 @@
 #   scripts/s3-server.sh env    print the four S3_* lines; exit 1 when the server does not answer
 #   scripts/s3-server.sh down   stop the daemons this script started (PID files) and remove the data
 #
-# Data: ${REELAY_S3_BASE:-${TMPDIR:-/tmp}/reelay-s3}/cluster (memstore keeps objects in RAM, 4 GiB cap;
-# deleted objects stay until gc: restart between big benchmark runs).
+# Data: ${REELAY_S3_BASE:-${TMPDIR:-/tmp}/reelay-s3}/cluster; objects live in RAM (memstore), at most
+# ${REELAY_S3_MEMSTORE_BYTES:-4 GiB}. When that is full, radosgw requests hang: run `down` and `up`.
 set -euo pipefail
 
 BASE=${REELAY_S3_BASE:-${TMPDIR:-/tmp}/reelay-s3}
@@ -18,6 +18,8 @@ D=$BASE/cluster
 PORT=7480
 ACCESS_KEY=REELAYTESTACCESSKEY1
 SECRET_KEY=reelaytestsecretkey0000000000000000000001
+# memstore keeps objects in RAM, with about as much again in overhead: 4 GiB of data is ~8 GiB of RSS.
+MEMSTORE_BYTES=${REELAY_S3_MEMSTORE_BYTES:-4294967296}
 DAEMONS=(client.rgw.a osd.0 mon.a) # stop order (reverse of start order)
 export CEPH_CONF=$D/ceph.conf
 
@@ -34,6 +36,8 @@ info() {
 alive() { [ -s "$D/run/$1.pid" ] && kill -0 "$(cat "$D/run/$1.pid")" 2>/dev/null; }
 answers() { curl -fs -m 2 -o /dev/null "http://127.0.0.1:$PORT/"; }
 running() { alive mon.a && alive osd.0 && alive client.rgw.a && answers; }
+# A full memstore OSD still answers reads but makes every write hang: only a fresh start helps.
+full() { ceph --connect-timeout 5 health 2>/dev/null | grep -qE '[0-9]+ full osd'; }
 
 waitfor() { # waitfor <seconds> <what> <cmd...>
   local n=$1 what=$2 i
@@ -45,7 +49,7 @@ waitfor() { # waitfor <seconds> <what> <cmd...>
 }
 
 # Every call serializes on one lock so that two test runs starting at once do not build two clusters
-# in the same folder. The lock file lives beside the data, which `down` removes.
+# in the same folder. The lock file sits in $BASE, beside the cluster folder that `down` removes.
 lock() {
   mkdir -p "$BASE"
   exec 9>"$BASE/lock"
@@ -119,13 +123,19 @@ mon_mgr_mkfs_grace = 315360000
 [osd]
 osd_data = $D/\$name
 osd_objectstore = memstore
-memstore_device_bytes = 4294967296
+memstore_device_bytes = $MEMSTORE_BYTES
 osd_op_num_shards = 1
 osd_op_num_threads_per_shard = 2
 [client.rgw.a]
 rgw_data = $D/rgw.a
 rgw_frontends = beast endpoint=127.0.0.1:$PORT
 rgw_thread_pool_size = 64
+# Deleted, overwritten and aborted data is freed by radosgw's garbage collector, by default 2 hours
+# later; memstore keeps it in RAM until then, and a full OSD blocks every write (requests hang, they
+# do not fail). Collect it within seconds instead.
+rgw_gc_obj_min_wait = 5
+rgw_gc_processor_period = 10
+rgw_gc_processor_max_time = 10
 EOF
 }
 
@@ -163,9 +173,10 @@ start() {
 up() {
   check_binaries
   lock
-  if running; then
+  if running && ! full; then
     log "already running (data in $D)"
   else
+    if running; then log "the OSD is full (memstore holds $MEMSTORE_BYTES bytes): starting a fresh cluster"; fi
     if ! alive client.rgw.a && answers; then
       die "port $PORT answers but not from a radosgw this script started (data in $D); stop that server first"
     fi

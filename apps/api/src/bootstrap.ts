@@ -29,7 +29,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalInterceptors(new EnvelopeInterceptor());
-  app.enableCors({ origin: true, exposedHeaders: ['ETag'] });
+  // Browsers PUT chunks to the disk driver's URLs on this origin and read the ETag of each part.
+  app.enableCors({ origin: true, methods: ['GET', 'HEAD', 'POST', 'PUT'], exposedHeaders: ['ETag'] });
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;

@@ -116,10 +116,13 @@ export function isErrno(error: unknown, code: string): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && error.code === code;
 }
 
-/** A `catch` handler that turns ENOENT into `fallback` and rethrows anything else. */
+/**
+ * A `catch` handler that turns "no such file" into `fallback` and rethrows anything else. A folder
+ * where a file was expected counts as missing: it holds the keys below it (key "a" vs "a/b").
+ */
 export function ifMissing<T>(fallback: T): (error: unknown) => T {
   return (error) => {
-    if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return fallback;
+    if (['ENOENT', 'ENOTDIR', 'EISDIR'].some((code) => isErrno(error, code))) return fallback;
     throw error;
   };
 }

@@ -66,9 +66,10 @@ describe('disk signed URLs', () => {
     expectBadSignature(() => verifyDiskUrl(q, SECRET, part.expires * 1000 + 1));
   });
 
-  it('computes the expiry in whole seconds and refuses a non-positive lifetime', () => {
+  it('computes the expiry in whole seconds and refuses lifetimes S3 would refuse', () => {
     expect(expiresAt(60, NOW + 999)).toBe(NOW / 1000 + 60);
     expect(() => expiresAt(0, NOW)).toThrow(RangeError);
     expect(() => expiresAt(1.5, NOW)).toThrow(RangeError);
+    expect(() => expiresAt(7 * 24 * 3600 + 1, NOW)).toThrow(RangeError);
   });
 });

@@ -69,8 +69,13 @@ export function verifyDiskUrl(query: URLSearchParams, secret: string, nowMs = Da
   return claims;
 }
 
+/** S3's longest presigned URL lifetime (7 days), kept here too so a bad setting fails on disk as well. */
+export const MAX_EXPIRES_IN = 7 * 24 * 3600;
+
 export function expiresAt(expiresIn: number, nowMs = Date.now()): number {
-  if (!Number.isInteger(expiresIn) || expiresIn < 1) throw new RangeError(`expiresIn must be a positive integer, got ${expiresIn}`);
+  if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRES_IN) {
+    throw new RangeError(`expiresIn must be an integer of seconds in 1..${MAX_EXPIRES_IN}, got ${expiresIn}`);
+  }
   return Math.floor(nowMs / 1000) + expiresIn;
 }
 

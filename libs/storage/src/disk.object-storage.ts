@@ -5,13 +5,13 @@
  * with an exact length and an expiry. Its URLs point at the API, which mounts `serve()` at
  * `signedUrlBase`.
  */
-import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, unlink } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { describe, ifMissing, isErrno, joinTemp, place, writeTemp } from './disk-files.js';
 import { DiskLayout, checkKey, newUploadId } from './disk-layout.js';
-import { checkParts, multipartEtag, noSuchUpload, readUploadMeta, writeUploadMeta } from './disk-multipart.js';
+import { checkParts, multipartEtag, noSuchUpload, readUploadMeta, writeUploadMeta, type UploadMeta } from './disk-multipart.js';
 import { serveDisk } from './disk-serve.js';
 import { expiresAt, signDiskUrl, type DiskUrlClaims } from './disk-signing.js';
 import { assertLength, assertPartNumber } from './exact-length.js';
@@ -34,7 +34,7 @@ export class DiskObjectStorage extends ObjectStorage {
   private readonly layout: DiskLayout;
   private ready?: Promise<unknown>;
 
-  constructor(readonly options: DiskObjectStorageOptions) {
+  constructor(private readonly options: DiskObjectStorageOptions) {
     super();
     if (!options.signingSecret) throw new Error('DiskObjectStorage needs a signingSecret');
     this.layout = new DiskLayout(options.root);
@@ -73,7 +73,7 @@ export class DiskObjectStorage extends ObjectStorage {
   async uploadPart(key: string, uploadId: string, partNumber: number, body: Readable, contentLength: number): Promise<StoredPart> {
     assertPartNumber(partNumber);
     assertLength(contentLength);
-    const dir = await this.uploadDir(key, uploadId);
+    const { dir } = await this.upload(key, uploadId);
     await this.init();
     const temp = await writeTemp(body, contentLength, this.layout.tmpPath());
     const etag = `"${temp.md5Hex}"`;
@@ -99,7 +99,7 @@ export class DiskObjectStorage extends ObjectStorage {
   }
 
   async listParts(key: string, uploadId: string): Promise<StoredPart[]> {
-    const dir = await this.uploadDir(key, uploadId);
+    const { dir } = await this.upload(key, uploadId);
     const names = await readdir(dir).catch(ifMissing(null));
     if (names === null) throw noSuchUpload(uploadId);
     const parts: StoredPart[] = [];
@@ -113,9 +113,7 @@ export class DiskObjectStorage extends ObjectStorage {
   }
 
   async completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<void> {
-    const dir = await this.uploadDir(key, uploadId);
-    const meta = await readUploadMeta(dir);
-    if (!meta) throw noSuchUpload(uploadId);
+    const { dir, meta } = await this.upload(key, uploadId);
     const paths = await checkParts(this.layout, dir, parts);
     await this.init();
     const temp = await joinTemp(paths, this.layout.tmpPath());
@@ -154,8 +152,8 @@ export class DiskObjectStorage extends ObjectStorage {
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.layout.objectPath(key), { force: true });
-    await rm(this.layout.objectMetaPath(key), { force: true });
+    await unlink(this.layout.objectPath(key)).catch(ifMissing(undefined));
+    await unlink(this.layout.objectMetaPath(key)).catch(ifMissing(undefined));
   }
 
   private sign(claims: DiskUrlClaims): string {
@@ -168,12 +166,12 @@ export class DiskObjectStorage extends ObjectStorage {
     return this.ready;
   }
 
-  /** The upload's folder, after checking the upload exists and belongs to `key`. */
-  private async uploadDir(key: string, uploadId: string): Promise<string> {
+  /** The upload's folder and meta, after checking the upload exists and belongs to `key`. */
+  private async upload(key: string, uploadId: string): Promise<{ dir: string; meta: UploadMeta }> {
     checkKey(key);
     const dir = this.layout.uploadDir(uploadId);
     const meta = dir && (await readUploadMeta(dir));
     if (!dir || !meta || meta.key !== key) throw noSuchUpload(uploadId);
-    return dir;
+    return { dir, meta };
   }
 }

@@ -17,7 +17,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { assertLength, assertPartNumber, ExactLengthStream, lengthMismatch } from './exact-length.js';
+import { assertLength, assertPartNumber } from './exact-length.js';
+import { sendGuarded } from './guarded-body.js';
 import { ObjectStorage, type CompletedPart, type ObjectHead, type PresignPutOptions, type StoredPart } from './object-storage.js';
 import { isNotFound, toStorageError, type S3ErrorScope } from './s3-errors.js';
 import { StorageError, StorageErrorCode } from './storage.error.js';
@@ -77,21 +78,25 @@ export class S3ObjectStorage extends ObjectStorage {
 
   async uploadPart(key: string, uploadId: string, partNumber: number, body: Readable, contentLength: number): Promise<StoredPart> {
     assertPartNumber(partNumber);
-    const out = await this.sendBody('upload', `UploadPart ${partNumber}`, body, contentLength, (Body, abortSignal) =>
-      this.client.send(
-        new UploadPartCommand({ Bucket: this.options.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body, ContentLength: contentLength }),
-        { abortSignal },
-      ),
+    assertLength(contentLength);
+    const { bucket: Bucket } = this.options;
+    const out = await this.send('upload', `UploadPart ${partNumber}`, () =>
+      sendGuarded(body, contentLength, (Body, abortSignal) => {
+        const command = new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body, ContentLength: contentLength });
+        return this.client.send(command, { abortSignal });
+      }),
     );
     return { partNumber, size: contentLength, etag: out.ETag ?? '' };
   }
 
   async putObject(key: string, body: Readable, contentLength: number, contentType?: string): Promise<ObjectHead> {
-    const out = await this.sendBody('object', 'PutObject', body, contentLength, (Body, abortSignal) =>
-      this.client.send(
-        new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body, ContentLength: contentLength, ContentType: contentType }),
-        { abortSignal },
-      ),
+    assertLength(contentLength);
+    const { bucket: Bucket } = this.options;
+    const out = await this.send('object', 'PutObject', () =>
+      sendGuarded(body, contentLength, (Body, abortSignal) => {
+        const command = new PutObjectCommand({ Bucket, Key: key, Body, ContentLength: contentLength, ContentType: contentType });
+        return this.client.send(command, { abortSignal });
+      }),
     );
     return { size: contentLength, etag: out.ETag ?? '', contentType };
   }
@@ -168,38 +173,6 @@ export class S3ObjectStorage extends ObjectStorage {
       return await run();
     } catch (error) {
       throw toStorageError(error, scope, call);
-    }
-  }
-
-  /**
-   * Sends `body` through a length guard. The SDK pipes the body into the HTTP request and does not see
-   * a source that ends early or errors: the request would wait for the missing bytes until the socket
-   * timeout. So when the guard fails, the request is aborted and the guard's error is what we throw.
-   */
-  private async sendBody<T>(
-    scope: S3ErrorScope,
-    call: string,
-    body: Readable,
-    contentLength: number,
-    run: (guarded: Readable, abortSignal: AbortSignal) => Promise<T>,
-  ): Promise<T> {
-    assertLength(contentLength);
-    const guard = new ExactLengthStream(contentLength);
-    const abort = new AbortController();
-    let bodyError: unknown;
-    const fail = (error: unknown) => {
-      bodyError ??= error;
-      abort.abort(error);
-    };
-    guard.once('error', fail);
-    body.once('error', (error) => guard.destroy(lengthMismatch(contentLength, 'a failing stream', error)));
-    body.pipe(guard);
-    try {
-      return await run(guard, abort.signal);
-    } catch (error) {
-      body.destroy();
-      guard.destroy();
-      throw bodyError ?? toStorageError(error, scope, call);
     }
   }
 }

@@ -39,7 +39,7 @@ export const STORAGE_S3_CLIENTS = Symbol('STORAGE_S3_CLIENTS');
 class S3ClientCloser implements OnApplicationShutdown {
   constructor(@Inject(STORAGE_S3_CLIENTS) private readonly clients: S3Client[]) {}
   onApplicationShutdown(): void {
-    for (const client of this.clients) client.destroy();
+    for (const client of new Set(this.clients)) client.destroy();
   }
 }
 

@@ -105,6 +105,15 @@ describe('DiskObjectStorage files and keys', () => {
     await expect(disk.storage.createMultipart(key, 'video/mp4')).rejects.toThrow(RangeError);
   });
 
+  it('treats the folder of deeper keys as no object (key "a" next to "a/b")', async () => {
+    const prefix = newKey();
+    await disk.storage.putObject(`${prefix}/child`, streamOf(randomBody(10)), 10);
+    expect(await disk.storage.head(prefix)).toBeNull();
+    await expectStorageError(disk.storage.readRange(prefix, 0), StorageErrorCode.NotFound);
+    await disk.storage.delete(prefix);
+    expect((await disk.storage.head(`${prefix}/child`))?.size).toBe(10);
+  });
+
   it('recomputes the ETag when the sidecar describes another file (replaced by hand or torn by a crash)', async () => {
     const key = newKey();
     await disk.storage.putObject(key, streamOf(randomBody(100)), 100);
