@@ -3,12 +3,16 @@
  * by side and stops both when either stops or on Ctrl-C. Production runs them as separate deployables.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+// The worker reads uploads through the disk driver's signed URLs, which the API checks: both must
+// sign with the same secret. Without a configured one, this run makes one for both.
+const env = { ...process.env, STORAGE_SIGNING_SECRET: process.env.STORAGE_SIGNING_SECRET || randomBytes(32).toString('hex') };
 
 function run(name: string, script: string): ChildProcess {
-  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'inherit', 'inherit'], env });
   child.on('exit', (code, signal) => {
     console.log(`${name} exited (${signal ?? code})`);
     shutdown(code ?? 1);
@@ -16,7 +20,7 @@ function run(name: string, script: string): ChildProcess {
   return child;
 }
 
-const migrate = spawn(process.execPath, [here('./migrate.js')], { stdio: 'inherit', env: process.env });
+const migrate = spawn(process.execPath, [here('./migrate.js')], { stdio: 'inherit', env });
 const migrated = await new Promise<number>((resolve) => migrate.on('exit', (code) => resolve(code ?? 1)));
 if (migrated !== 0) process.exit(migrated);
 

@@ -112,7 +112,7 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
   it('flow 3: a chunk that fails on the way to storage shows in failedChunks; retry gives a URL; then complete succeeds', async () => {
     const [, b] = await init();
     expect((await stack.api.chunkRaw(b.uploadId, 0, chunkOf(chunked, b.chunkSize, 0))).status).toBe(200);
-    await sendTruncated(stack.url, `/api/v1/videos/batch/chunk/${b.uploadId}/1`, chunkOf(chunked, b.chunkSize, 1));
+    await sendTruncated(stack.url, `/api/v1/videos/batch/chunk/${b.uploadId}/1`, chunkOf(chunked, b.chunkSize, 1), stack.api.token!);
     const failed = await eventually(() => stack.api.progress(b.uploadId), (r) => r.body.data.failedChunks.length > 0);
     expect(failed.body.data).toMatchObject({ status: 'failed', failedChunks: [1], completedCount: 1 });
 
@@ -176,11 +176,11 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
 });
 
 /** Announces the whole chunk, sends half of it, and drops the connection: a network failure mid-chunk. */
-async function sendTruncated(base: string, path: string, chunk: Buffer): Promise<void> {
+async function sendTruncated(base: string, path: string, chunk: Buffer, token: string): Promise<void> {
   const { request } = await import('node:http');
   await new Promise<void>((resolve) => {
     const url = new URL(base + path);
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-length': chunk.length } });
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-length': chunk.length, authorization: `Bearer ${token}` } });
     req.on('error', () => resolve());
     req.on('response', (res) => {
       res.resume();

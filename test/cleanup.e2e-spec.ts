@@ -91,12 +91,12 @@ describe('expireAbandoned with several callers at once', () => {
 
   it('hands each expired session to exactly one caller', async () => {
     const batchId = randomUUID();
-    await stack.db.query(`INSERT INTO upload_batches (id, channel_id) VALUES ($1, '123')`, [batchId]);
+    await stack.db.query(`INSERT INTO upload_batches (id, channel_id, owner_id) VALUES ($1, '123', 'alice')`, [batchId]);
     const ids = Array.from({ length: 12 }, () => randomUUID());
     for (const id of ids) {
       await stack.db.query(
-        `INSERT INTO upload_sessions (id, batch_id, file_id, channel_id, filename, size, content_type, storage_key, is_chunked, chunk_size, total_chunks, urls_expire_at, expires_at)
-         VALUES ($1, $2, $3, '123', 'f.mp4', 10, 'video/mp4', $4, false, 10, 1, now(), now() - interval '1 minute')`,
+        `INSERT INTO upload_sessions (id, batch_id, file_id, channel_id, owner_id, filename, size, content_type, storage_key, is_chunked, chunk_size, total_chunks, urls_expire_at, expires_at)
+         VALUES ($1, $2, $3, '123', 'alice', 'f.mp4', 10, 'video/mp4', $4, false, 10, 1, now(), now() - interval '1 minute')`,
         [id, batchId, randomUUID(), `videos/${id}/source`],
       );
     }

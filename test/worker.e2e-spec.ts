@@ -108,7 +108,7 @@ describe.each(DRIVERS)('the worker on the %s driver', (driver) => {
   it('answers 404 for an unknown video and 400 for an id that is not a UUID', async () => {
     const missing = await getVideo('00000000-0000-4000-8000-000000000000');
     expect(missing.status).toBe(404);
-    expect(missing.body).toMatchObject({ success: false, error: { code: 'NOT_FOUND' } });
+    expect(missing.body).toMatchObject({ success: false, error: { code: 'VIDEO_NOT_FOUND' } });
     const bad = await getVideo('not-a-uuid');
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ success: false, error: { code: 'VALIDATION_FAILED' } });

@@ -9,10 +9,17 @@ export interface ApiAnswer<T = unknown> {
 }
 
 export class ApiClient {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly token?: string,
+  ) {}
+
+  private auth(): Record<string, string> {
+    return this.token ? { authorization: `Bearer ${this.token}` } : {};
+  }
 
   async call<T = any>(method: 'GET' | 'POST' | 'PUT', path: string, options: { json?: unknown; body?: Buffer | Readable | string; headers?: Record<string, string> } = {}): Promise<ApiAnswer<T>> {
-    const headers: Record<string, string> = { ...options.headers };
+    const headers: Record<string, string> = { ...this.auth(), ...options.headers };
     let body = options.body;
     if (options.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -47,7 +54,7 @@ export class ApiClient {
   async chunkForm(uploadId: string, index: number, body: Buffer, filename = 'chunk.bin') {
     const form = new FormData();
     form.append('chunk', new Blob([body]), filename);
-    const res = await request(`${this.baseUrl}/api/v1/videos/batch/chunk/${uploadId}/${index}`, { method: 'POST', body: form });
+    const res = await request(`${this.baseUrl}/api/v1/videos/batch/chunk/${uploadId}/${index}`, { method: 'POST', body: form, headers: this.auth() });
     return { status: res.statusCode, body: (await res.body.json()) as ApiAnswer['body'] };
   }
 }

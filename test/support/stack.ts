@@ -13,6 +13,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { createS3Client, DiskObjectStorage, ensureBucket, type ObjectStorage, S3ObjectStorage } from '#storage';
+import { SignJWT } from 'jose';
 import { ApiClient } from './api-client.js';
 import { adminUrl, databaseUrl, TEMPLATE_DATABASE } from './global-setup.js';
 
@@ -34,7 +35,11 @@ export interface StackOptions {
 export interface Stack {
   driver: Driver;
   url: string;
+  /** A client acting as user `alice`, who may upload to every channel. */
   api: ApiClient;
+  /** A client acting as another user, limited to the given channels. */
+  as(user: string, channels?: string[] | '*'): Promise<ApiClient>;
+  token(user: string, channels?: string[] | '*', claims?: TokenOptions): Promise<string>;
   db: pg.Pool;
   redis: Redis;
   redisPrefix: string;
@@ -72,6 +77,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     STORAGE_DRIVER: options.driver,
     STORAGE_DISK_ROOT: diskRoot,
     STORAGE_SIGNING_SECRET: randomBytes(32).toString('hex'),
+    AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
     ...(options.driver === 's3' ? s3Env(bucket, options.s3Endpoint) : {}),
     PROGRESS_SYNC_INTERVAL_MS: '0',
     ...TEST_LIMITS,
@@ -102,10 +108,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   if (options.worker) await startWorker();
 
+  const token = (user: string, channels: string[] | '*' = '*', claims: TokenOptions = {}) => signToken(env.AUTH_JWT_SECRET, user, channels, claims);
   return {
     driver: options.driver,
     url,
-    api: new ApiClient(url),
+    api: new ApiClient(url, await token('alice')),
+    as: async (user, channels) => new ApiClient(url, await token(user, channels)),
+    token,
     db,
     redis,
     redisPrefix,
@@ -220,4 +229,24 @@ export function freePort(): Promise<number> {
     });
     server.on('error', reject);
   });
+}
+
+export interface TokenOptions {
+  /** A duration ('1h') or an absolute epoch-seconds time (in the past for an expired token). */
+  expiresIn?: string | number;
+  issuer?: string;
+  audience?: string;
+  secret?: string;
+}
+
+/** A token as the platform would sign it (HS256, the stack's secret, issuer and audience defaults). */
+export function signToken(secret: string, user: string, channels: string[] | '*', o: TokenOptions = {}): Promise<string> {
+  return new SignJWT({ channels })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(user)
+    .setIssuer(o.issuer ?? 'reelay')
+    .setAudience(o.audience ?? 'reelay-upload')
+    .setIssuedAt()
+    .setExpirationTime(o.expiresIn ?? '1h')
+    .sign(new TextEncoder().encode(o.secret ?? secret));
 }

@@ -1,8 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import { type AppConfig, ConfigModule } from '#config';
 import { ProgressModule } from '#progress';
 import { StorageModule } from '#storage';
 import { QueuesModule, VideosModule } from '#videos';
+import { AuthGuard } from './auth/auth.guard.js';
+import { rateLimitModule } from './auth/rate-limits.js';
 import { HealthController } from './health/health.controller.js';
 import { DISK_STORAGE_PATH } from './storage-disk/disk-storage.route.js';
 import { VideosBatchModule } from './videos-batch/videos-batch.module.js';
@@ -19,10 +23,16 @@ export class AppModule {
         ProgressModule.forRoot({ url: config.redis.url, keyPrefix: config.redis.prefix }),
         StorageModule.forRoot(config.storage, { signedUrlBase: config.http.publicUrl + DISK_STORAGE_PATH }),
         QueuesModule.forRoot(config.redis),
+        rateLimitModule(config),
         VideosBatchModule,
         VideosApiModule,
       ],
       controllers: [HealthController],
+      // In this order: who is calling, then how often they may.
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+      ],
     };
   }
 }

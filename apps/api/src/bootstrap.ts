@@ -2,8 +2,9 @@
  * Builds the HTTP app: Fastify, the envelope, validation, streaming body parsers, the disk driver's
  * signed-URL route and the OpenAPI document. main.ts listens; scripts/openapi.ts only reads the document.
  */
+import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
-import type { LogLevel } from '@nestjs/common';
+import { type LogLevel, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -18,6 +19,9 @@ import { mountDiskStorage } from './storage-disk/disk-storage.route.js';
 
 /** JSON bodies are small (init takes 5 file descriptions); chunks never go through the JSON parser. */
 const JSON_BODY_LIMIT = 256 * 1024;
+/** Swagger UI loads its own scripts and inline styles from this origin. */
+const SWAGGER_UI_CSP = { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } };
+const CHUNK_ROUTE = /^\/api\/v1\/videos\/batch\/chunk\//;
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -30,13 +34,20 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalInterceptors(new EnvelopeInterceptor());
   // Browsers PUT chunks to the disk driver's URLs on this origin and read the ETag of each part.
-  app.enableCors({ origin: true, methods: ['GET', 'HEAD', 'POST', 'PUT'], exposedHeaders: ['ETag'] });
+  app.enableCors({ origin: config.cors.origins === '*' ? true : config.cors.origins, methods: ['GET', 'HEAD', 'POST', 'PUT'], exposedHeaders: ['ETag'], allowedHeaders: ['Authorization', 'Content-Type'] });
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  await app.register(helmet as never, { contentSecurityPolicy: SWAGGER_UI_CSP } as never);
   await app.register(multipart as never);
-  // Chunks stream: the handler gets the unread request as its body.
+  // Chunks stream: the chunk route gets the unread request as its body. Only that route takes bodies
+  // other than JSON, so a stream or form sent anywhere else is refused before a byte is read.
   fastify.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+  fastify.addHook('onRequest', async (req) => {
+    const type = req.headers['content-type']?.toLowerCase() ?? '';
+    const streaming = type.startsWith('application/octet-stream') || type.startsWith('multipart/form-data');
+    if (streaming && !CHUNK_ROUTE.test(req.url)) throw new UnsupportedMediaTypeException('this route takes application/json');
+  });
 
   const storage = app.get(ObjectStorage);
   if (storage instanceof DiskObjectStorage) mountDiskStorage(fastify, storage);
@@ -54,6 +65,8 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
     )
     .setVersion('1.0.0')
     .addTag('videos-batch', 'Batch upload of videos')
+    .addTag('videos', 'Videos after upload')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token from the platform (sub = user id, channels = channel ids the user may upload to). For development: npm run token -- --user alice --channels 123' })
     .build();
   return SwaggerModule.createDocument(app, config);
 }

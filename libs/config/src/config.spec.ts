@@ -25,9 +25,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ UPLOAD_PART_SIZE: String(1024 * 1024) })).toThrow(/UPLOAD_PART_SIZE/);
   });
 
-  it('requires a signing secret for the disk driver in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/STORAGE_SIGNING_SECRET/);
-    expect(loadConfig({ NODE_ENV: 'production', STORAGE_SIGNING_SECRET: 'x'.repeat(32) }).env).toBe('production');
+  it('requires real secrets in production, and never prints them', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/STORAGE_SIGNING_SECRET[\s\S]*AUTH_JWT_SECRET|AUTH_JWT_SECRET[\s\S]*STORAGE_SIGNING_SECRET/);
+    expect(loadConfig({ NODE_ENV: 'production', STORAGE_SIGNING_SECRET: 'x'.repeat(32), AUTH_JWT_SECRET: 'y'.repeat(32) }).auth.key).toBe('y'.repeat(32));
+    expect(() => loadConfig({ AUTH_JWT_SECRET: 'short-secret' })).toThrow(/AUTH_JWT_SECRET.*12 characters/);
+    expect(() => loadConfig({ AUTH_JWT_SECRET: 'short-secret' })).not.toThrow(/short-secret/);
+  });
+
+  it('takes an RS256 or ES256 public key instead of a secret', () => {
+    expect(() => loadConfig({ AUTH_JWT_ALGORITHM: 'ES256' })).toThrow(/AUTH_JWT_PUBLIC_KEY/);
+    const pem = '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----';
+    expect(loadConfig({ AUTH_JWT_ALGORITHM: 'ES256', AUTH_JWT_PUBLIC_KEY: pem }).auth).toMatchObject({ algorithm: 'ES256', key: pem });
   });
 
   it('reads booleans as people write them', () => {

@@ -14,6 +14,12 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Signs and verifies tokens when AUTH_JWT_SECRET is not set outside production, so that `npm start`
+ * and `npm run token` work on a fresh machine. Production refuses to start without a real secret or key.
+ */
+export const DEVELOPMENT_JWT_SECRET = 'reelay-development-secret-do-not-use-in-production';
+
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
   logLevel: string;
@@ -45,6 +51,21 @@ export interface AppConfig {
     sessionTtlSeconds: number;
     progressSyncIntervalMs: number;
   };
+  auth: {
+    algorithm: 'HS256' | 'RS256' | 'ES256';
+    /** HS256 secret, or the PEM public key for RS256/ES256. */
+    key: string;
+    issuer: string;
+    audience: string;
+  };
+  cors: { origins: string[] | '*' };
+  limits: {
+    windowSeconds: number;
+    init: number;
+    retry: number;
+    complete: number;
+    maxOpenSessionsPerUser: number;
+  };
   worker: {
     concurrency: number;
     lockDurationMs: number;
@@ -57,17 +78,22 @@ export interface AppConfig {
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
-  const known = Object.keys(new Environment());
+  // Unset and empty variables both mean "use the default". Variables Environment does not declare
+  // are carried along and ignored (they have no rules).
   const raw: Record<string, string> = {};
-  for (const [name, value] of Object.entries(source)) {
-    if (value !== undefined && value !== '' && (known.includes(name) || name.startsWith('S3_') || name.startsWith('STORAGE_'))) raw[name] = value;
-  }
+  for (const [name, value] of Object.entries(source)) if (value !== undefined && value !== '') raw[name] = value;
   const e = plainToInstance(Environment, raw);
   const problems = validateSync(e, { forbidUnknownValues: false }).flatMap((err) =>
-    Object.values(err.constraints ?? {}).map((message) => `${err.property}: ${message} (got ${JSON.stringify(raw[err.property] ?? null)})`),
+    Object.values(err.constraints ?? {}).map((message) => `${err.property}: ${message} (got ${shown(err.property, raw[err.property])})`),
   );
   if (problems.length > 0) throw new ConfigError(problems);
   return toTree(e);
+}
+
+/** A setting's value for an error message; secrets are never printed. */
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined) return 'nothing';
+  return /SECRET|KEY|PASSWORD/.test(name) ? `a value of ${value.length} characters` : JSON.stringify(value);
 }
 
 function toTree(e: Environment): AppConfig {
@@ -107,6 +133,20 @@ function toTree(e: Environment): AppConfig {
       urlTtlSeconds: e.UPLOAD_URL_TTL_SECONDS,
       sessionTtlSeconds: e.UPLOAD_SESSION_TTL_SECONDS,
       progressSyncIntervalMs: e.PROGRESS_SYNC_INTERVAL_MS,
+    },
+    auth: {
+      algorithm: e.AUTH_JWT_ALGORITHM,
+      key: e.AUTH_JWT_ALGORITHM === 'HS256' ? (e.AUTH_JWT_SECRET ?? DEVELOPMENT_JWT_SECRET) : e.AUTH_JWT_PUBLIC_KEY!,
+      issuer: e.AUTH_JWT_ISSUER,
+      audience: e.AUTH_JWT_AUDIENCE,
+    },
+    cors: { origins: e.CORS_ORIGINS.trim() === '*' ? '*' : e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) },
+    limits: {
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      init: e.RATE_LIMIT_INIT,
+      retry: e.RATE_LIMIT_RETRY,
+      complete: e.RATE_LIMIT_COMPLETE,
+      maxOpenSessionsPerUser: e.UPLOAD_MAX_OPEN_SESSIONS_PER_USER,
     },
     worker: {
       concurrency: e.WORKER_CONCURRENCY,

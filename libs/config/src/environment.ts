@@ -3,7 +3,7 @@
  * README.md documents each of them; keep the two in step.
  */
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 
 const MiB = 1024 * 1024;
 const urlOptions = { require_tld: false, require_protocol: true } as const;
@@ -58,6 +58,27 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(60) UPLOAD_SESSION_TTL_SECONDS = 24 * 3600;
   /** Least time between two reconciliations of one upload's progress with storage. */
   @Type(() => Number) @IsInt() @Min(0) PROGRESS_SYNC_INTERVAL_MS = 2000;
+
+  /** JWT verification: HS256 with a shared secret, or RS256/ES256 with the platform's public key. */
+  @IsIn(['HS256', 'RS256', 'ES256']) AUTH_JWT_ALGORITHM: 'HS256' | 'RS256' | 'ES256' = 'HS256';
+  /** HS256 secret; outside production a development secret is used when it is missing. */
+  @ValidateIf((e: Environment) => e.AUTH_JWT_ALGORITHM === 'HS256' && (e.NODE_ENV === 'production' || e.AUTH_JWT_SECRET !== undefined))
+  @IsString()
+  @MinLength(32)
+  AUTH_JWT_SECRET?: string;
+  /** PEM public key (SPKI) for RS256 or ES256. */
+  @ValidateIf((e: Environment) => e.AUTH_JWT_ALGORITHM !== 'HS256') @IsString() @Matches(/-----BEGIN PUBLIC KEY-----/) AUTH_JWT_PUBLIC_KEY?: string;
+  @IsString() @MinLength(1) AUTH_JWT_ISSUER = 'reelay';
+  @IsString() @MinLength(1) AUTH_JWT_AUDIENCE = 'reelay-upload';
+  /** Allowed browser origins, comma-separated; `*` allows any. */
+  @IsString() @MinLength(1) CORS_ORIGINS = '*';
+  /** Per-user request limits per window on init, retry and complete. */
+  @Type(() => Number) @IsInt() @Min(1) RATE_LIMIT_WINDOW_SECONDS = 60;
+  @Type(() => Number) @IsInt() @Min(1) RATE_LIMIT_INIT = 30;
+  @Type(() => Number) @IsInt() @Min(1) RATE_LIMIT_RETRY = 120;
+  @Type(() => Number) @IsInt() @Min(1) RATE_LIMIT_COMPLETE = 120;
+  /** Upload sessions one user may have open (not completed, not expired) at once. */
+  @Type(() => Number) @IsInt() @Min(1) UPLOAD_MAX_OPEN_SESSIONS_PER_USER = 100;
 
   @Type(() => Number) @IsInt() @Min(1) @Max(64) WORKER_CONCURRENCY = 2;
   /** A job whose worker stops renewing its lock for this long (killed, frozen) is handed to another worker. */

@@ -12,6 +12,8 @@ export type ChunkStatus = 'initialized' | 'uploading' | 'failed' | 'retrying' | 
 export interface ProgressInit {
   uploadId: string;
   filename: string;
+  /** Owner of the upload, so that a poll can check who asks without a database read. */
+  ownerId: string;
   totalChunks: number;
   /** Size of the whole file in bytes; progress is measured in bytes, not chunks. */
   size: number;
@@ -24,6 +26,7 @@ export interface ProgressInit {
 export interface ProgressSnapshot {
   uploadId: string;
   filename: string;
+  ownerId: string;
   totalChunks: number;
   size: number;
   completedCount: number;

@@ -44,12 +44,12 @@ local function settle(active)
 end
 `;
 
-/** ARGV: filename, total, size, expiresAt, urlsExpireAt. Resets whatever the upload had before. */
+/** ARGV: filename, total, size, expiresAt, urlsExpireAt, ownerId. Resets whatever the upload had before. */
 const INIT = `
 local H = KEYS[1]
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 redis.call('HSET', H, 'filename', ARGV[1], 'total', ARGV[2], 'size', ARGV[3], 'expiresAt', ARGV[4],
-  'urlsExpireAt', ARGV[5], 'completedCount', 0, 'completedBytes', 0, 'status', 'initialized', 'syncedAt', 0)
+  'urlsExpireAt', ARGV[5], 'ownerId', ARGV[6], 'completedCount', 0, 'completedBytes', 0, 'status', 'initialized', 'syncedAt', 0)
 redis.call('PEXPIREAT', H, ARGV[4])
 return 1
 `;

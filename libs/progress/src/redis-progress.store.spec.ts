@@ -42,6 +42,7 @@ describe('RedisProgressStore', () => {
     const p: ProgressInit = {
       uploadId: randomUUID(),
       filename: 'clip.mp4',
+      ownerId: 'user-1',
       totalChunks: 4,
       size: 3 * 5 * MiB + 1 * MiB,
       expiresAt: Date.now() + 3_600_000,
@@ -62,6 +63,7 @@ describe('RedisProgressStore', () => {
     expect(await store.get(p.uploadId)).toEqual({
       uploadId: p.uploadId,
       filename: 'clip.mp4',
+      ownerId: 'user-1',
       totalChunks: 4,
       size: p.size,
       completedCount: 0,

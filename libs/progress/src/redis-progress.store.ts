@@ -37,7 +37,7 @@ export class RedisProgressStore extends ProgressStore {
   }
 
   async init(p: ProgressInit): Promise<void> {
-    await this.run('init', p.uploadId, [p.filename, p.totalChunks, p.size, p.expiresAt, p.urlsExpireAt]);
+    await this.run('init', p.uploadId, [p.filename, p.totalChunks, p.size, p.expiresAt, p.urlsExpireAt, p.ownerId]);
   }
 
   async get(uploadId: string): Promise<ProgressSnapshot | null> {
@@ -55,6 +55,7 @@ export class RedisProgressStore extends ProgressStore {
     return {
       uploadId,
       filename: hash.get('filename') ?? '',
+      ownerId: hash.get('ownerId') ?? '',
       ...counters,
       progress: progressPercent(counters),
       status: toStatus(hash.get('status')),

@@ -12,16 +12,31 @@ export type NewVideo = Omit<Video, 'status' | 'createdAt' | 'updatedAt' | VideoP
 export class UploadSessionRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Writes a batch and all its sessions, or nothing. */
-  async createBatch(batch: Pick<UploadBatch, 'id' | 'channelId'>, sessions: NewUploadSession[]): Promise<void> {
-    await this.db.transaction(async (m) => {
+  /**
+   * Writes a batch and all its sessions, or nothing. With `maxOpenPerOwner`, answers false (and writes
+   * nothing) when the owner would have more open sessions than that; a per-owner advisory lock makes
+   * the count and the insert one step, so concurrent inits cannot both slip under the cap.
+   */
+  async createBatch(batch: Pick<UploadBatch, 'id' | 'channelId' | 'ownerId'>, sessions: NewUploadSession[], maxOpenPerOwner = Infinity): Promise<boolean> {
+    return this.db.transaction(async (m) => {
+      if (Number.isFinite(maxOpenPerOwner)) {
+        await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`open-sessions:${batch.ownerId}`]);
+        const open = await m.getRepository(UploadSession).createQueryBuilder('s').where(`s.owner_id = :owner AND s.state = 'open' AND s.expires_at > now()`, { owner: batch.ownerId }).getCount();
+        if (open + sessions.length > maxOpenPerOwner) return false;
+      }
       await m.insert(UploadBatch, batch);
       await m.insert(UploadSession, sessions);
+      return true;
     });
   }
 
   findSession(id: string): Promise<UploadSession | null> {
     return this.db.getRepository(UploadSession).findOneBy({ id });
+  }
+
+  /** The session only when it belongs to `ownerId`: to anyone else it does not exist. */
+  findOwnedSession(id: string, ownerId: string): Promise<UploadSession | null> {
+    return this.db.getRepository(UploadSession).findOneBy({ id, ownerId });
   }
 
   findVideoByUploadId(uploadId: string): Promise<Video | null> {
@@ -37,12 +52,14 @@ export class UploadSessionRepository {
    * two concurrent completions serialize: the second finds the session completed and gets the same
    * video back (created = false), never a second row.
    */
-  async completeWithVideo(sessionId: string, video: NewVideo): Promise<{ video: Video; created: boolean }> {
+  async completeWithVideo(sessionId: string, video: NewVideo): Promise<{ video: Video | null; created: boolean }> {
     return this.db.transaction(async (m) => {
       const session = await lockSession(m, sessionId);
       if (session.state === 'completed') {
         return { video: await m.findOneByOrFail(Video, { uploadId: sessionId }), created: false };
       }
+      // Cleanup expired it (and released its storage) while this completion was on its way.
+      if (session.state === 'expired') return { video: null, created: false };
       await m.insert(Video, { ...video, status: 'uploaded' });
       await m.update(UploadSession, { id: sessionId }, { state: 'completed', completedAt: new Date() });
       return { video: await m.findOneByOrFail(Video, { id: video.id }), created: true };

@@ -4,7 +4,11 @@
  */
 export enum UploadErrorCode {
   ValidationFailed = 'VALIDATION_FAILED',
+  Unauthorized = 'UNAUTHORIZED',
+  ChannelForbidden = 'CHANNEL_FORBIDDEN',
+  TooManyOpenUploads = 'TOO_MANY_OPEN_UPLOADS',
   UploadNotFound = 'UPLOAD_NOT_FOUND',
+  VideoNotFound = 'VIDEO_NOT_FOUND',
   UploadExpired = 'UPLOAD_EXPIRED',
   UploadCompleted = 'UPLOAD_COMPLETED',
   ChunkIndexOutOfRange = 'CHUNK_INDEX_OUT_OF_RANGE',
@@ -35,7 +39,12 @@ export function uploadErrorStatus(code: UploadErrorCode): number {
     case UploadErrorCode.ChunkIndexOutOfRange:
     case UploadErrorCode.ChunkLengthMismatch:
       return 400;
+    case UploadErrorCode.Unauthorized:
+      return 401;
+    case UploadErrorCode.ChannelForbidden:
+      return 403;
     case UploadErrorCode.UploadNotFound:
+    case UploadErrorCode.VideoNotFound:
       return 404;
     case UploadErrorCode.UploadCompleted:
     case UploadErrorCode.MissingParts:
@@ -48,6 +57,8 @@ export function uploadErrorStatus(code: UploadErrorCode): number {
       return 413;
     case UploadErrorCode.UnsupportedMediaType:
       return 415;
+    case UploadErrorCode.TooManyOpenUploads:
+      return 429;
     case UploadErrorCode.StorageFailed:
       return 502;
   }

@@ -1,8 +1,11 @@
 /** The batch upload routes of the seed document ("Batch Upload for Frontend"). */
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '#config';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { NoRateLimit, RateLimit } from '../auth/rate-limits.js';
 import { ApiErrors, ApiOkEnvelope } from '../common/api-envelope.decorator.js';
 import { BatchService } from './batch.service.js';
 import { chunkBody } from './chunk-body.js';
@@ -18,6 +21,9 @@ import { VideoDto } from './dto/video.dto.js';
 import { UploadProgressService } from './upload-progress.service.js';
 
 @ApiTags('videos-batch')
+@ApiBearerAuth()
+@ApiErrors([401, 'Missing, malformed, expired or wrongly signed token'])
+@NoRateLimit()
 @Controller('api/v1/videos/batch')
 export class BatchController {
   constructor(
@@ -30,11 +36,16 @@ export class BatchController {
 
   @Post('init')
   @HttpCode(201)
+  @RateLimit('init')
   @ApiOperation({ summary: 'Start a batch: one upload session per file, with presigned PUT URLs' })
   @ApiOkEnvelope(UploadSessionDto, { isArray: true, status: 201, description: 'One session per file, in the order of `files`' })
-  @ApiErrors([400, 'Invalid body: the failing fields are in error.details.fields'])
-  init(@Body() dto: InitBatchDto): Promise<UploadSessionDto[]> {
-    return this.batches.init(dto);
+  @ApiErrors(
+    [400, 'Invalid body: the failing fields are in error.details.fields'],
+    [403, 'The token does not allow uploads to this channel'],
+    [429, 'Too many inits in the window, or too many open uploads'],
+  )
+  init(@Body() dto: InitBatchDto, @CurrentUser() user: AuthUser): Promise<UploadSessionDto[]> {
+    return this.batches.init(dto, user);
   }
 
   @Post('chunk/:uploadId/:chunkIndex')
@@ -55,33 +66,35 @@ export class BatchController {
     [415, 'Neither application/octet-stream nor multipart/form-data'],
     [502, 'Storage did not take the chunk; it is marked failed'],
   )
-  async chunk(@Param() params: ChunkParamsDto, @Req() req: FastifyRequest): Promise<ChunkResultDto> {
-    return this.chunks.receive(params.uploadId, params.chunkIndex, await chunkBody(req, this.config.upload.maxChunkSize));
+  async chunk(@Param() params: ChunkParamsDto, @Req() req: FastifyRequest, @CurrentUser() user: AuthUser): Promise<ChunkResultDto> {
+    return this.chunks.receive(params.uploadId, user.id, params.chunkIndex, await chunkBody(req, this.config.upload.maxChunkSize));
   }
 
   @Get('progress/:uploadId')
   @ApiOperation({ summary: 'Progress of one file: percent, status, failed chunks' })
   @ApiOkEnvelope(ProgressDto)
   @ApiErrors([404, 'Unknown uploadId'], [410, 'Upload expired'])
-  progress(@Param() params: UploadIdParamsDto): Promise<ProgressDto> {
-    return this.uploads.progressOf(params.uploadId);
+  progress(@Param() params: UploadIdParamsDto, @CurrentUser() user: AuthUser): Promise<ProgressDto> {
+    return this.uploads.progressOf(params.uploadId, user.id);
   }
 
   @Post('retry/:uploadId')
   @HttpCode(200)
+  @RateLimit('retry')
   @ApiOperation({ summary: 'Fresh presigned URLs for just the failed chunks (empty when none failed)' })
   @ApiOkEnvelope(RetryUrlDto, { isArray: true })
   @ApiErrors([404, 'Unknown uploadId'], [409, 'Upload already completed'], [410, 'Upload expired'])
-  retry(@Param() params: UploadIdParamsDto): Promise<RetryUrlDto[]> {
-    return this.batches.retry(params.uploadId);
+  retry(@Param() params: UploadIdParamsDto, @CurrentUser() user: AuthUser): Promise<RetryUrlDto[]> {
+    return this.batches.retry(params.uploadId, user.id);
   }
 
   @Post('complete/:uploadId')
   @HttpCode(200)
+  @RateLimit('complete')
   @ApiOperation({ summary: 'Finalize the upload: create the video and queue its processing. Completing again answers the same video.' })
   @ApiOkEnvelope(VideoDto)
   @ApiErrors([404, 'Unknown uploadId'], [409, 'Missing parts: error.details.missingChunks lists them, and they are marked failed'], [410, 'Upload expired'])
-  complete(@Param() params: UploadIdParamsDto): Promise<VideoDto> {
-    return this.completions.complete(params.uploadId);
+  complete(@Param() params: UploadIdParamsDto, @CurrentUser() user: AuthUser): Promise<VideoDto> {
+    return this.completions.complete(params.uploadId, user.id);
   }
 }

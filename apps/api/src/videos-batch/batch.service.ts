@@ -8,6 +8,7 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import { ProgressStore } from '#progress';
 import { chunkLength, MAX_UPLOAD_SIZE, ObjectStorage, planUpload } from '#storage';
 import { type NewUploadSession, type UploadSession, UploadSessionRepository } from '#videos';
+import { type AuthUser, mayUploadTo } from '../auth/auth-user.js';
 import { UploadError, UploadErrorCode } from '../common/upload-error.js';
 import { type FieldProblem, validationFailed } from '../common/validation.js';
 import type { FileMetadataDto, InitBatchDto } from './dto/init-batch.dto.js';
@@ -30,7 +31,10 @@ export class BatchService {
     private readonly progress: ProgressStore,
   ) {}
 
-  async init(dto: InitBatchDto): Promise<UploadSessionDto[]> {
+  async init(dto: InitBatchDto, user: AuthUser): Promise<UploadSessionDto[]> {
+    if (!mayUploadTo(user, dto.channel_id)) {
+      throw new UploadError(UploadErrorCode.ChannelForbidden, `you may not upload to channel ${dto.channel_id}`, { channelId: dto.channel_id });
+    }
     const types = this.checkLimits(dto.files);
     const batchId = randomUUID();
     const now = Date.now();
@@ -44,16 +48,19 @@ export class BatchService {
         // Server-made key: the filename never reaches storage.
         const storageKey = `videos/${fileId}/source`;
         const storageUploadId = plan.isChunked ? await this.storage.createMultipart(storageKey, types[i]) : null;
-        created.push({ id: randomUUID(), batchId, fileId, channelId: dto.channel_id, filename: file.filename, size: file.size, contentType: types[i], storageKey, storageUploadId, ...plan, urlsExpireAt, expiresAt });
+        created.push({ id: randomUUID(), batchId, fileId, channelId: dto.channel_id, ownerId: user.id, filename: file.filename, size: file.size, contentType: types[i], storageKey, storageUploadId, ...plan, urlsExpireAt, expiresAt });
       }
-      await this.repository.createBatch({ id: batchId, channelId: dto.channel_id }, created);
+      const max = this.config.limits.maxOpenSessionsPerUser;
+      if (!(await this.repository.createBatch({ id: batchId, channelId: dto.channel_id, ownerId: user.id }, created, max))) {
+        throw new UploadError(UploadErrorCode.TooManyOpenUploads, `you have too many open uploads (at most ${max}); complete some or let them expire`, { limit: max });
+      }
     } catch (error) {
       await this.abandon(created);
       throw error;
     }
     return Promise.all(
       created.map(async (s) => {
-        await this.progress.init({ uploadId: s.id, filename: s.filename, totalChunks: s.totalChunks, size: s.size, expiresAt: expiresAt.getTime(), urlsExpireAt: urlsExpireAt.getTime() });
+        await this.progress.init({ uploadId: s.id, filename: s.filename, ownerId: user.id, totalChunks: s.totalChunks, size: s.size, expiresAt: expiresAt.getTime(), urlsExpireAt: urlsExpireAt.getTime() });
         const indices = Array.from({ length: s.totalChunks }, (_, i) => i);
         const presignedUrls = await Promise.all(indices.map((i) => this.signChunk(s, i)));
         return { uploadId: s.id, fileId: s.fileId, batchId, filename: s.filename, size: s.size, isChunked: s.isChunked, chunkSize: s.chunkSize, totalChunks: s.totalChunks, presignedUrls, expiresAt: urlsExpireAt.toISOString(), status: 'initialized' as const };
@@ -61,8 +68,8 @@ export class BatchService {
     );
   }
 
-  async retry(uploadId: string): Promise<RetryUrlDto[]> {
-    const session = await this.sessions.findOpen(uploadId);
+  async retry(uploadId: string, ownerId: string): Promise<RetryUrlDto[]> {
+    const session = await this.sessions.findOpen(uploadId, ownerId);
     await this.uploads.snapshotOf(session);
     const snapshot = await this.uploads.syncWithStorage(session);
     const failed = snapshot?.failedChunks ?? [];

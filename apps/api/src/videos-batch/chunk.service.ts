@@ -51,8 +51,8 @@ export class ChunkService {
     return expected;
   }
 
-  async receive(uploadId: string, chunkIndex: number, body: ChunkBody): Promise<ChunkResultDto> {
-    const session = await this.sessions.findOpen(uploadId);
+  async receive(uploadId: string, ownerId: string, chunkIndex: number, body: ChunkBody): Promise<ChunkResultDto> {
+    const session = await this.sessions.findOpen(uploadId, ownerId);
     const expected = this.expectedLength(session, chunkIndex, body);
     await this.uploads.snapshotOf(session);
     await this.progress.markUploading(uploadId, chunkIndex);

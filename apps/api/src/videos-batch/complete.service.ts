@@ -27,21 +27,23 @@ export class CompleteService {
     @InjectQueue(VIDEO_PROCESSING_QUEUE) private readonly queue: Queue<ProcessVideoJobData>,
   ) {}
 
-  async complete(uploadId: string): Promise<VideoDto> {
-    const session = await this.sessions.find(uploadId);
+  async complete(uploadId: string, ownerId: string): Promise<VideoDto> {
+    const session = await this.sessions.find(uploadId, ownerId);
     if (session.state !== 'completed') {
-      if (session.state === 'expired') await this.sessions.findOpen(uploadId);
+      if (session.state === 'expired') await this.sessions.findOpen(uploadId, ownerId);
       const head = await this.assembleObject(session);
-      const { created } = await this.repository.completeWithVideo(session.id, {
+      const { video, created } = await this.repository.completeWithVideo(session.id, {
         id: session.fileId,
         uploadId: session.id,
         channelId: session.channelId,
+        ownerId: session.ownerId,
         filename: session.filename,
         size: head.size,
         contentType: session.contentType,
         storageKey: session.storageKey,
         etag: head.etag,
       });
+      if (!video) throw new UploadError(UploadErrorCode.UploadExpired, `Upload ${uploadId} expired; start a new one`, { uploadId });
       if (created) this.logger.log(`upload ${uploadId} completed as video ${session.fileId}`);
     }
     const video = (await this.repository.findVideoByUploadId(uploadId))!;

@@ -26,18 +26,20 @@ export class UploadProgressService {
     private readonly progress: ProgressStore,
   ) {}
 
-  async progressOf(uploadId: string): Promise<ProgressDto> {
+  async progressOf(uploadId: string, ownerId: string): Promise<ProgressDto> {
     const interval = this.config.upload.progressSyncIntervalMs;
     let snapshot = await this.progress.get(uploadId);
+    // Ownership from Redis itself: a poll stays one round trip. Someone else's upload is a 404.
+    if (snapshot && snapshot.ownerId !== ownerId) snapshot = null;
     if (snapshot && Date.now() - snapshot.syncedAt >= interval) {
       if (await this.progress.tryLockSync(uploadId, Math.max(1, interval))) {
-        const session = await this.sessions.find(uploadId);
+        const session = await this.sessions.find(uploadId, ownerId);
         if (session.state === 'open') snapshot = (await this.syncWithStorage(session)) ?? snapshot;
       }
     }
     if (snapshot) return toDto(snapshot);
 
-    const session = await this.sessions.find(uploadId);
+    const session = await this.sessions.find(uploadId, ownerId);
     if (session.state === 'completed') return this.completedDto(session);
     if (session.state === 'expired') {
       throw new UploadError(UploadErrorCode.UploadExpired, `Upload ${uploadId} expired; start a new one`, { uploadId });
@@ -52,6 +54,7 @@ export class UploadProgressService {
     await this.progress.init({
       uploadId: session.id,
       filename: session.filename,
+      ownerId: session.ownerId,
       totalChunks: session.totalChunks,
       size: session.size,
       expiresAt: session.expiresAt.getTime(),

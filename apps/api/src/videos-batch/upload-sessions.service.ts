@@ -7,15 +7,16 @@ import { UploadError, UploadErrorCode } from '../common/upload-error.js';
 export class UploadSessionsService {
   constructor(private readonly sessions: UploadSessionRepository) {}
 
-  async find(uploadId: string): Promise<UploadSession> {
-    const session = await this.sessions.findSession(uploadId);
+  /** The caller's session; another user's is as unknown as an id that never existed (404). */
+  async find(uploadId: string, ownerId: string): Promise<UploadSession> {
+    const session = await this.sessions.findOwnedSession(uploadId, ownerId);
     if (!session) throw new UploadError(UploadErrorCode.UploadNotFound, `Upload ${uploadId} not found`, { uploadId });
     return session;
   }
 
   /** A session that still takes bytes: not completed, not expired. */
-  async findOpen(uploadId: string): Promise<UploadSession> {
-    const session = await this.find(uploadId);
+  async findOpen(uploadId: string, ownerId: string): Promise<UploadSession> {
+    const session = await this.find(uploadId, ownerId);
     if (session.state === 'completed') {
       throw new UploadError(UploadErrorCode.UploadCompleted, `Upload ${uploadId} is already completed`, { uploadId });
     }

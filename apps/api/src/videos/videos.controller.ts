@@ -1,12 +1,17 @@
 /** Videos after upload: status, metadata and thumbnail, for a frontend to poll until processing is done. */
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { NoRateLimit } from '../auth/rate-limits.js';
 import { ApiErrors, ApiOkEnvelope } from '../common/api-envelope.decorator.js';
 import { VideoDetailsDto } from './dto/video-details.dto.js';
 import { VideoIdParamsDto } from './dto/video-id-params.dto.js';
 import { VideosService } from './videos.service.js';
 
 @ApiTags('videos')
+@ApiBearerAuth()
+@NoRateLimit()
 @Controller('api/v1/videos')
 export class VideosController {
   constructor(private readonly videos: VideosService) {}
@@ -14,8 +19,8 @@ export class VideosController {
   @Get(':videoId')
   @ApiOperation({ summary: 'A video: processing status (uploaded, processing, ready, failed), metadata and a short-lived thumbnail URL' })
   @ApiOkEnvelope(VideoDetailsDto)
-  @ApiErrors([400, 'videoId is not a UUID'], [404, 'Unknown videoId'])
-  get(@Param() params: VideoIdParamsDto): Promise<VideoDetailsDto> {
-    return this.videos.get(params.videoId);
+  @ApiErrors([400, 'videoId is not a UUID'], [401, 'Missing, malformed, expired or wrongly signed token'], [404, 'Unknown videoId'])
+  get(@Param() params: VideoIdParamsDto, @CurrentUser() user: AuthUser): Promise<VideoDetailsDto> {
+    return this.videos.get(params.videoId, user.id);
   }
 }

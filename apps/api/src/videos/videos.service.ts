@@ -1,7 +1,8 @@
 /** Reads a video with its processing state, and signs a short-lived URL for its thumbnail. */
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ObjectStorage } from '#storage';
 import { UploadSessionRepository, type Video } from '#videos';
+import { UploadError, UploadErrorCode } from '../common/upload-error.js';
 import type { VideoDetailsDto } from './dto/video-details.dto.js';
 
 /** Long enough to render a page, short enough that a leaked URL soon stops working. */
@@ -14,9 +15,10 @@ export class VideosService {
     private readonly storage: ObjectStorage,
   ) {}
 
-  async get(videoId: string): Promise<VideoDetailsDto> {
+  /** The caller's video; another user's is as unknown as one that never existed (404). */
+  async get(videoId: string, ownerId: string): Promise<VideoDetailsDto> {
     const video = await this.repository.findVideo(videoId);
-    if (!video) throw new NotFoundException(`Video ${videoId} not found`);
+    if (!video || video.ownerId !== ownerId) throw new UploadError(UploadErrorCode.VideoNotFound, `Video ${videoId} not found`, { videoId });
     const thumbnail = video.thumbnailKey ? await this.signThumbnail(video.thumbnailKey) : null;
     return toDto(video, thumbnail);
   }

@@ -6,6 +6,8 @@ import type { UploadSession } from './upload-session.entity.js';
 export class UploadBatch {
   @PrimaryColumn('uuid') id: string;
   @Column({ name: 'channel_id', type: 'varchar', length: 255 }) channelId: string;
+  /** The user (JWT `sub`) it belongs to; nobody else sees it. */
+  @Column({ name: 'owner_id', type: 'varchar', length: 255 }) ownerId: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @OneToMany('UploadSession', 'batch') sessions?: UploadSession[];
 }

@@ -21,6 +21,8 @@ export class UploadSession {
   /** Becomes the id of the Video created at completion. */
   @Column({ name: 'file_id', type: 'uuid', unique: true }) fileId: string;
   @Column({ name: 'channel_id', type: 'varchar', length: 255 }) channelId: string;
+  /** The user (JWT `sub`) it belongs to; nobody else sees it. */
+  @Column({ name: 'owner_id', type: 'varchar', length: 255 }) ownerId: string;
   /** Display metadata only; never part of a storage key. */
   @Column({ type: 'varchar', length: 1024 }) filename: string;
   @Column({ type: 'bigint', transformer: bigintToNumber }) size: number;

@@ -10,6 +10,8 @@ export class Video {
   @PrimaryColumn('uuid') id: string;
   @Column({ name: 'upload_id', type: 'uuid', unique: true }) uploadId: string;
   @Column({ name: 'channel_id', type: 'varchar', length: 255 }) channelId: string;
+  /** The user (JWT `sub`) it belongs to; nobody else sees it. */
+  @Column({ name: 'owner_id', type: 'varchar', length: 255 }) ownerId: string;
   @Column({ type: 'varchar', length: 1024 }) filename: string;
   @Column({ type: 'bigint', transformer: bigintToNumber }) size: number;
   @Column({ name: 'content_type', type: 'varchar', length: 255 }) contentType: string;

@@ -1,10 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { sanitizeFilename } from './filename.js';
 
 /** One file the user selected. */
 export class FileMetadataDto {
-  @ApiProperty({ description: 'Display name of the file; kept as metadata only, never used in storage keys.', example: 'myVideo1.mp4', maxLength: 1024 })
+  @ApiProperty({
+    description: 'Display name of the file; kept as metadata only, never used in storage keys. Control characters, bidirectional overrides and path separators are removed or replaced.',
+    example: 'myVideo1.mp4',
+    maxLength: 1024,
+  })
+  @Transform(({ value }) => sanitizeFilename(value))
   @IsString()
   @IsNotEmpty()
   @MaxLength(1024)

@@ -1,0 +1,26 @@
+/**
+ * Per-user rate limits on init, retry and complete (@nestjs/throttler), counted in Redis so that every
+ * API instance shares them. Each route opts into exactly one named limit with @RateLimit(name).
+ */
+import { applyDecorators, type DynamicModule } from '@nestjs/common';
+import { seconds, SkipThrottle, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import type { AppConfig } from '#config';
+
+export const RATE_LIMITS = ['init', 'retry', 'complete'] as const;
+export type RateLimitName = (typeof RATE_LIMITS)[number];
+
+/** Skips every named limit; put it on a controller, then @RateLimit(name) on the routes that have one. */
+export const NoRateLimit = () => SkipThrottle(Object.fromEntries(RATE_LIMITS.map((n) => [n, true])));
+export const RateLimit = (name: RateLimitName) => applyDecorators(SkipThrottle({ [name]: false }));
+
+export function rateLimitModule(config: AppConfig): DynamicModule {
+  const ttl = seconds(config.limits.windowSeconds);
+  return ThrottlerModule.forRoot({
+    throttlers: RATE_LIMITS.map((name) => ({ name, ttl, limit: config.limits[name] })),
+    // Given a URL, the storage owns its connection and closes it when the app shuts down.
+    storage: new ThrottlerStorageRedisService(config.redis.url, { keyPrefix: `${config.redis.prefix}throttle:` }),
+    // AuthGuard runs first, so the user is known; the address only counts for a request without one.
+    getTracker: (req: { user?: { id: string }; ip?: string }) => (req.user ? `user:${req.user.id}` : `ip:${req.ip}`),
+  });
+}
