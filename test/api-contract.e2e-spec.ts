@@ -80,6 +80,12 @@ describe('API contract', () => {
     const live = (await (await request(`${stack.url}/docs-json`)).body.json()) as Record<string, unknown>;
     const committed = JSON.parse(readFileSync('openapi.json', 'utf8'));
     expect(live).toEqual(committed);
+    // Swagger UI's "Authorize" needs the bearer scheme on every protected operation.
+    expect(live).toMatchObject({ components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } });
+    const paths = live.paths as Record<string, Record<string, { security?: unknown[] }>>;
+    for (const [path, operations] of Object.entries(paths)) {
+      for (const [method, operation] of Object.entries(operations)) expect([method, path, operation.security]).toEqual([method, path, [{ bearer: [] }]]);
+    }
     expect(Object.keys(live.paths as object)).toEqual(
       expect.arrayContaining(['/api/v1/videos/batch/init', '/api/v1/videos/batch/chunk/{uploadId}/{chunkIndex}', '/api/v1/videos/batch/progress/{uploadId}', '/api/v1/videos/batch/retry/{uploadId}', '/api/v1/videos/batch/complete/{uploadId}']),
     );
