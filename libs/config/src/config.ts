@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import type { StorageConfig } from '#storage';
 import { Environment } from './environment.js';
 
 export class ConfigError extends Error {
@@ -26,21 +27,8 @@ export interface AppConfig {
   http: { host: string; port: number; publicUrl: string };
   database: { url: string; migrate: boolean };
   redis: { url: string; prefix: string };
-  storage:
-    | { driver: 'disk'; disk: { root: string; signingSecret: string } }
-    | {
-        driver: 's3';
-        s3: {
-          bucket: string;
-          endpoint?: string;
-          publicEndpoint?: string;
-          region: string;
-          accessKeyId: string;
-          secretAccessKey: string;
-          forcePathStyle: boolean;
-          createBucket: boolean;
-        };
-      };
+  /** The storage library's own options type: the tree is built to fit it. */
+  storage: StorageConfig;
   upload: {
     singleUploadMax: number;
     partSize: number;

@@ -1,7 +1,7 @@
 /**
  * Provides ObjectStorage (the token) for the API and the worker, built from the validated storage
  * config: the disk driver, or the S3 driver over its own S3Clients, which are closed at shutdown.
- * The config shape is declared here, not imported, so that this library does not depend on #config.
+ * The config shape is declared here; #config builds its storage settings to fit it.
  */
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { S3Client } from '@aws-sdk/client-s3';

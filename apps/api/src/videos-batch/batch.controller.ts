@@ -17,7 +17,7 @@ import { ProgressDto } from './dto/progress.dto.js';
 import { RetryUrlDto } from './dto/retry-url.dto.js';
 import { ChunkParamsDto, UploadIdParamsDto } from './dto/upload-params.dto.js';
 import { UploadSessionDto } from './dto/upload-session.dto.js';
-import { VideoDto } from './dto/video.dto.js';
+import { VideoDto } from '../videos/dto/video.dto.js';
 import { UploadProgressService } from './upload-progress.service.js';
 
 @ApiTags('videos-batch')

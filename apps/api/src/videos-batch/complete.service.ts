@@ -8,9 +8,9 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { ProgressStore } from '#progress';
 import { ObjectStorage, type ObjectHead, StorageError, StorageErrorCode } from '#storage';
-import { processVideoJobId, type ProcessVideoJobData, type UploadSession, UploadSessionRepository, type Video, VIDEO_PROCESSING_QUEUE } from '#videos';
+import { processVideoJobId, type ProcessVideoJobData, type UploadSession, UploadSessionRepository, VIDEO_PROCESSING_QUEUE } from '#videos';
 import { UploadError, UploadErrorCode } from '../common/upload-error.js';
-import type { VideoDto } from './dto/video.dto.js';
+import { toVideoDto, type VideoDto } from '../videos/dto/video.dto.js';
 import { UploadProgressService } from './upload-progress.service.js';
 import { UploadSessionsService } from './upload-sessions.service.js';
 
@@ -51,7 +51,7 @@ export class CompleteService {
     // after a failed enqueue still gets the video processed.
     await this.queue.add('process', { videoId: video.id }, { jobId: processVideoJobId(video.id) });
     await this.progress.remove(uploadId);
-    return toDto(video);
+    return toVideoDto(video);
   }
 
   /** Makes the object whole in storage and answers its head, or says which chunks are missing. */
@@ -86,8 +86,4 @@ export class CompleteService {
     await this.progress.markFailed(session.id, missingChunks);
     throw new UploadError(UploadErrorCode.MissingParts, `Missing parts: ${missingChunks.length} of ${session.totalChunks} chunks are not uploaded`, { missingChunks, totalChunks: session.totalChunks });
   }
-}
-
-function toDto(v: Video): VideoDto {
-  return { videoId: v.id, uploadId: v.uploadId, channelId: v.channelId, filename: v.filename, size: v.size, contentType: v.contentType, status: v.status, createdAt: v.createdAt.toISOString() };
 }

@@ -4,6 +4,7 @@ import { ObjectStorage } from '#storage';
 import { UploadSessionRepository, type Video } from '#videos';
 import { UploadError, UploadErrorCode } from '../common/upload-error.js';
 import type { VideoDetailsDto } from './dto/video-details.dto.js';
+import { toVideoDto } from './dto/video.dto.js';
 
 /** Long enough to render a page, short enough that a leaked URL soon stops working. */
 const THUMBNAIL_URL_TTL_SECONDS = 15 * 60;
@@ -31,13 +32,7 @@ export class VideosService {
 
 function toDto(v: Video, thumbnail: { url: string; expiresAt: string } | null): VideoDetailsDto {
   return {
-    videoId: v.id,
-    uploadId: v.uploadId,
-    channelId: v.channelId,
-    filename: v.filename,
-    size: v.size,
-    contentType: v.contentType,
-    status: v.status,
+    ...toVideoDto(v),
     failureReason: v.failureReason,
     durationSeconds: v.durationSeconds,
     width: v.width,
@@ -49,7 +44,6 @@ function toDto(v: Video, thumbnail: { url: string; expiresAt: string } | null): 
     sha256: v.sha256,
     thumbnailUrl: thumbnail?.url ?? null,
     thumbnailUrlExpiresAt: thumbnail?.expiresAt ?? null,
-    createdAt: v.createdAt.toISOString(),
     processingStartedAt: v.processingStartedAt?.toISOString() ?? null,
     processedAt: v.processedAt?.toISOString() ?? null,
   };

@@ -1,31 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { VideoStatus } from '#videos';
-
-export const VIDEO_STATUSES: VideoStatus[] = ['uploaded', 'processing', 'ready', 'failed'];
+import { VideoDto } from './video.dto.js';
 
 /** A video with its processing state: what a frontend polls until it is ready (or failed). */
-export class VideoDetailsDto {
-  @ApiProperty({ description: 'Id of the video (the fileId announced at init).', format: 'uuid', example: '444db937-2c1d-4e5f-8a9b-0c1d2e3f4a5b' })
-  videoId: string;
-
-  @ApiProperty({ format: 'uuid', example: 'bab41125-7d3e-4f1a-9c2b-5e6f7a8b9c0d' })
-  uploadId: string;
-
-  @ApiProperty({ example: '123' })
-  channelId: string;
-
-  @ApiProperty({ example: 'myVideo2.mp4' })
-  filename: string;
-
-  @ApiProperty({ description: 'Bytes.', example: 524288001 })
-  size: number;
-
-  @ApiProperty({ description: 'MIME type declared at init.', example: 'video/mp4' })
-  contentType: string;
-
-  @ApiProperty({ description: 'uploaded -> processing -> ready or failed.', enum: VIDEO_STATUSES, example: 'ready' })
-  status: VideoStatus;
-
+export class VideoDetailsDto extends VideoDto {
   @ApiProperty({ description: 'Why processing failed, for a person; null unless failed.', type: String, nullable: true, example: null })
   failureReason: string | null;
 
@@ -58,9 +35,6 @@ export class VideoDetailsDto {
 
   @ApiProperty({ description: 'When thumbnailUrl stops working; ask again for a fresh one.', type: String, nullable: true, example: '2026-11-25T20:15:00.000Z' })
   thumbnailUrlExpiresAt: string | null;
-
-  @ApiProperty({ example: '2026-11-25T20:00:00.000Z' })
-  createdAt: string;
 
   @ApiProperty({ description: 'When processing first started.', type: String, nullable: true, example: '2026-11-25T20:00:01.000Z' })
   processingStartedAt: string | null;

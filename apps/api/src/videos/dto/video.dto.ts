@@ -1,4 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { Video, VideoStatus } from '#videos';
+
+export const VIDEO_STATUSES: VideoStatus[] = ['uploaded', 'processing', 'ready', 'failed'];
+
+/** A video as complete answers it; GET /videos/:id adds its processing results (VideoDetailsDto). */
 
 export class VideoDto {
   @ApiProperty({ description: 'Id of the video (the fileId announced at init).', format: 'uuid', example: '444db937-2c1d-4e5f-8a9b-0c1d2e3f4a5b' })
@@ -19,9 +24,13 @@ export class VideoDto {
   @ApiProperty({ example: 'video/mp4' })
   contentType: string;
 
-  @ApiProperty({ description: 'Processing status: uploaded, processing, ready or failed.', example: 'uploaded' })
-  status: string;
+  @ApiProperty({ description: 'uploaded -> processing -> ready or failed.', enum: VIDEO_STATUSES, example: 'uploaded' })
+  status: VideoStatus;
 
   @ApiProperty({ example: '2026-11-25T20:00:00.000Z' })
   createdAt: string;
+}
+
+export function toVideoDto(v: Video): VideoDto {
+  return { videoId: v.id, uploadId: v.uploadId, channelId: v.channelId, filename: v.filename, size: v.size, contentType: v.contentType, status: v.status, createdAt: v.createdAt.toISOString() };
 }
