@@ -54,8 +54,6 @@ export abstract class ProgressStore {
   abstract markManyDone(uploadId: string, chunks: Array<[number, number]>): Promise<void>;
   /** Chunk failed (storage error, wrong length, URL expired, missing at complete); status `failed`. */
   abstract markFailed(uploadId: string, chunkIndices: number[]): Promise<void>;
-  /** A chunk previously done is gone from storage (replaced or lost); it is no longer counted. */
-  abstract markNotDone(uploadId: string, chunkIndices: number[], bytesEach: number[]): Promise<void>;
   /**
    * Fresh URLs were issued for these chunks: they leave the failed set, status `retrying`, and each
    * gets its own URL deadline (a lease) that replaces the session's `urlsExpireAt` for it.

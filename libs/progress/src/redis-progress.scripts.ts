@@ -80,22 +80,6 @@ settle(seen)
 return count
 `;
 
-/** ARGV: index, bytes, ... Uncounts a chunk only when its bit flips from 1 to 0. */
-const NOT_DONE = `${PRELUDE}
-local count, bytes = 0, 0
-for n = 1, #ARGV, 2 do
-  local i = chunk(ARGV[n])
-  if i and redis.call('GETBIT', D, i) == 1 then
-    redis.call('SETBIT', D, i, 0)
-    count = count - 1
-    bytes = bytes - tonumber(ARGV[n + 1])
-  end
-end
-add(count, bytes)
-settle(false)
-return -count
-`;
-
 /**
  * ARGV: index, ... A done chunk cannot fail (a late error report must not undo a success). A failed
  * chunk loses its lease: its URL is no longer the way forward, the next retry issues a new one.
@@ -145,7 +129,6 @@ export const PROGRESS_SCRIPTS = {
   init: { lua: INIT, readOnly: false },
   uploading: { lua: UPLOADING, readOnly: false },
   done: { lua: DONE, readOnly: false },
-  notDone: { lua: NOT_DONE, readOnly: false },
   failed: { lua: FAILED, readOnly: false },
   retrying: { lua: RETRYING, readOnly: false },
   syncedAt: { lua: SYNCED_AT, readOnly: false },

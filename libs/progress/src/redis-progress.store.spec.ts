@@ -140,16 +140,6 @@ describe('RedisProgressStore', () => {
     });
   });
 
-  it('markNotDone uncounts only chunks that were done', async () => {
-    const p = await newUpload();
-    await store.markManyDone(p.uploadId, [[0, 5 * MiB], [3, MiB]]);
-    await store.markNotDone(p.uploadId, [3, 1], [MiB, 5 * MiB]);
-    await store.markNotDone(p.uploadId, [3], [MiB]);
-    expect(await store.get(p.uploadId)).toMatchObject({ completedCount: 1, completedBytes: 5 * MiB });
-    await store.markDone(p.uploadId, 3, MiB); // can be counted again
-    expect((await store.get(p.uploadId))?.completedCount).toBe(2);
-  });
-
   it('ignores chunk indices outside the upload', async () => {
     const p = await newUpload();
     await store.markManyDone(p.uploadId, [[4, MiB], [-1, MiB], [2 ** 31, MiB]]);
@@ -186,7 +176,6 @@ describe('RedisProgressStore', () => {
     await store.markManyDone(id, [[1, 5 * MiB]]);
     await store.markFailed(id, [2]);
     await store.markRetrying(id, [3], Date.now() + 60_000);
-    await store.markNotDone(id, [0], [5 * MiB]);
     await store.setSyncedAt(id, 1);
   }
 

@@ -83,14 +83,6 @@ export class RedisProgressStore extends ProgressStore {
     await this.run('failed', uploadId, chunkIndices);
   }
 
-  async markNotDone(uploadId: string, chunkIndices: number[], bytesEach: number[]): Promise<void> {
-    if (chunkIndices.length !== bytesEach.length) {
-      throw new RangeError(`markNotDone: ${chunkIndices.length} chunks but ${bytesEach.length} sizes`);
-    }
-    if (chunkIndices.length === 0) return;
-    await this.run('notDone', uploadId, chunkIndices.flatMap((index, n) => [index, byteCount(bytesEach[n])]));
-  }
-
   async markRetrying(uploadId: string, chunkIndices: number[], urlsExpireAt: number): Promise<void> {
     if (chunkIndices.length === 0) return;
     await this.run('retrying', uploadId, [urlsExpireAt, ...chunkIndices]);
