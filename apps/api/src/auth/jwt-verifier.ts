@@ -12,13 +12,29 @@ import type { AuthUser } from './auth-user.js';
 
 /** Clock skew tolerated between the platform and this service. */
 const CLOCK_TOLERANCE_SECONDS = 30;
+/**
+ * Tokens already verified, until they expire: a frontend polls progress with the same token many
+ * times a second, and the signature check (WebCrypto HMAC or ECDSA) is most of a poll's CPU.
+ */
+const VERIFIED_CACHE_SIZE = 10_000;
 
 export class JwtVerifier {
   private key?: Promise<CryptoKey | Uint8Array>;
+  private readonly verified = new Map<string, { user: AuthUser; expiresAtMs: number }>();
 
   constructor(private readonly config: AppConfig['auth']) {}
 
   async verify(token: string): Promise<AuthUser> {
+    const known = this.verified.get(token);
+    if (known && known.expiresAtMs > Date.now()) return known.user;
+    if (known) this.verified.delete(token);
+    const { user, expiresAtMs } = await this.verifySignedToken(token);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { user, expiresAtMs });
+    return user;
+  }
+
+  private async verifySignedToken(token: string): Promise<{ user: AuthUser; expiresAtMs: number }> {
     let payload;
     try {
       ({ payload } = await jwtVerify(token, await this.verificationKey(), {
@@ -32,7 +48,8 @@ export class JwtVerifier {
       throw unauthorized(error instanceof errors.JWTExpired ? 'the token has expired' : 'the token is not valid', error);
     }
     if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) throw unauthorized('the token has no valid subject');
-    return { id: payload.sub, channels: channelsOf(payload.channels) };
+    const user = { id: payload.sub, channels: channelsOf(payload.channels) };
+    return { user, expiresAtMs: (payload.exp! + CLOCK_TOLERANCE_SECONDS) * 1000 };
   }
 
   private verificationKey(): Promise<CryptoKey | Uint8Array> {
