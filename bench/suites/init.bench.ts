@@ -1,0 +1,99 @@
+/**
+ * Measure 3: latency of POST /batch/init for 5 files of 1,000 parts each (64 MiB parts: 62.5 GiB per
+ * file; a 64 GiB file would have 1,024). Beside it, two parts of that work timed alone in the bench
+ * process with the product's own storage library: signing the 5,000 part URLs, and the 5
+ * CreateMultipartUpload calls to radosgw. Calls run one at a time: this is latency, not load.
+ */
+import { performance } from 'node:perf_hooks';
+import { createS3Client, S3ObjectStorage } from '#storage';
+import type { BenchConfig } from '../bench.config.js';
+import { initBatch, videoFiles } from '../support/api-client.js';
+import { meterCpu } from '../support/processes.js';
+import type { Api, BenchStack } from '../support/stack.js';
+import { median, MiB } from '../support/stats.js';
+
+export interface InitResult {
+  files: number;
+  parts: number;
+  fileBytes: number;
+  /** Milliseconds of every call, per run. */
+  runs: number[][];
+  /** Bytes of one answer. */
+  answerBytes: number;
+  /** CPU milliseconds the API used per call, per run: the rest of a call's time is waiting. */
+  apiCpuMs: number[];
+  /** Median ms to sign files x parts part URLs in-process (same SDK and options as the API). */
+  presignMs: number;
+  /** Median ms of `files` sequential CreateMultipartUpload calls. */
+  createMultipartMs: number;
+}
+
+export async function benchInit(stack: BenchStack, api: Api, config: BenchConfig, log: (line: string) => void): Promise<InitResult> {
+  const fileBytes = config.initParts * config.chunkMiB * MiB;
+  const files = videoFiles(config.initFiles, fileBytes);
+  const result: InitResult = { files: config.initFiles, parts: config.initParts, fileBytes, runs: [], answerBytes: 0, apiCpuMs: [], presignMs: 0, createMultipartMs: 0 };
+  for (let i = 0; i < 3; i++) await initBatch(api.url, stack.auth, files); // warm-up
+  const answer = await initBatch(api.url, stack.auth, files);
+  result.answerBytes = Buffer.byteLength(JSON.stringify({ success: true, data: answer }));
+  for (const s of answer) if (s.totalChunks !== config.initParts || s.presignedUrls.length !== config.initParts) throw new Error(`init planned ${s.totalChunks} parts, not ${config.initParts}`);
+  await stack.emptyBucket();
+
+  for (let run = 0; run < config.runs; run++) {
+    const times: number[] = [];
+    const meter = meterCpu({ api: api.child.pid });
+    for (let call = 0; call < config.initCalls; call++) {
+      const start = performance.now();
+      await initBatch(api.url, stack.auth, files);
+      times.push(performance.now() - start);
+    }
+    const cpuMs = (1000 * meter.stop().seconds.api) / config.initCalls;
+    result.runs.push(times);
+    result.apiCpuMs.push(cpuMs);
+    log(`init run ${run + 1}/${config.runs}: p50 ${median(times).toFixed(1)} ms over ${times.length} calls, API CPU ${cpuMs.toFixed(0)} ms per call`);
+    await stack.emptyBucket();
+  }
+  Object.assign(result, await breakdown(stack, config));
+  log(`init parts: signing ${config.initFiles * config.initParts} URLs ${result.presignMs.toFixed(1)} ms, ${config.initFiles} CreateMultipartUpload ${result.createMultipartMs.toFixed(1)} ms`);
+  return result;
+}
+
+/** A few init calls with the profiler running. */
+export async function profileInit(stack: BenchStack, api: Api, config: BenchConfig): Promise<string> {
+  const files = videoFiles(config.initFiles, config.initParts * config.chunkMiB * MiB);
+  for (let i = 0; i < 3; i++) await initBatch(api.url, stack.auth, files);
+  await api.profiler!.start();
+  for (let i = 0; i < 10; i++) await initBatch(api.url, stack.auth, files);
+  const profile = await api.profiler!.stop();
+  await stack.emptyBucket();
+  return profile;
+}
+
+/** Signing and CreateMultipartUpload alone, with the library and client options the API uses. */
+async function breakdown(stack: BenchStack, config: BenchConfig): Promise<Pick<InitResult, 'presignMs' | 'createMultipartMs'>> {
+  const client = createS3Client({
+    endpoint: stack.s3Env.S3_ENDPOINT,
+    region: stack.s3Env.S3_REGION,
+    accessKeyId: stack.s3Env.S3_ACCESS_KEY_ID,
+    secretAccessKey: stack.s3Env.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: true,
+  });
+  const storage = new S3ObjectStorage(client, { bucket: stack.bucket });
+  const contentLength = config.chunkMiB * MiB;
+  const sign: number[] = [];
+  const create: number[] = [];
+  for (let run = 0; run < Math.max(3, config.runs); run++) {
+    let start = performance.now();
+    const uploads: Array<[string, string]> = [];
+    for (let f = 0; f < config.initFiles; f++) {
+      const key = `videos/bench-breakdown-${run}-${f}/source`;
+      uploads.push([key, await storage.createMultipart(key, 'video/mp4')]);
+    }
+    create.push(performance.now() - start);
+    start = performance.now();
+    await Promise.all(uploads.flatMap(([key, id]) => Array.from({ length: config.initParts }, (_, i) => storage.presignPart(key, id, i + 1, { contentLength, expiresIn: 3600 }))));
+    sign.push(performance.now() - start);
+    await Promise.all(uploads.map(([key, id]) => storage.abortMultipart(key, id)));
+  }
+  client.destroy();
+  return { presignMs: median(sign), createMultipartMs: median(create) };
+}

@@ -1,0 +1,115 @@
+/**
+ * Measure 2: GET /batch/progress/:id under autocannon (req/s, p50, p99) on a session of 1,000 chunks and
+ * one of 10 (half of their chunks done), against bare Fastify + ioredis doing the same Redis read. The
+ * API runs with its default PROGRESS_SYNC_INTERVAL_MS, so a few polls per run also reconcile with
+ * storage (ListParts), as they would in production.
+ */
+import autocannon from 'autocannon';
+import { RedisProgressStore } from '#progress';
+import type { BenchConfig } from '../bench.config.js';
+import { BATCH_PATH, getJson, initBatch, videoFiles } from '../support/api-client.js';
+import { freePort, meterCpu, startChild } from '../support/processes.js';
+import type { Api, BenchStack } from '../support/stack.js';
+import { MiB, rotate } from '../support/stats.js';
+
+export interface PollStats {
+  rps: number;
+  p50: number;
+  p99: number;
+  /** CPU microseconds per answered request, of the server and of Redis. */
+  serverUs: number;
+  redisUs: number;
+  /** Share of the machine's CPU that was busy (autocannon included). */
+  machineBusy: number;
+}
+
+export interface ProgressRouteResult {
+  seconds: number;
+  connections: number;
+  chunkCounts: [number, number];
+  /** `api-1000`, `bare-10`, ..., and `api-health` (the floor of a Nest route): one entry per run. */
+  runs: Record<string, PollStats[]>;
+}
+
+/** GET /health on the API: no token, no Redis, no validation; what any route of the API costs at least. */
+export const HEALTH_KEY = 'api-health';
+
+export const progressKey = (server: 'api' | 'bare', chunks: number) => `${server}-${chunks}`;
+
+export async function benchProgressRoute(stack: BenchStack, api: Api, config: BenchConfig, log: (line: string) => void): Promise<ProgressRouteResult> {
+  const ids = await pollableSessions(stack, api, config);
+  const port = await freePort();
+  const bare = startChild('bare-progress', 'dist/bench/servers/bare-progress.server.js', { BENCH_PORT: String(port), REDIS_URL: config.redisUrl, REDIS_PREFIX: stack.redisPrefix });
+  const bareUrl = `http://127.0.0.1:${port}`;
+  const redisPid = Number(/^process_id:(\d+)/m.exec(await stack.redis.info('server'))?.[1]);
+  const targets = config.progressChunks.flatMap((chunks, n) => [
+    { key: progressKey('api', chunks), url: `${api.url}${BATCH_PATH}/progress/${ids[n]}`, headers: stack.auth, chunks, pids: { server: api.child.pid, redis: redisPid } },
+    { key: progressKey('bare', chunks), url: `${bareUrl}/progress/${ids[n]}`, headers: {}, chunks, pids: { server: bare.pid, redis: redisPid } },
+  ]);
+  targets.push({ key: HEALTH_KEY, url: `${api.url}/health`, headers: {}, chunks: 0, pids: { server: api.child.pid, redis: redisPid } });
+  const result: ProgressRouteResult = { seconds: config.progressSeconds, connections: config.progressConnections, chunkCounts: config.progressChunks, runs: {} };
+  try {
+    await bare.waitFor(/bare-progress listening/);
+    for (const t of targets) {
+      // Both answer the same data: the comparison is of equal work.
+      const { status, body } = await getJson(t.url, t.headers);
+      const data = (body as { data?: { totalChunks?: number } }).data;
+      if (status !== 200 || (t.key !== HEALTH_KEY && data?.totalChunks !== t.chunks)) throw new Error(`${t.key} answered ${status}: ${JSON.stringify(body).slice(0, 300)}`);
+      await poll(t.url, t.headers, 2, config.progressConnections, t.pids); // warm-up (JIT, connections)
+      result.runs[t.key] = [];
+    }
+    for (let run = 0; run < config.runs; run++) {
+      for (const t of rotate(targets, run)) {
+        const stats = await poll(t.url, t.headers, config.progressSeconds, config.progressConnections, t.pids);
+        result.runs[t.key].push(stats);
+        log(`progress run ${run + 1}/${config.runs} ${t.key}: ${stats.rps.toFixed(0)} req/s, p50 ${stats.p50} ms, p99 ${stats.p99} ms, ${stats.serverUs.toFixed(0)} µs CPU/req, machine ${(100 * stats.machineBusy).toFixed(0)} % busy`);
+      }
+    }
+  } finally {
+    await bare.stop();
+  }
+  return result;
+}
+
+/** Polls the 1,000-chunk session's progress with the profiler running. */
+export async function profileProgressRoute(stack: BenchStack, api: Api, config: BenchConfig): Promise<string> {
+  const [id] = await pollableSessions(stack, api, config);
+  const url = `${api.url}${BATCH_PATH}/progress/${id}`;
+  await poll(url, stack.auth, 2, config.progressConnections, {});
+  await api.profiler!.start();
+  await poll(url, stack.auth, Math.min(config.progressSeconds, 5), config.progressConnections, {});
+  return api.profiler!.stop();
+}
+
+/** One session per chunk count, through init, with half of its chunks marked done in Redis. */
+async function pollableSessions(stack: BenchStack, api: Api, config: BenchConfig): Promise<string[]> {
+  const chunk = config.chunkMiB * MiB;
+  const store = new RedisProgressStore(stack.redis, { keyPrefix: stack.redisPrefix });
+  const ids: string[] = [];
+  for (const chunks of config.progressChunks) {
+    const [session] = await initBatch(api.url, stack.auth, videoFiles(1, chunks * chunk));
+    if (session.totalChunks !== chunks) throw new Error(`a file of ${chunks} chunks got ${session.totalChunks}`);
+    const done = Array.from({ length: Math.floor(chunks / 2) }, (_, i): [number, number] => [i * 2, chunk]);
+    await store.markManyDone(session.uploadId, done);
+    ids.push(session.uploadId);
+  }
+  return ids;
+}
+
+async function poll(url: string, headers: Record<string, string>, seconds: number, connections: number, pids: Record<string, number>): Promise<PollStats> {
+  const meter = meterCpu(pids);
+  const result = await autocannon({ url, headers, connections, duration: seconds });
+  const cpu = meter.stop();
+  if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
+    throw new Error(`autocannon on ${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers`);
+  }
+  const perRequest = (s: number | undefined) => (1e6 * (s ?? Number.NaN)) / Math.max(1, result.requests.total);
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    serverUs: perRequest(cpu.seconds.server),
+    redisUs: perRequest(cpu.seconds.redis),
+    machineBusy: cpu.machineBusy,
+  };
+}

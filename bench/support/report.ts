@@ -1,0 +1,227 @@
+/** Renders BENCHMARKS.md from one bench run: machine, date, settings, goals, tables, profiles. */
+import type { BenchConfig } from '../bench.config.js';
+import { CHUNK_TARGETS, type ChunkRouteResult, type ChunkTarget } from '../suites/chunk-route.bench.js';
+import { HEALTH_KEY, type PollStats, progressKey } from '../suites/progress-route.bench.js';
+import type { SessionMemoryResult } from '../suites/session-memory.bench.js';
+import type { ProfileSummary, Row } from './cpu-profile.js';
+import type { Goal, Results } from './goals.js';
+import type { Machine } from './machine.js';
+import type { CpuUse } from './processes.js';
+import { fixed, list, median, MiB, quantile, ratio } from './stats.js';
+
+export interface Report {
+  config: BenchConfig;
+  machine: Machine;
+  startedAt: Date;
+  seconds: number;
+  loadAfter: string;
+  results: Results & { memory?: SessionMemoryResult };
+  goals: Goal[];
+  profiles: Array<{ suite: string; summary: ProfileSummary }>;
+}
+
+const TARGET_TEXT: Record<ChunkTarget, string> = {
+  sink: 'client ceiling: same requests to a server that discards the body',
+  direct: 'limit: PUT to radosgw through the presigned part URLs',
+  api: '**POST /batch/chunk** (API streams each chunk to radosgw)',
+  tus: 'peer: @tus/server + @tus/s3-store, one PATCH (tus sends in order)',
+};
+
+export function renderReport(r: Report): string {
+  const c = r.config;
+  const out: string[] = [];
+  out.push(
+    '# Benchmarks',
+    '',
+    `Written by \`npm run bench\` (bench/run.ts) on ${r.startedAt.toISOString()}; the run took ${fixed(r.seconds / 60, 1)} min.`,
+    'Benchmarks are not tests: nothing asserts a time. Every comparison is measured side by side in the same run,',
+    `${c.runs} runs each in rotating order, and the median is reported with the ratio.`,
+    '',
+    '## Machine',
+    '',
+    `- ${r.machine.cores} cores, ${r.machine.cpu}, ${fixed(r.machine.memoryGiB, 1)} GiB RAM, Linux ${r.machine.kernel}`,
+    `- Node ${r.machine.node}; ${r.machine.postgres}; Redis ${r.machine.redis}; ${r.machine.radosgw} (radosgw, memstore OSD, scripts/s3-server.sh)`,
+    `- Load average before / after the run: ${r.machine.load} / ${r.loadAfter}; code: ${r.machine.code}`,
+    '- Everything shares these cores: the bench client, the API, radosgw and its OSD, PostgreSQL and Redis, over loopback.',
+    '  Absolute numbers are this machine\'s; the ratios are the point.',
+    '',
+    '## Goals',
+    '',
+    '| goal | measured (median) | met |',
+    '| --- | --- | --- |',
+    ...r.goals.map((g) => `| ${g.goal} | ${g.measured} | ${g.met ? 'yes' : '**no**'} |`),
+    '',
+  );
+  if (r.results.chunk) out.push(...chunkSection(r));
+  if (r.results.progress) out.push(...progressSection(r));
+  if (r.results.init) out.push(...initSection(r));
+  if (r.results.memory) out.push(...memorySection(r.results.memory));
+  if (r.profiles.length > 0) out.push(...profileSection(r));
+  out.push(...howToRun());
+  return out.join('\n') + '\n';
+}
+
+function chunkSection(r: Report): string[] {
+  const x = r.results.chunk!;
+  const direct = median(x.mbps.direct);
+  return [
+    '## 1. Chunk route throughput',
+    '',
+    `One file of ${fixed(x.fileBytes / MiB, 0)} MiB in ${fixed(x.chunkBytes / MiB, 0)} MiB chunks, ${x.inFlight} in flight, from a file on disk streamed`,
+    'with `node:http` (no global fetch, no chunk held in memory). MB/s = 10^6 bytes per second, from the first byte',
+    'to the last answer (init and complete excluded), after one unmeasured warm-up upload per target.',
+    '',
+    '| target | MB/s per run | median MB/s | vs direct |',
+    '| --- | --- | --- | --- |',
+    ...CHUNK_TARGETS.map((t) => `| ${TARGET_TEXT[t]} | ${list(x.mbps[t])} | ${fixed(median(x.mbps[t]))} | ${fixed(ratio(median(x.mbps[t]), direct), 2)}x |`),
+    '',
+    `Chunk route vs tus: **${fixed(ratio(median(x.mbps.api), median(x.mbps.tus)), 2)}x**.`,
+    '',
+    `API memory (VmRSS from /proc, sampled every 50 ms): ${fixed(x.apiRestRss / MiB, 0)} MiB before the first run; peak per run`,
+    `${list(x.apiPeakRss.map((b) => b / MiB), 0)} MiB (median **${fixed(median(x.apiPeakRss) / MiB, 0)} MiB**). tus server peak: ${list(x.tusPeakRss.map((b) => b / MiB), 0)} MiB.`,
+    '',
+    'Where the CPU went: CPU seconds per GiB uploaded (user + system, from /proc; median of the runs), and how busy the',
+    'whole machine was meanwhile. When the machine is near 100 % busy, throughput is set by the CPU each path costs.',
+    '',
+    '| target | client | server in the path | radosgw | ceph-osd | total | machine busy |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...CHUNK_TARGETS.map((t) => cpuRow(t, x.cpu[t], x.fileBytes)),
+    '',
+    `Per byte, the API costs ${fixed(serverPerGiB(x, 'tus') / serverPerGiB(x, 'api'), 1)}x less CPU than the tus server (${fixed(serverPerGiB(x, 'api'), 2)} vs ${fixed(serverPerGiB(x, 'tus'), 2)} CPU s/GiB):`,
+    'with storage on other machines, that is the ratio the two would approach once CPU-bound.',
+    '',
+  ];
+}
+
+function serverPerGiB(x: ChunkRouteResult, target: ChunkTarget): number {
+  return median(x.cpu[target].map((r) => r.seconds.server ?? Number.NaN)) / (x.fileBytes / 1024 ** 3);
+}
+
+function cpuRow(target: ChunkTarget, runs: CpuUse[], bytes: number): string {
+  const perGiB = (name: string) => median(runs.map((r) => r.seconds[name] ?? Number.NaN)) / (bytes / 1024 ** 3);
+  const names = ['client', 'server', 'radosgw', 'osd'];
+  const total = names.map(perGiB).filter(Number.isFinite).reduce((a, b) => a + b, 0);
+  const cell = (name: string) => (Number.isFinite(perGiB(name)) ? fixed(perGiB(name), 2) : '-');
+  return `| ${target} | ${names.map(cell).join(' | ')} | ${fixed(total, 2)} | ${fixed(100 * median(runs.map((r) => r.machineBusy)), 0)} % |`;
+}
+
+function progressSection(r: Report): string[] {
+  const x = r.results.progress!;
+  const rows: string[] = [];
+  for (const chunks of x.chunkCounts) {
+    const bare = median(x.runs[progressKey('bare', chunks)].map((s) => s.rps));
+    for (const server of ['api', 'bare'] as const) {
+      const runs = x.runs[progressKey(server, chunks)];
+      const rps = median(runs.map((s) => s.rps));
+      const name = server === 'api' ? '**API** GET /batch/progress/:id' : 'bare Fastify + ioredis, same Redis read';
+      const m = (f: keyof PollStats) => median(runs.map((s) => s[f]));
+      rows.push(`| ${name} | ${chunks} | ${list(runs.map((s) => s.rps), 0)} | ${fixed(rps, 0)} | ${fixed(m('p50'), 0)} | ${fixed(m('p99'), 0)} | ${fixed(ratio(rps, bare), 2)}x | ${fixed(m('serverUs'), 0)} | ${fixed(m('redisUs'), 0)} | ${fixed(100 * m('machineBusy'), 0)} % |`);
+    }
+  }
+  const floor = x.runs[HEALTH_KEY];
+  if (floor) {
+    const m = (f: keyof PollStats) => median(floor.map((s) => s[f]));
+    rows.push(`| API GET /health: the floor of any API route (no token, no Redis) | - | ${list(floor.map((s) => s.rps), 0)} | ${fixed(m('rps'), 0)} | ${fixed(m('p50'), 0)} | ${fixed(m('p99'), 0)} | ${fixed(ratio(m('rps'), median(x.runs[progressKey('bare', x.chunkCounts[0])].map((s) => s.rps))), 2)}x | ${fixed(m('serverUs'), 0)} | ${fixed(m('redisUs'), 0)} | ${fixed(100 * m('machineBusy'), 0)} % |`);
+  }
+  return [
+    '## 2. Progress route',
+    '',
+    `autocannon, ${x.connections} connections, ${x.seconds} s per run, after a 2 s warm-up. Sessions made by init, half of their`,
+    'chunks marked done. The API keeps its default PROGRESS_SYNC_INTERVAL_MS (2 s): a few polls per run also run ListParts.',
+    'The bare handler is RedisProgressStore.get (one EVALSHA) on Fastify, with no token check, validation or sync.',
+    '',
+    'CPU µs per request are the server\'s and Redis\'s own CPU time (from /proc) divided by the requests answered:',
+    'unlike req/s they hardly depend on what else runs on the machine.',
+    '',
+    '| server | chunks | req/s per run | median req/s | p50 ms | p99 ms | vs bare | server CPU µs/req | Redis CPU µs/req | machine busy |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ];
+}
+
+function initSection(r: Report): string[] {
+  const x = r.results.init!;
+  const all = x.runs.flat();
+  return [
+    '## 3. Init',
+    '',
+    `POST /batch/init with ${x.files} files of ${x.parts} parts each (${fixed(x.fileBytes / 1024 ** 3, 1)} GiB per file), one call at a time;`,
+    `${all.length} calls in ${x.runs.length} runs after 3 warm-up calls. Each answer carries ${x.files * x.parts} part URLs (${fixed(x.answerBytes / MiB, 2)} MiB of JSON).`,
+    '',
+    '| | p50 ms | p99 ms | min ms | max ms |',
+    '| --- | --- | --- | --- | --- |',
+    `| all calls | ${fixed(median(all))} | ${fixed(quantile(all, 0.99))} | ${fixed(Math.min(...all))} | ${fixed(Math.max(...all))} |`,
+    ...x.runs.map((run, i) => `| run ${i + 1} | ${fixed(median(run))} | ${fixed(quantile(run, 0.99))} | ${fixed(Math.min(...run))} | ${fixed(Math.max(...run))} |`),
+    '',
+    `The API used **${fixed(median(x.apiCpuMs), 0)} ms of CPU per call** (median of the runs: ${list(x.apiCpuMs, 0)}); the rest of a call's time it waited`,
+    '(storage, PostgreSQL, Redis).',
+    '',
+    'Parts of that work timed alone in the bench process, with libs/storage and the API\'s S3 client options:',
+    '',
+    `- signing ${x.files * x.parts} part URLs (S3ObjectStorage.presignPart): **${fixed(x.presignMs)} ms** (${fixed((1000 * x.presignMs) / (x.files * x.parts), 0)} µs each)`,
+    `- ${x.files} CreateMultipartUpload calls to radosgw, one after the other: **${fixed(x.createMultipartMs)} ms**`,
+    '',
+  ];
+}
+
+function memorySection(x: SessionMemoryResult): string[] {
+  return [
+    '## 4. Redis memory per open session',
+    '',
+    `${x.sessions.toLocaleString('en')} sessions created through RedisProgressStore (as init does), INFO memory used_memory before and after,`,
+    'divided by the number of sessions; MEMORY USAGE summed over every key of 200 of them as a cross-check.',
+    '',
+    '| state | used_memory delta per session | MEMORY USAGE per session |',
+    '| --- | --- | --- |',
+    `| just initialised (hash of counters and metadata) | ${fixed(x.initBytes, 0)} B | ${fixed(x.initSampleBytes, 0)} B |`,
+    `| mid-upload, ${x.chunks} chunks (bitmap of ${x.chunks / 8} bytes, 1 failed chunk) | ${fixed(x.midUploadBytes, 0)} B | ${fixed(x.midUploadSampleBytes, 0)} B |`,
+    '',
+    `${x.sessions.toLocaleString('en')} open sessions mid-upload take about ${fixed((x.midUploadBytes * x.sessions) / MiB, 1)} MiB of Redis.`,
+    '',
+  ];
+}
+
+function profileSection(r: Report): string[] {
+  const out = [
+    '## CPU profiles of the API',
+    '',
+    'Taken in a separate pass (the measured runs are not profiled) by the V8 CPU profiler loaded into the API',
+    '(bench/support/profiler.preload.ts: the profiler of `node --cpu-prof`, started and stopped around one workload).',
+    'Percentages are of busy (non-idle) time. The .cpuprofile files open in Chrome DevTools. The profiler samples',
+    'wall time, so a native frame such as writev or writeBuffer (a socket write) also holds the time the thread waited',
+    'there for a core: on a busy 2-core machine, a write that wakes the receiver often hands it the core.',
+    '',
+  ];
+  for (const { suite, summary: s } of r.profiles) {
+    out.push(
+      `### ${suite}`,
+      '',
+      `\`${s.file}\`: ${fixed(s.busyMs, 0)} ms busy of ${fixed(s.totalMs, 0)} ms.`,
+      '',
+      table('self time by package or file', s.byArea),
+      table('self time by function', s.bySelf),
+    );
+  }
+  return out;
+}
+
+function table(title: string, rows: Row[]): string {
+  return [`| ${title} | ms | % busy |`, '| --- | --- | --- |', ...rows.map((row) => `| \`${row.name.replaceAll('|', '\\|')}\` | ${fixed(row.ms, 0)} | ${fixed(row.percent, 1)} |`), ''].join('\n');
+}
+
+function howToRun(): string[] {
+  return [
+    '## Running it',
+    '',
+    '`npm run bench` after the README\'s set-up (PostgreSQL and Redis on their local ports, Ceph\'s radosgw installed).',
+    'It builds, starts radosgw with scripts/s3-server.sh unless it runs (or uses S3_ENDPOINT), creates and later drops',
+    'a database of its own, uses a Redis key prefix and a bucket of its own, and starts the built API as a child process.',
+    'Knobs (environment): `BENCH_RUNS` (5), `BENCH_FILE_MIB` (1024), `BENCH_CHUNK_MIB` (64), `BENCH_IN_FLIGHT` (4),',
+    '`BENCH_PROGRESS_SECONDS` (8), `BENCH_PROGRESS_CONNECTIONS` (10), `BENCH_PROGRESS_CHUNKS` (1000), `BENCH_INIT_CALLS` (20),',
+    '`BENCH_INIT_FILES` (5), `BENCH_INIT_PARTS` (1000), `BENCH_SESSIONS` (10000), `BENCH_ONLY` (chunk,progress,init,memory),',
+    '`BENCH_PROFILE` (auto: profile the suites that miss a goal; always; never), `BENCH_DIR` (scratch: test file, profiles),',
+    '`BENCH_OUTPUT` (BENCHMARKS.md). A quick run: `BENCH_RUNS=1 BENCH_FILE_MIB=256 BENCH_PROGRESS_SECONDS=3 npm run bench`.',
+    '',
+  ];
+}

@@ -1,0 +1,249 @@
+/**
+ * What the bench runs against, all on this machine: radosgw (scripts/s3-server.sh), a database of its
+ * own in the local PostgreSQL, a Redis key prefix of its own, one bucket, and the built API as a child
+ * process configured for production with the default settings, except the rate limits, which a
+ * benchmark would trip.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  AbortMultipartUploadCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { createS3Client, ensureBucket } from '#storage';
+import type { BenchConfig } from '../bench.config.js';
+import { type Child, freePort, startChild, waitForHttp } from './processes.js';
+import { authHeaders, bearerToken } from './token.js';
+
+export interface S3Env {
+  S3_ENDPOINT: string;
+  S3_ACCESS_KEY_ID: string;
+  S3_SECRET_ACCESS_KEY: string;
+  S3_REGION: string;
+}
+
+export interface Api {
+  url: string;
+  child: Child;
+  /** The in-process CPU profiler (only when started with `profile`): stop() answers the .cpuprofile path. */
+  profiler?: { start(): Promise<void>; stop(): Promise<string> };
+}
+
+export const BENCH_USER = 'bench-user';
+export const BENCH_CHANNEL = 'bench';
+
+export class BenchStack {
+  readonly id = randomBytes(4).toString('hex');
+  readonly database = `reelay_bench_${this.id}`;
+  readonly redisPrefix = `reelay-bench-${this.id}:`;
+  readonly bucket = `reelay-bench-${this.id}`;
+  readonly jwtSecret = randomBytes(32).toString('hex');
+  s3Env!: S3Env;
+  s3!: S3Client;
+  redis!: Redis;
+  /** Authorization header for the bench user, or none while the API has no auth. */
+  auth: Record<string, string> = {};
+  private startedS3 = false;
+
+  constructor(readonly config: BenchConfig) {}
+
+  get databaseUrl(): string {
+    const url = new URL(this.config.postgresUrl);
+    url.pathname = `/${this.database}`;
+    return url.toString();
+  }
+
+  async start(): Promise<void> {
+    this.s3Env = this.startS3();
+    this.s3 = createS3Client({
+      endpoint: this.s3Env.S3_ENDPOINT,
+      region: this.s3Env.S3_REGION,
+      accessKeyId: this.s3Env.S3_ACCESS_KEY_ID,
+      secretAccessKey: this.s3Env.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: true,
+    });
+    await ensureBucket(this.s3, this.bucket);
+    this.redis = new Redis(this.config.redisUrl, { maxRetriesPerRequest: null });
+    execFileSync(process.execPath, ['dist/scripts/migrate.js'], {
+      env: { ...process.env, DATABASE_URL: this.databaseUrl, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    // The token script reads the API's settings; only its signing settings matter, not the port.
+    this.auth = authHeaders(bearerToken(this.apiEnv(3000), BENCH_USER, [BENCH_CHANNEL]));
+  }
+
+  /** Environment of the API (and of the token script, which must sign with the same settings). */
+  apiEnv(port: number): Record<string, string> {
+    return {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATABASE_URL: this.databaseUrl,
+      DATABASE_MIGRATE: 'false',
+      REDIS_URL: this.config.redisUrl,
+      REDIS_PREFIX: this.redisPrefix,
+      STORAGE_DRIVER: 's3',
+      ...this.s3Env,
+      S3_BUCKET: this.bucket,
+      S3_FORCE_PATH_STYLE: 'true',
+      S3_CREATE_BUCKET: 'false',
+      UPLOAD_PART_SIZE: String(this.config.chunkMiB * 1024 * 1024),
+      AUTH_JWT_SECRET: this.jwtSecret,
+      // A benchmark is one user hammering one route: production's per-user limits would stop it.
+      RATE_LIMIT_INIT: '1000000',
+      RATE_LIMIT_RETRY: '1000000',
+      RATE_LIMIT_COMPLETE: '1000000',
+      UPLOAD_MAX_OPEN_SESSIONS_PER_USER: '1000000',
+    };
+  }
+
+  /** Starts the built API; with `profile`, loads the bench's in-process CPU profiler into it. */
+  async startApi(options: { profile?: boolean } = {}): Promise<Api> {
+    const port = await freePort();
+    const profileDir = join(this.config.workDir, 'profiles');
+    const child = options.profile
+      ? startChild('api', 'dist/apps/api/src/main.js', { ...this.apiEnv(port), BENCH_PROFILE_DIR: profileDir }, { nodeArgs: ['--import', './dist/bench/support/profiler.preload.js'], ipc: true })
+      : startChild('api', 'dist/apps/api/src/main.js', this.apiEnv(port));
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${url}/health`, child);
+    if (!options.profile) return { url, child };
+    return { url, child, profiler: { start: async () => void (await ask(child, 'start')), stop: () => ask(child, 'stop') } };
+  }
+
+  /** Aborts every multipart upload and deletes every object of the bench bucket, then frees the memstore. */
+  async emptyBucket(): Promise<void> {
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    do {
+      const out = await this.s3.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+      await Promise.all((out.Uploads ?? []).map((u) => this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.Key!, UploadId: u.UploadId! }))));
+      keyMarker = out.IsTruncated ? out.NextKeyMarker : undefined;
+      uploadIdMarker = out.IsTruncated ? out.NextUploadIdMarker : undefined;
+    } while (keyMarker);
+    let token: string | undefined;
+    do {
+      const out = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, ContinuationToken: token }));
+      await Promise.all((out.Contents ?? []).map((o) => this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: o.Key! }))));
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    this.collectGarbage();
+  }
+
+  /**
+   * radosgw frees deleted and aborted data in its garbage collector; memstore keeps it in RAM until
+   * then, and a full store makes writes hang. Best effort: only for a cluster of scripts/s3-server.sh.
+   */
+  collectGarbage(): void {
+    const conf = join(s3Base(), 'cluster', 'ceph.conf');
+    if (!ownCluster() || !existsSync(conf)) return;
+    try {
+      execFileSync('radosgw-admin', ['gc', 'process', '--include-all'], { env: { ...process.env, CEPH_CONF: conf }, stdio: 'ignore', timeout: 120_000 });
+    } catch {
+      // radosgw collects on its own within seconds (rgw_gc_processor_period in s3-server.sh)
+    }
+  }
+
+  async teardown(): Promise<void> {
+    await this.emptyBucket().catch(() => undefined);
+    await this.s3?.send(new DeleteBucketCommand({ Bucket: this.bucket })).catch(() => undefined);
+    if (this.redis) {
+      await deleteKeys(this.redis, this.redisPrefix);
+      this.redis.disconnect();
+    }
+    const admin = new pg.Client({ connectionString: this.config.postgresUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
+    await admin.end();
+    if (this.startedS3 && process.env.BENCH_KEEP_S3 !== '1') {
+      execFileSync('bash', ['scripts/s3-server.sh', 'down'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    }
+  }
+
+  /** PIDs of radosgw and its OSD when they are scripts/s3-server.sh's (for CPU accounting); else none. */
+  storagePids(): Record<string, number> {
+    if (!ownCluster()) return {};
+    const run = join(s3Base(), 'cluster', 'run');
+    const pids: Record<string, number> = {};
+    for (const [name, file] of [['radosgw', 'client.rgw.a.pid'], ['osd', 'osd.0.pid']]) {
+      try {
+        pids[name] = Number(readFileSync(join(run, file), 'utf8').trim());
+      } catch {
+        // not this script's cluster
+      }
+    }
+    return pids;
+  }
+
+  /** radosgw of S3_ENDPOINT, or scripts/s3-server.sh's (started unless it runs; left as it was found). */
+  private startS3(): S3Env {
+    if (process.env.S3_ENDPOINT) {
+      return {
+        S3_ENDPOINT: process.env.S3_ENDPOINT,
+        S3_ACCESS_KEY_ID: process.env.S3_ACCESS_KEY_ID ?? '',
+        S3_SECRET_ACCESS_KEY: process.env.S3_SECRET_ACCESS_KEY ?? '',
+        S3_REGION: process.env.S3_REGION ?? 'us-east-1',
+      };
+    }
+    let running = true;
+    try {
+      execFileSync('bash', ['scripts/s3-server.sh', 'env'], { stdio: 'ignore' });
+    } catch {
+      running = false;
+    }
+    const out = execFileSync('bash', ['scripts/s3-server.sh', 'up'], {
+      env: { ...process.env, REELAY_S3_MEMSTORE_BYTES: String(this.config.memstoreBytes) },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    this.startedS3 = !running;
+    const vars = Object.fromEntries(out.split('\n').map((line) => line.trim().split('=')).filter((kv) => kv.length === 2));
+    if (!vars.S3_ENDPOINT) throw new Error('scripts/s3-server.sh up printed no S3_ENDPOINT');
+    return vars as unknown as S3Env;
+  }
+}
+
+/** One command to the profiler in the child (see profiler.preload.ts); answers its reply. */
+function ask(child: Child, command: 'start' | 'stop'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: unknown) => {
+      const reply = message as { profiler?: string; error?: string };
+      if (reply.profiler === undefined && reply.error === undefined) return;
+      child.process.off('message', onMessage);
+      if (reply.error) reject(new Error(`profiler: ${reply.error}`));
+      else resolve(reply.profiler!);
+    };
+    child.process.on('message', onMessage);
+    child.process.send({ profiler: command });
+  });
+}
+
+/** The S3 server is scripts/s3-server.sh's: no S3_ENDPOINT, or one with its REELAY_S3_BASE given. */
+function ownCluster(): boolean {
+  return !process.env.S3_ENDPOINT || process.env.REELAY_S3_BASE !== undefined;
+}
+
+/** Where scripts/s3-server.sh keeps its cluster (same rule as the script). */
+function s3Base(): string {
+  return process.env.REELAY_S3_BASE ?? join(process.env.TMPDIR ?? '/tmp', 'reelay-s3');
+}
+
+export async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (keys.length) deleted += await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return deleted;
+}
