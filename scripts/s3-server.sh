@@ -128,7 +128,7 @@ osd_op_num_shards = 1
 osd_op_num_threads_per_shard = 2
 [client.rgw.a]
 rgw_data = $D/rgw.a
-rgw_frontends = beast endpoint=127.0.0.1:$PORT
+rgw_frontends = beast endpoint=127.0.0.1:$PORT tcp_nodelay=1
 rgw_thread_pool_size = 64
 # Deleted, overwritten and aborted data is freed by radosgw's garbage collector, by default 2 hours
 # later; memstore keeps it in RAM until then, and a full OSD blocks every write (requests hang, they

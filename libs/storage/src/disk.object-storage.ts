@@ -116,7 +116,10 @@ export class DiskObjectStorage extends ObjectStorage {
     const { dir, meta } = await this.upload(key, uploadId);
     const paths = await checkParts(this.layout, dir, parts);
     await this.init();
-    const temp = await joinTemp(paths, this.layout.tmpPath());
+    // A concurrent complete (or abort) may remove the parts while these are read: the upload is gone then.
+    const temp = await joinTemp(paths, this.layout.tmpPath()).catch((error: unknown) => {
+      throw isErrno(error, 'ENOENT') ? noSuchUpload(uploadId) : error;
+    });
     const etag = multipartEtag(parts);
     await place(temp, this.layout.objectPath(key), this.layout.objectMetaPath(key), { etag, contentType: meta.contentType }, true);
     await rm(dir, { recursive: true, force: true });

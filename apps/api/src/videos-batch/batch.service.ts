@@ -42,14 +42,17 @@ export class BatchService {
     const expiresAt = new Date(now + this.config.upload.sessionTtlSeconds * 1000);
     const created: NewUploadSession[] = [];
     try {
-      for (const [i, file] of dto.files.entries()) {
-        const plan = planUpload(file.size, this.config.upload);
+      const planned = dto.files.map((file, i) => {
         const fileId = randomUUID();
         // Server-made key: the filename never reaches storage.
         const storageKey = `videos/${fileId}/source`;
-        const storageUploadId = plan.isChunked ? await this.storage.createMultipart(storageKey, types[i]) : null;
-        created.push({ id: randomUUID(), batchId, fileId, channelId: dto.channel_id, ownerId: user.id, filename: file.filename, size: file.size, contentType: types[i], storageKey, storageUploadId, ...plan, urlsExpireAt, expiresAt });
-      }
+        return { id: randomUUID(), batchId, fileId, channelId: dto.channel_id, ownerId: user.id, filename: file.filename, size: file.size, contentType: types[i], storageKey, ...planUpload(file.size, this.config.upload), urlsExpireAt, expiresAt };
+      });
+      // The multipart uploads start side by side: one storage round trip for the whole batch.
+      const started = await Promise.allSettled(planned.map((s) => (s.isChunked ? this.storage.createMultipart(s.storageKey, s.contentType) : null)));
+      started.forEach((r, i) => r.status === 'fulfilled' && created.push({ ...planned[i], storageUploadId: r.value }));
+      const failure = started.find((r) => r.status === 'rejected');
+      if (failure) throw failure.reason;
       const max = this.config.limits.maxOpenSessionsPerUser;
       if (!(await this.repository.createBatch({ id: batchId, channelId: dto.channel_id, ownerId: user.id }, created, max))) {
         throw new UploadError(UploadErrorCode.TooManyOpenUploads, `you have too many open uploads (at most ${max}); complete some or let them expire`, { limit: max });
