@@ -8,17 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  AbortMultipartUploadCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { createS3Client, ensureBucket } from '#storage';
+import { createS3Client, emptyBucket, ensureBucket } from '#storage';
 import type { BenchConfig } from '../bench.config.js';
 import { type Child, freePort, startChild, waitForHttp } from './processes.js';
 import { authHeaders, bearerToken } from './token.js';
@@ -122,20 +115,7 @@ export class BenchStack {
 
   /** Aborts every multipart upload and deletes every object of the bench bucket, then frees the memstore. */
   async emptyBucket(): Promise<void> {
-    let keyMarker: string | undefined;
-    let uploadIdMarker: string | undefined;
-    do {
-      const out = await this.s3.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
-      await Promise.all((out.Uploads ?? []).map((u) => this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.Key!, UploadId: u.UploadId! }))));
-      keyMarker = out.IsTruncated ? out.NextKeyMarker : undefined;
-      uploadIdMarker = out.IsTruncated ? out.NextUploadIdMarker : undefined;
-    } while (keyMarker);
-    let token: string | undefined;
-    do {
-      const out = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, ContinuationToken: token }));
-      await Promise.all((out.Contents ?? []).map((o) => this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: o.Key! }))));
-      token = out.IsTruncated ? out.NextContinuationToken : undefined;
-    } while (token);
+    await emptyBucket(this.s3, this.bucket);
     this.collectGarbage();
   }
 

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
-import { createS3Client, DiskObjectStorage, ensureBucket, type ObjectStorage, S3ObjectStorage } from '#storage';
+import { DeleteBucketCommand } from '@aws-sdk/client-s3';
+import { createS3Client, DiskObjectStorage, emptyBucket, ensureBucket, type ObjectStorage, S3ObjectStorage } from '#storage';
 import { SignJWT } from 'jose';
 import { ApiClient } from './api-client.js';
 import { adminUrl, databaseUrl, TEMPLATE_DATABASE } from './global-setup.js';
@@ -84,7 +85,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...options.env,
   };
 
-  const storage = await testStorage(env, options.driver, bucket, diskRoot);
+  const { storage, release: releaseStorage } = await testStorage(env, options.driver, bucket, diskRoot);
   const children: ChildProcess[] = [];
   let output = '';
   const launch = (script: string, extra: Record<string, string> = {}) => {
@@ -134,6 +135,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       await cleanup.end();
+      await releaseStorage();
       rmSync(diskRoot, { recursive: true, force: true });
     },
   };
@@ -151,10 +153,15 @@ function s3Env(bucket: string, endpoint?: string): Record<string, string> {
   };
 }
 
-/** The test's own view of the app's storage, to check what really landed there. */
-async function testStorage(env: Record<string, string>, driver: Driver, bucket: string, root: string): Promise<ObjectStorage> {
+/**
+ * The test's own view of the app's storage, to check what really landed there, and how to give the
+ * storage back afterwards (radosgw keeps objects in RAM).
+ */
+async function testStorage(env: Record<string, string>, driver: Driver, bucket: string, root: string): Promise<{ storage: ObjectStorage; release(): Promise<void> }> {
   if (driver === 'disk') {
-    return new DiskObjectStorage({ root, signedUrlBase: `${env.PUBLIC_URL}/api/v1/storage/disk`, signingSecret: env.STORAGE_SIGNING_SECRET });
+    const storage = new DiskObjectStorage({ root, signedUrlBase: `${env.PUBLIC_URL}/api/v1/storage/disk`, signingSecret: env.STORAGE_SIGNING_SECRET });
+    // Its folder is the stack's temporary folder, removed with it.
+    return { storage, release: async () => undefined };
   }
   const client = createS3Client({
     endpoint: process.env.S3_ENDPOINT,
@@ -164,7 +171,12 @@ async function testStorage(env: Record<string, string>, driver: Driver, bucket: 
     forcePathStyle: true,
   });
   await ensureBucket(client, bucket);
-  return new S3ObjectStorage(client, { bucket });
+  const release = async () => {
+    await emptyBucket(client, bucket);
+    await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+    client.destroy();
+  };
+  return { storage: new S3ObjectStorage(client, { bucket }), release };
 }
 
 async function waitForHealth(url: string, child: ChildProcess, logs: () => string): Promise<void> {

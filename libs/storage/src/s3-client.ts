@@ -3,7 +3,15 @@
  * tests. The application builds its client here (from its validated config) and injects it into
  * S3ObjectStorage; nothing in this library reads the environment.
  */
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  HeadBucketCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { errorName, isNotFound, toStorageError } from './s3-errors.js';
 
 export interface S3ConnectionOptions {
@@ -77,4 +85,25 @@ export async function ensureBucket(client: S3Client, bucket: string): Promise<vo
     if (errorName(error) === 'BucketAlreadyOwnedByYou') return;
     throw toStorageError(error, 'object', `CreateBucket ${bucket}`);
   }
+}
+
+/**
+ * Aborts every multipart upload and deletes every object of `bucket` (development, tests, benchmarks:
+ * radosgw's in-memory store keeps whatever is left behind).
+ */
+export async function emptyBucket(client: S3Client, bucket: string): Promise<void> {
+  let keyMarker: string | undefined;
+  let uploadIdMarker: string | undefined;
+  do {
+    const out = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+    await Promise.all((out.Uploads ?? []).map((u) => client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key!, UploadId: u.UploadId! }))));
+    keyMarker = out.IsTruncated ? out.NextKeyMarker : undefined;
+    uploadIdMarker = out.IsTruncated ? out.NextUploadIdMarker : undefined;
+  } while (keyMarker);
+  let token: string | undefined;
+  do {
+    const out = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    await Promise.all((out.Contents ?? []).map((o) => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: o.Key! }))));
+    token = out.IsTruncated ? out.NextContinuationToken : undefined;
+  } while (token);
 }

@@ -3,15 +3,8 @@
  * S3_ENDPOINT and the keys), emptied and deleted again after the tests.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  AbortMultipartUploadCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { createS3Client, ensureBucket, type S3ConnectionOptions } from '../src/index.js';
+import { DeleteBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createS3Client, emptyBucket, ensureBucket, type S3ConnectionOptions } from '../src/index.js';
 
 export interface TestBucket {
   client: S3Client;
@@ -46,15 +39,6 @@ export async function createTestBucket(label: string): Promise<TestBucket> {
 
 /** radosgw's memstore keeps everything in RAM: give back what the tests stored. */
 async function emptyAndDeleteBucket(client: S3Client, bucket: string): Promise<void> {
-  const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
-  for (const upload of uploads.Uploads ?? []) {
-    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
-  }
-  let token: string | undefined;
-  do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const object of page.Contents ?? []) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key }));
-    token = page.NextContinuationToken;
-  } while (token);
+  await emptyBucket(client, bucket);
   await client.send(new DeleteBucketCommand({ Bucket: bucket }));
 }
