@@ -57,7 +57,9 @@ describe('API contract', () => {
   });
 
   it('a malformed uploadId or chunk index is 400, an unknown route 404', async () => {
-    expect((await stack.api.progress('not-a-uuid')).status).toBe(400);
+    const progress = await stack.api.progress('not-a-uuid');
+    expect(progress.status).toBe(400);
+    expect(progress.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: [{ field: 'uploadId', problems: ['uploadId must be a UUID'] }] } });
     const bad = await stack.api.chunkRaw('6f1c1c1e-0000-4000-8000-000000000000', -1, Buffer.alloc(1));
     expect(bad.status).toBe(400);
     expect(bad.body.error!.details.fields[0].field).toBe('chunkIndex');

@@ -1,11 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import { type AppConfig, ConfigModule } from '#config';
+import { APP_CONFIG, type AppConfig, ConfigModule } from '#config';
 import { ProgressModule } from '#progress';
 import { StorageModule } from '#storage';
 import { QueuesModule, VideosModule } from '#videos';
 import { AuthGuard } from './auth/auth.guard.js';
+import { JwtVerifier } from './auth/jwt-verifier.js';
 import { rateLimitModule } from './auth/rate-limits.js';
 import { HealthController } from './health/health.controller.js';
 import { DISK_STORAGE_PATH } from './storage-disk/disk-storage.route.js';
@@ -30,6 +31,8 @@ export class AppModule {
       controllers: [HealthController],
       // In this order: who is calling, then how often they may.
       providers: [
+        // One verifier, so that the guard and the progress route share its cache of verified tokens.
+        { provide: JwtVerifier, useFactory: (c: AppConfig) => new JwtVerifier(c.auth), inject: [APP_CONFIG] },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: ThrottlerGuard },
       ],

@@ -2,7 +2,6 @@
  * Builds the HTTP app: Fastify, the envelope, validation, streaming body parsers, the disk driver's
  * signed-URL route and the OpenAPI document. main.ts listens; scripts/openapi.ts only reads the document.
  */
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { type LogLevel, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -12,10 +11,14 @@ import type { FastifyInstance } from 'fastify';
 import type { AppConfig } from '#config';
 import { DiskObjectStorage, ObjectStorage } from '#storage';
 import { AppModule } from './app.module.js';
+import { JwtVerifier } from './auth/jwt-verifier.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
+import { sendSecurityHeaders } from './common/security-headers.js';
 import { createValidationPipe } from './common/validation.js';
 import { mountDiskStorage } from './storage-disk/disk-storage.route.js';
+import { mountProgressRoute, PROGRESS_MODELS, PROGRESS_OPENAPI_PATH, progressOperation } from './videos-batch/progress.route.js';
+import { UploadProgressService } from './videos-batch/upload-progress.service.js';
 
 /** JSON bodies are small (init takes 5 file descriptions); chunks never go through the JSON parser. */
 const JSON_BODY_LIMIT = 256 * 1024;
@@ -38,16 +41,17 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  await app.register(helmet as never, { contentSecurityPolicy: SWAGGER_UI_CSP } as never);
+  sendSecurityHeaders(fastify, { contentSecurityPolicy: SWAGGER_UI_CSP });
   await app.register(multipart as never);
   // Chunks stream: the chunk route gets the unread request as its body. Only that route takes bodies
   // other than JSON, so a stream or form sent anywhere else is refused before a byte is read.
   fastify.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
-  fastify.addHook('onRequest', async (req) => {
-    const type = req.headers['content-type']?.toLowerCase() ?? '';
-    const streaming = type.startsWith('application/octet-stream') || type.startsWith('multipart/form-data');
-    if (streaming && !CHUNK_ROUTE.test(req.url)) throw new UnsupportedMediaTypeException('this route takes application/json');
+  fastify.addHook('onRequest', (req, _reply, done) => {
+    const type = req.headers['content-type'];
+    const streaming = type !== undefined && /^(application\/octet-stream|multipart\/form-data)/i.test(type);
+    done(streaming && !CHUNK_ROUTE.test(req.url) ? new UnsupportedMediaTypeException('this route takes application/json') : undefined);
   });
+  mountProgressRoute(fastify, app.get(JwtVerifier), app.get(UploadProgressService));
 
   const storage = app.get(ObjectStorage);
   if (storage instanceof DiskObjectStorage) mountDiskStorage(fastify, storage);
@@ -68,5 +72,7 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
     .addTag('videos', 'Videos after upload')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token from the platform (sub = user id, channels = channel ids the user may upload to). For development: npm run token -- --user alice --channels 123' })
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config, { extraModels: PROGRESS_MODELS });
+  document.paths[PROGRESS_OPENAPI_PATH] = { get: progressOperation() };
+  return document;
 }

@@ -18,11 +18,20 @@ const CLOCK_TOLERANCE_SECONDS = 30;
  */
 const VERIFIED_CACHE_SIZE = 10_000;
 
+const BEARER = /^Bearer\s+([A-Za-z0-9_.-]+)\s*$/i;
+
 export class JwtVerifier {
   private key?: Promise<CryptoKey | Uint8Array>;
   private readonly verified = new Map<string, { user: AuthUser; expiresAtMs: number }>();
 
   constructor(private readonly config: AppConfig['auth']) {}
+
+  /** The caller named by an `Authorization: Bearer <JWT>` header; 401 without a valid one. */
+  authenticate(authorization: string | undefined): Promise<AuthUser> {
+    const match = BEARER.exec(authorization ?? '');
+    if (!match) return Promise.reject(new UploadError(UploadErrorCode.Unauthorized, 'send Authorization: Bearer <token>'));
+    return this.verify(match[1]);
+  }
 
   async verify(token: string): Promise<AuthUser> {
     const known = this.verified.get(token);

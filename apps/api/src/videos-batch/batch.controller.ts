@@ -1,5 +1,8 @@
-/** The batch upload routes of the seed document ("Batch Upload for Frontend"). */
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+/**
+ * The batch upload routes of the seed document ("Batch Upload for Frontend"). GET progress, the route
+ * polled most, is served outside Nest's pipeline: progress.route.ts.
+ */
+import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '#config';
@@ -13,12 +16,10 @@ import { ChunkService } from './chunk.service.js';
 import { CompleteService } from './complete.service.js';
 import { ChunkResultDto } from './dto/chunk-result.dto.js';
 import { InitBatchDto } from './dto/init-batch.dto.js';
-import { ProgressDto } from './dto/progress.dto.js';
 import { RetryUrlDto } from './dto/retry-url.dto.js';
 import { ChunkParamsDto, UploadIdParamsDto } from './dto/upload-params.dto.js';
 import { UploadSessionDto } from './dto/upload-session.dto.js';
 import { VideoDto } from '../videos/dto/video.dto.js';
-import { UploadProgressService } from './upload-progress.service.js';
 
 @ApiTags('videos-batch')
 @ApiBearerAuth()
@@ -30,7 +31,6 @@ export class BatchController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly batches: BatchService,
     private readonly chunks: ChunkService,
-    private readonly uploads: UploadProgressService,
     private readonly completions: CompleteService,
   ) {}
 
@@ -68,14 +68,6 @@ export class BatchController {
   )
   async chunk(@Param() params: ChunkParamsDto, @Req() req: FastifyRequest, @CurrentUser() user: AuthUser): Promise<ChunkResultDto> {
     return this.chunks.receive(params.uploadId, user.id, params.chunkIndex, await chunkBody(req, this.config.upload.maxChunkSize));
-  }
-
-  @Get('progress/:uploadId')
-  @ApiOperation({ summary: 'Progress of one file: percent, status, failed chunks' })
-  @ApiOkEnvelope(ProgressDto)
-  @ApiErrors([404, 'Unknown uploadId'], [410, 'Upload expired'])
-  progress(@Param() params: UploadIdParamsDto, @CurrentUser() user: AuthUser): Promise<ProgressDto> {
-    return this.uploads.progressOf(params.uploadId, user.id);
   }
 
   @Post('retry/:uploadId')
