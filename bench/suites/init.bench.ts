@@ -90,7 +90,8 @@ async function breakdown(stack: BenchStack, config: BenchConfig): Promise<Pick<I
     }
     create.push(performance.now() - start);
     start = performance.now();
-    await Promise.all(uploads.flatMap(([key, id]) => Array.from({ length: config.initParts }, (_, i) => storage.presignPart(key, id, i + 1, { contentLength, expiresIn: 3600 }))));
+    const parts = Array.from({ length: config.initParts }, (_, i) => ({ partNumber: i + 1, contentLength }));
+    await Promise.all(uploads.map(([key, id]) => storage.presignParts(key, id, parts, 3600)));
     sign.push(performance.now() - start);
     await Promise.all(uploads.map(([key, id]) => storage.abortMultipart(key, id)));
   }

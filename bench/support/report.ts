@@ -159,7 +159,7 @@ function initSection(r: Report): string[] {
     '',
     'Parts of that work timed alone in the bench process, with libs/storage and the API\'s S3 client options:',
     '',
-    `- signing ${x.files * x.parts} part URLs (S3ObjectStorage.presignPart): **${fixed(x.presignMs)} ms** (${fixed((1000 * x.presignMs) / (x.files * x.parts), 0)} µs each)`,
+    `- signing ${x.files * x.parts} part URLs (S3ObjectStorage.presignParts, one call per file): **${fixed(x.presignMs)} ms** (${fixed((1000 * x.presignMs) / (x.files * x.parts), 0)} µs each)`,
     `- ${x.files} CreateMultipartUpload calls to radosgw, one after the other: **${fixed(x.createMultipartMs)} ms**`,
     '',
   ];

@@ -15,7 +15,7 @@ import { checkParts, multipartEtag, noSuchUpload, readUploadMeta, writeUploadMet
 import { serveDisk } from './disk-serve.js';
 import { expiresAt, signDiskUrl, type DiskUrlClaims } from './disk-signing.js';
 import { assertLength, assertPartNumber } from './exact-length.js';
-import { ObjectStorage, type CompletedPart, type ObjectHead, type PresignPutOptions, type StoredPart } from './object-storage.js';
+import { ObjectStorage, type CompletedPart, type ObjectHead, type PartToSign, type PresignPutOptions, type StoredPart } from './object-storage.js';
 import { StorageError, StorageErrorCode } from './storage.error.js';
 
 export interface DiskObjectStorageOptions {
@@ -60,10 +60,13 @@ export class DiskObjectStorage extends ObjectStorage {
     return this.sign({ op: 'put', key, length: options.contentLength, contentType: options.contentType, expires: expiresAt(options.expiresIn) });
   }
 
-  async presignPart(key: string, uploadId: string, partNumber: number, options: PresignPutOptions): Promise<string> {
-    assertPartNumber(partNumber);
-    assertLength(options.contentLength);
-    return this.sign({ op: 'part', key, uploadId, partNumber, length: options.contentLength, expires: expiresAt(options.expiresIn) });
+  async presignParts(key: string, uploadId: string, parts: readonly PartToSign[], expiresIn: number): Promise<string[]> {
+    const expires = expiresAt(expiresIn);
+    return parts.map(({ partNumber, contentLength }) => {
+      assertPartNumber(partNumber);
+      assertLength(contentLength);
+      return this.sign({ op: 'part', key, uploadId, partNumber, length: contentLength, expires });
+    });
   }
 
   async presignGet(key: string, expiresIn: number): Promise<string> {

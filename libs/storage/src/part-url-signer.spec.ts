@@ -65,13 +65,16 @@ describe('PartUrlSigner', () => {
   });
 });
 
-describe('S3ObjectStorage.presignPart', () => {
-  it('hands out URLs that carry the SDK signature for their part and length', async () => {
+describe('S3ObjectStorage.presignParts', () => {
+  it('hands out URLs, in the order asked, that carry the SDK signature for their part and length', async () => {
     const c = CASES[0];
     const storage = new S3ObjectStorage(c.client, { bucket: c.bucket });
     const lengths = Array.from({ length: 50 }, (_, i) => (i === 49 ? 1234 : 64 * MiB));
-    const urls = await Promise.all(lengths.map((contentLength, i) => storage.presignPart(c.key, 'up-1', i + 1, { contentLength, expiresIn: 3600 })));
-    for (const [i, url] of urls.entries()) {
+    const numbers = lengths.map((_, i) => (i * 7) % 50 + 1);
+    const urls = await storage.presignParts(c.key, 'up-1', numbers.map((partNumber) => ({ partNumber, contentLength: lengths[partNumber - 1] })), 3600);
+    expect(urls).toHaveLength(50);
+    for (const [at, url] of urls.entries()) {
+      const i = numbers[at] - 1;
       const { params } = parts(url);
       expect(params.partNumber).toBe(String(i + 1));
       const date = params['X-Amz-Date'].replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z');

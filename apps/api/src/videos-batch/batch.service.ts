@@ -64,8 +64,7 @@ export class BatchService {
     return Promise.all(
       created.map(async (s) => {
         await this.progress.init({ uploadId: s.id, filename: s.filename, ownerId: user.id, totalChunks: s.totalChunks, size: s.size, expiresAt: expiresAt.getTime(), urlsExpireAt: urlsExpireAt.getTime() });
-        const indices = Array.from({ length: s.totalChunks }, (_, i) => i);
-        const presignedUrls = await Promise.all(indices.map((i) => this.signChunk(s, i)));
+        const presignedUrls = await this.signChunks(s, Array.from({ length: s.totalChunks }, (_, i) => i));
         return { uploadId: s.id, fileId: s.fileId, batchId, filename: s.filename, size: s.size, isChunked: s.isChunked, chunkSize: s.chunkSize, totalChunks: s.totalChunks, presignedUrls, expiresAt: urlsExpireAt.toISOString(), status: 'initialized' as const };
       }),
     );
@@ -78,17 +77,18 @@ export class BatchService {
     const failed = snapshot?.failedChunks ?? [];
     if (failed.length === 0) return [];
     const expiresAt = Date.now() + this.config.upload.urlTtlSeconds * 1000;
-    const urls = await Promise.all(failed.map(async (chunkIndex) => ({ chunkIndex, url: await this.signChunk(session, chunkIndex), expiresAt: new Date(expiresAt).toISOString() })));
+    const signed = await this.signChunks(session, failed);
+    const urls = failed.map((chunkIndex, i) => ({ chunkIndex, url: signed[i], expiresAt: new Date(expiresAt).toISOString() }));
     await this.progress.markRetrying(uploadId, failed, expiresAt);
     return urls;
   }
 
-  private signChunk(s: Pick<UploadSession, 'storageKey' | 'storageUploadId' | 'isChunked' | 'chunkSize' | 'totalChunks' | 'size' | 'contentType'>, index: number): Promise<string> {
+  /** Presigned PUT URLs of these chunks, in their order: part URLs in one call, or the whole file's URL. */
+  private async signChunks(s: Pick<UploadSession, 'storageKey' | 'storageUploadId' | 'isChunked' | 'chunkSize' | 'totalChunks' | 'size' | 'contentType'>, indices: number[]): Promise<string[]> {
     const expiresIn = this.config.upload.urlTtlSeconds;
-    const contentLength = chunkLength(s, s.size, index);
-    return s.isChunked
-      ? this.storage.presignPart(s.storageKey, s.storageUploadId!, index + 1, { contentLength, expiresIn })
-      : this.storage.presignPut(s.storageKey, { contentLength, contentType: s.contentType, expiresIn });
+    if (!s.isChunked) return Promise.all(indices.map(() => this.storage.presignPut(s.storageKey, { contentLength: s.size, contentType: s.contentType, expiresIn })));
+    const parts = indices.map((i) => ({ partNumber: i + 1, contentLength: chunkLength(s, s.size, i) }));
+    return this.storage.presignParts(s.storageKey, s.storageUploadId!, parts, expiresIn);
   }
 
   /** Checks the limits that depend on configuration; answers each file's video MIME type. */
