@@ -68,6 +68,20 @@ describe('API contract', () => {
     expect(missing.body.success).toBe(false);
   });
 
+  it('by default any origin may call the API, and the progress route answers it too', async () => {
+    const preflight = await request(`${stack.url}/api/v1/videos/batch/progress/6f1c1c1e-0000-4000-8000-000000000000`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+    });
+    await preflight.body.text();
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('*');
+    expect(String(preflight.headers['access-control-allow-headers']).toLowerCase()).toContain('authorization');
+    const poll = await stack.api.call('GET', '/api/v1/videos/batch/progress/6f1c1c1e-0000-4000-8000-000000000000', { headers: { origin: 'https://app.example.com' } });
+    expect(poll.status).toBe(404);
+    expect(poll.headers['access-control-allow-origin']).toBe('*');
+  });
+
   it('a chunk in another content type is 415', async () => {
     const init = await stack.api.init({ channel_id: '1', files: [file] });
     const res = await stack.api.call('POST', `/api/v1/videos/batch/chunk/${init.body.data![0].uploadId}/0`, { body: 'x'.repeat(1000), headers: { 'content-type': 'text/plain' } });

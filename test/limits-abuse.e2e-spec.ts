@@ -90,6 +90,14 @@ describe('headers', () => {
     await health.body.text();
     expect(health.headers['x-content-type-options']).toBe('nosniff');
     expect(health.headers['strict-transport-security']).toBeDefined();
+    // JSON answers are never cached or framed; Swagger UI gets helmet's page headers instead.
+    const progress = await stack.api.progress('6f1c1c1e-0000-4000-8000-000000000000');
+    expect(progress.headers['cache-control']).toBe('no-store');
+    expect(progress.headers['x-frame-options']).toBe('DENY');
+    const docs = await request(`${stack.url}/docs`);
+    await docs.body.text();
+    expect(docs.headers['content-security-policy']).toContain("script-src 'self' 'unsafe-inline'");
+    expect(docs.headers['cache-control']).toBeUndefined();
     const preflight = (origin: string) =>
       request(`${stack.url}/api/v1/videos/batch/init`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
     const allowed = await preflight('https://app.example.com');

@@ -27,11 +27,11 @@ export interface ProgressRouteResult {
   seconds: number;
   connections: number;
   chunkCounts: [number, number];
-  /** `api-1000`, `bare-10`, ..., and `api-health` (the floor of a Nest route): one entry per run. */
+  /** `api-1000`, `bare-10`, ..., and `api-health` (a Nest route): one entry per run. */
   runs: Record<string, PollStats[]>;
 }
 
-/** GET /health on the API: no token, no Redis, no validation; what any route of the API costs at least. */
+/** GET /health on the API: a Nest controller route with no token and no Redis, so what Nest's pipeline costs alone. */
 export const HEALTH_KEY = 'api-health';
 
 export const progressKey = (server: 'api' | 'bare', chunks: number) => `${server}-${chunks}`;

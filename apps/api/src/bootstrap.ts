@@ -2,6 +2,7 @@
  * Builds the HTTP app: Fastify, the envelope, validation, streaming body parsers, the disk driver's
  * signed-URL route and the OpenAPI document. main.ts listens; scripts/openapi.ts only reads the document.
  */
+import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import { type LogLevel, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -14,7 +15,7 @@ import { AppModule } from './app.module.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
-import { sendSecurityHeaders } from './common/security-headers.js';
+import { API_SECURITY_HEADERS, helmetHeaders } from './common/security-headers.js';
 import { createValidationPipe } from './common/validation.js';
 import { mountDiskStorage } from './storage-disk/disk-storage.route.js';
 import { mountProgressRoute, PROGRESS_MODELS, PROGRESS_OPENAPI_PATH, progressOperation } from './videos-batch/progress.route.js';
@@ -25,6 +26,8 @@ const JSON_BODY_LIMIT = 256 * 1024;
 /** Swagger UI loads its own scripts and inline styles from this origin. */
 const SWAGGER_UI_CSP = { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } };
 const CHUNK_ROUTE = /^\/api\/v1\/videos\/batch\/chunk\//;
+/** Swagger UI and the OpenAPI document (docs-json). */
+const DOCS_PATH = '/docs';
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -36,17 +39,20 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalInterceptors(new EnvelopeInterceptor());
-  // Browsers PUT chunks to the disk driver's URLs on this origin and read the ETag of each part.
-  app.enableCors({ origin: config.cors.origins === '*' ? true : config.cors.origins, methods: ['GET', 'HEAD', 'POST', 'PUT'], exposedHeaders: ['ETag'], allowedHeaders: ['Authorization', 'Content-Type'] });
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  sendSecurityHeaders(fastify, { contentSecurityPolicy: SWAGGER_UI_CSP });
+  // On Fastify itself rather than through app.enableCors(), which runs the same plugin's hook and then
+  // copies its headers onto the raw response, on every request. Tokens travel in a header, never in
+  // cookies, so "any origin" is a plain `*`. Browsers PUT to the disk driver's URLs on this origin too.
+  await fastify.register(cors, { origin: config.cors.origins, methods: ['GET', 'HEAD', 'POST', 'PUT'], allowedHeaders: ['Authorization', 'Content-Type'] });
   await app.register(multipart as never);
   // Chunks stream: the chunk route gets the unread request as its body. Only that route takes bodies
   // other than JSON, so a stream or form sent anywhere else is refused before a byte is read.
   fastify.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
-  fastify.addHook('onRequest', (req, _reply, done) => {
+  const docsHeaders = helmetHeaders({ contentSecurityPolicy: SWAGGER_UI_CSP });
+  fastify.addHook('onRequest', (req, reply, done) => {
+    void reply.headers(req.url.startsWith(DOCS_PATH) ? docsHeaders : API_SECURITY_HEADERS);
     const type = req.headers['content-type'];
     const streaming = type !== undefined && /^(application\/octet-stream|multipart\/form-data)/i.test(type);
     done(streaming && !CHUNK_ROUTE.test(req.url) ? new UnsupportedMediaTypeException('this route takes application/json') : undefined);
@@ -55,7 +61,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   const storage = app.get(ObjectStorage);
   if (storage instanceof DiskObjectStorage) mountDiskStorage(fastify, storage);
-  SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup(DOCS_PATH.slice(1), app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
 }
 

@@ -41,6 +41,7 @@ export class BatchService {
     const urlsExpireAt = new Date(now + this.config.upload.urlTtlSeconds * 1000);
     const expiresAt = new Date(now + this.config.upload.sessionTtlSeconds * 1000);
     const created: NewUploadSession[] = [];
+    let signing: Promise<string[][]>;
     try {
       const planned = dto.files.map((file, i) => {
         const fileId = randomUUID();
@@ -53,6 +54,10 @@ export class BatchService {
       started.forEach((r, i) => r.status === 'fulfilled' && created.push({ ...planned[i], storageUploadId: r.value }));
       const failure = started.find((r) => r.status === 'rejected');
       if (failure) throw failure.reason;
+      // Signing the URLs is CPU work (thousands of them for large files) and recording the batch is
+      // round trips to PostgreSQL: they go side by side. A refused batch drops the URLs unused.
+      signing = Promise.all(created.map((s) => this.signChunks(s, Array.from({ length: s.totalChunks }, (_, i) => i))));
+      signing.catch(() => undefined);
       const max = this.config.limits.maxOpenSessionsPerUser;
       if (!(await this.repository.createBatch({ id: batchId, channelId: dto.channel_id, ownerId: user.id }, created, max))) {
         throw new UploadError(UploadErrorCode.TooManyOpenUploads, `you have too many open uploads (at most ${max}); complete some or let them expire`, { limit: max });
@@ -61,13 +66,11 @@ export class BatchService {
       await this.abandon(created);
       throw error;
     }
-    return Promise.all(
-      created.map(async (s) => {
-        await this.progress.init({ uploadId: s.id, filename: s.filename, ownerId: user.id, totalChunks: s.totalChunks, size: s.size, expiresAt: expiresAt.getTime(), urlsExpireAt: urlsExpireAt.getTime() });
-        const presignedUrls = await this.signChunks(s, Array.from({ length: s.totalChunks }, (_, i) => i));
-        return { uploadId: s.id, fileId: s.fileId, batchId, filename: s.filename, size: s.size, isChunked: s.isChunked, chunkSize: s.chunkSize, totalChunks: s.totalChunks, presignedUrls, expiresAt: urlsExpireAt.toISOString(), status: 'initialized' as const };
-      }),
-    );
+    const [urls] = await Promise.all([
+      signing,
+      Promise.all(created.map((s) => this.progress.init({ uploadId: s.id, filename: s.filename, ownerId: user.id, totalChunks: s.totalChunks, size: s.size, expiresAt: expiresAt.getTime(), urlsExpireAt: urlsExpireAt.getTime() }))),
+    ]);
+    return created.map((s, i) => ({ uploadId: s.id, fileId: s.fileId, batchId, filename: s.filename, size: s.size, isChunked: s.isChunked, chunkSize: s.chunkSize, totalChunks: s.totalChunks, presignedUrls: urls[i], expiresAt: urlsExpireAt.toISOString(), status: 'initialized' as const }));
   }
 
   async retry(uploadId: string, ownerId: string): Promise<RetryUrlDto[]> {
