@@ -53,6 +53,22 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
     for (const url of [...a.presignedUrls, ...b.presignedUrls]) expect(url).not.toContain('myVideo');
   });
 
+  it('a file of 2,000 parts gets 2,000 distinct part URLs, and storage takes a part from anywhere in it', async () => {
+    const size = 2000 * 5 * MiB - 3;
+    const res = await stack.api.init({ channel_id: '123', files: [{ filename: 'long.mp4', size, type: 'video/mp4' }] });
+    expect(res.status).toBe(201);
+    const [s] = res.body.data!;
+    expect(s).toMatchObject({ isChunked: true, totalChunks: 2000, chunkSize: 5 * MiB });
+    expect(new Set(s.presignedUrls).size).toBe(2000);
+    const last = randomFile(5 * MiB - 3);
+    const part = randomFile(5 * MiB);
+    for (const [index, body] of [[0, part], [1000, part], [1999, last]] as const) expect((await putTo(s.presignedUrls[index], body)).status).toBe(200);
+    // The URL of one part does not take another part's length.
+    expect((await putTo(s.presignedUrls[1500], last)).status).toBeGreaterThanOrEqual(400);
+    const progress = await eventually(() => stack.api.progress(s.uploadId), (r) => r.body.data.completedCount === 3);
+    expect(progress.body.data).toMatchObject({ totalChunks: 2000, completedCount: 3 });
+  });
+
   it('flow 1: presigned PUTs, progress learned from storage, complete, Video rows and jobs', async () => {
     const [a, b] = await init();
     expect((await putTo(a.presignedUrls[0], single, { 'content-type': 'video/mp4' })).status).toBe(200);
