@@ -24,8 +24,8 @@ export function chunkGoals(r: ChunkRouteResult): Goal[] {
   const tus = ratio(api, median(r.mbps.tus));
   const rss = median(r.apiPeakRss) / MiB;
   return [
-    { suite: 'chunk', goal: 'chunk route >= 0.9x direct PUT', measured: `${fixed(direct, 2)}x (${fixed(api)} vs ${fixed(median(r.mbps.direct))} MB/s)`, met: direct >= 0.9 },
-    { suite: 'chunk', goal: 'chunk route >= 1.5x tus', measured: `${fixed(tus, 2)}x (${fixed(api)} vs ${fixed(median(r.mbps.tus))} MB/s)`, met: tus >= 1.5 },
+    { suite: 'chunk', goal: 'chunk route >= 0.9x direct PUT', measured: `${fixed(direct, 3)}x (${fixed(api)} vs ${fixed(median(r.mbps.direct))} MB/s)`, met: direct >= 0.9 },
+    { suite: 'chunk', goal: 'chunk route >= 1.5x tus', measured: `${fixed(tus, 3)}x (${fixed(api)} vs ${fixed(median(r.mbps.tus))} MB/s)`, met: tus >= 1.5 },
     { suite: 'chunk', goal: 'peak API RSS <= 200 MiB', measured: `${fixed(rss, 0)} MiB (median of run peaks; max ${fixed(Math.max(...r.apiPeakRss) / MiB, 0)})`, met: rss <= 200 },
   ];
 }
@@ -36,7 +36,7 @@ export function progressGoals(r: ProgressRouteResult): Goal[] {
   for (const chunks of r.chunkCounts) {
     const api = progressKey('api', chunks);
     const share = ratio(m(api, 'rps'), m(progressKey('bare', chunks), 'rps'));
-    goals.push({ suite: 'progress', goal: `progress (${chunks} chunks) >= 0.7x bare handler`, measured: `${fixed(share, 2)}x (${fixed(m(api, 'rps'), 0)} vs ${fixed(m(progressKey('bare', chunks), 'rps'), 0)} req/s)`, met: share >= 0.7 });
+    goals.push({ suite: 'progress', goal: `progress (${chunks} chunks) >= 0.7x bare handler`, measured: `${fixed(share, 3)}x (${fixed(m(api, 'rps'), 0)} vs ${fixed(m(progressKey('bare', chunks), 'rps'), 0)} req/s)`, met: share >= 0.7 });
     goals.push({ suite: 'progress', goal: `progress (${chunks} chunks) p99 <= 20 ms at saturation`, measured: `${fixed(m(api, 'p99'), 0)} ms (${r.connections} connections)`, met: m(api, 'p99') <= 20 });
   }
   // "Must not grow with the chunk count": judged on the API's own CPU per request, which other load on
