@@ -103,9 +103,18 @@ describe('headers', () => {
     const allowed = await preflight('https://app.example.com');
     await allowed.body.text();
     expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(allowed.headers.vary).toBe('Origin');
     const other = await preflight('https://evil.example.com');
     await other.body.text();
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    // The actual requests: the allowed origin may read the answer, another may not; caches keep them apart.
+    const from = (origin: string) => stack.api.call('GET', '/api/v1/videos/batch/progress/6f1c1c1e-0000-4000-8000-000000000000', { headers: { origin } });
+    const mine = await from('https://app.example.com');
+    expect(mine.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(mine.headers.vary).toBe('Origin');
+    const theirs = await from('https://evil.example.com');
+    expect(theirs.headers['access-control-allow-origin']).toBeUndefined();
+    expect(theirs.headers.vary).toBe('Origin');
   });
 
   it('keeps filenames as harmless display text', async () => {

@@ -2,7 +2,6 @@
  * Builds the HTTP app: Fastify, the envelope, validation, streaming body parsers, the disk driver's
  * signed-URL route and the OpenAPI document. main.ts listens; scripts/openapi.ts only reads the document.
  */
-import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import { type LogLevel, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -14,6 +13,7 @@ import { DiskObjectStorage, ObjectStorage } from '#storage';
 import { AppModule } from './app.module.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
+import { actualRequestCors, answerPreflights } from './common/cors.js';
 import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
 import { API_SECURITY_HEADERS, helmetHeaders } from './common/security-headers.js';
 import { createValidationPipe } from './common/validation.js';
@@ -42,17 +42,18 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  // On Fastify itself rather than through app.enableCors(), which runs the same plugin's hook and then
-  // copies its headers onto the raw response, on every request. Tokens travel in a header, never in
-  // cookies, so "any origin" is a plain `*`. Browsers PUT to the disk driver's URLs on this origin too.
-  await fastify.register(cors, { origin: config.cors.origins, methods: ['GET', 'HEAD', 'POST', 'PUT'], allowedHeaders: ['Authorization', 'Content-Type'] });
+  // CORS (common/cors.ts) on Fastify itself rather than through app.enableCors(), which runs
+  // @fastify/cors's hook on every request and then copies its headers onto the raw response.
+  // Browsers PUT to the disk driver's URLs on this origin too.
+  await answerPreflights(fastify, config.cors.origins);
+  const corsHeaders = actualRequestCors(config.cors.origins);
   await app.register(multipart as never);
   // Chunks stream: the chunk route gets the unread request as its body. Only that route takes bodies
   // other than JSON, so a stream or form sent anywhere else is refused before a byte is read.
   fastify.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
   const docsHeaders = helmetHeaders({ contentSecurityPolicy: SWAGGER_UI_CSP });
   fastify.addHook('onRequest', (req, reply, done) => {
-    void reply.headers(req.url.startsWith(DOCS_PATH) ? docsHeaders : API_SECURITY_HEADERS);
+    void reply.headers(req.url.startsWith(DOCS_PATH) ? docsHeaders : API_SECURITY_HEADERS).headers(corsHeaders(req.headers.origin));
     const type = req.headers['content-type'];
     const streaming = type !== undefined && /^(application\/octet-stream|multipart\/form-data)/i.test(type);
     done(streaming && !CHUNK_ROUTE.test(req.url) ? new UnsupportedMediaTypeException('this route takes application/json') : undefined);

@@ -1,0 +1,36 @@
+/**
+ * CORS, in two parts.
+ *
+ * - Preflights (OPTIONS) are answered by @fastify/cors. It is registered in a scope of its own, where
+ *   its only route is its OPTIONS catch-all, so its hook runs for preflights and nothing else.
+ * - An actual request only needs `Access-Control-Allow-Origin` (and `Vary: Origin` when the answer
+ *   depends on the origin), worked out here from a table made at startup. @fastify/cors's hook spent
+ *   about 5 µs per request on it, merging its options and reading the route's: a tenth of a progress
+ *   poll, the route a frontend calls every second.
+ *
+ * Tokens travel in a header, never in cookies, so "any origin" is a plain `*` and no credentials flag.
+ */
+import cors from '@fastify/cors';
+import type { FastifyInstance } from 'fastify';
+
+export type CorsOrigins = string[] | '*';
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT'];
+const ALLOWED_HEADERS = ['Authorization', 'Content-Type'];
+
+export async function answerPreflights(fastify: FastifyInstance, origins: CorsOrigins): Promise<void> {
+  await fastify.register(async (scope) => {
+    await scope.register(cors, { origin: origins, methods: METHODS, allowedHeaders: ALLOWED_HEADERS });
+  });
+}
+
+/** The CORS headers of an actual request's answer, given its Origin header. */
+export function actualRequestCors(origins: CorsOrigins): (origin: string | undefined) => Readonly<Record<string, string>> {
+  if (origins === '*') {
+    const any = { 'access-control-allow-origin': '*' };
+    return () => any;
+  }
+  const allowed = new Map(origins.map((o) => [o, { 'access-control-allow-origin': o, vary: 'Origin' }]));
+  const refused = { vary: 'Origin' };
+  return (origin) => (origin !== undefined && allowed.get(origin)) || refused;
+}
