@@ -1,6 +1,6 @@
 /** The contract around the flows: validation, unknown ids, the envelope, and the OpenAPI document. */
 import { readFileSync } from 'node:fs';
-import { request } from 'undici';
+import { FormData, request } from 'undici';
 import { startStack, type Stack } from './support/stack.js';
 
 describe('API contract', () => {
@@ -80,6 +80,24 @@ describe('API contract', () => {
     const poll = await stack.api.call('GET', '/api/v1/videos/batch/progress/6f1c1c1e-0000-4000-8000-000000000000', { headers: { origin: 'https://app.example.com' } });
     expect(poll.status).toBe(404);
     expect(poll.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it('a chunk as form-data: fields before it are skipped; a form without it, or a broken one, is 400', async () => {
+    const [s] = (await stack.api.init({ channel_id: '1', files: [file] })).body.data!;
+    const bearer = await stack.token('alice');
+    const post = (body: FormData | string, headers: Record<string, string> = {}) =>
+      request(`${stack.url}/api/v1/videos/batch/chunk/${s.uploadId}/0`, { method: 'POST', body, headers: { authorization: `Bearer ${bearer}`, ...headers } }).then(async (r) => ({ status: r.statusCode, body: (await r.body.json()) as { error?: { code: string; details: { fields: Array<{ field: string }> } } } }));
+    const noChunk = new FormData();
+    noChunk.append('video', new Blob([Buffer.alloc(1000)]), 'a.mp4');
+    const missing = await post(noChunk);
+    expect(missing.status).toBe(400);
+    expect(missing.body.error!.details.fields[0].field).toBe('chunk');
+    expect((await post('no boundary', { 'content-type': 'multipart/form-data' })).status).toBe(400);
+    expect((await post('--x\r\ngarbage', { 'content-type': 'multipart/form-data; boundary=x' })).status).toBe(400);
+    const fieldsFirst = new FormData();
+    fieldsFirst.append('chunkIndex', '0');
+    fieldsFirst.append('chunk', new Blob([Buffer.alloc(1000, 7)]), 'a.mp4');
+    expect((await post(fieldsFirst)).status).toBe(200);
   });
 
   it('a chunk in another content type is 415', async () => {

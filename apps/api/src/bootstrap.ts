@@ -2,7 +2,6 @@
  * Builds the HTTP app: Fastify, the envelope, validation, streaming body parsers, the disk driver's
  * signed-URL route and the OpenAPI document. main.ts listens; scripts/openapi.ts only reads the document.
  */
-import multipart from '@fastify/multipart';
 import { type LogLevel, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -31,7 +30,9 @@ const DOCS_PATH = '/docs';
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT, trustProxy: true, requestTimeout: 0 });
+  // No Nest middleware and no upload interceptors here: middie and @fastify/multipart would only add
+  // hooks to every request.
+  const adapter = new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT, trustProxy: true, requestTimeout: 0, skipMiddie: true, multipart: false });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel as LogLevel) + 1),
     abortOnError: false,
@@ -47,10 +48,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // Browsers PUT to the disk driver's URLs on this origin too.
   await answerPreflights(fastify, config.cors.origins);
   const corsHeaders = actualRequestCors(config.cors.origins);
-  await app.register(multipart as never);
-  // Chunks stream: the chunk route gets the unread request as its body. Only that route takes bodies
-  // other than JSON, so a stream or form sent anywhere else is refused before a byte is read.
-  fastify.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+  // Chunks stream: the chunk route gets the unread request as its body, raw or a form (read by busboy in
+  // chunk-body.ts). Only that route takes bodies other than JSON, so a stream or form sent anywhere else
+  // is refused before a byte is read.
+  fastify.addContentTypeParser(['application/octet-stream', 'multipart/form-data'], (_req, payload, done) => done(null, payload));
   const docsHeaders = helmetHeaders({ contentSecurityPolicy: SWAGGER_UI_CSP });
   fastify.addHook('onRequest', (req, reply, done) => {
     void reply.headers(req.url.startsWith(DOCS_PATH) ? docsHeaders : API_SECURITY_HEADERS).headers(corsHeaders(req.headers.origin));

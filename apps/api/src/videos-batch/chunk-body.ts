@@ -2,31 +2,62 @@
  * Turns a chunk request into a byte stream without reading it: a raw application/octet-stream body
  * as it arrives, or the `chunk` file field of multipart/form-data (as the seed's frontend sends it).
  */
+import { Busboy, type BusboyHeaders, type BusboyInstance } from '@fastify/busboy';
 import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { UploadError, UploadErrorCode } from '../common/upload-error.js';
 import type { ChunkBody } from './chunk.service.js';
+
+/** A form carries the chunk and perhaps a few small fields (a filename, an index); nothing more. */
+const FORM_LIMITS = { files: 1, fields: 10, parts: 20 };
 
 export async function chunkBody(req: FastifyRequest, maxChunkSize: number): Promise<ChunkBody> {
   const requestLength = contentLength(req);
   if (requestLength !== undefined && requestLength === 0) {
     throw new UploadError(UploadErrorCode.ChunkLengthMismatch, 'the chunk body is empty', { received: 0 });
   }
-  if (req.isMultipart()) {
-    const file = await req.file({ limits: { fileSize: maxChunkSize, files: 1, fields: 10, parts: 20 } });
-    if (!file || file.fieldname !== 'chunk') {
-      file?.file.resume();
-      throw new UploadError(UploadErrorCode.ValidationFailed, 'form-data must carry the chunk as a file field named "chunk"', { fields: [{ field: 'chunk', problems: ['chunk file is required'] }] });
-    }
-    return { stream: file.file, requestLength };
-  }
-  if (req.headers['content-type']?.split(';')[0].trim().toLowerCase() === 'application/octet-stream') {
+  const type = req.headers['content-type']?.split(';')[0].trim().toLowerCase();
+  if (type === 'multipart/form-data') return { stream: await formChunk(req, maxChunkSize), requestLength };
+  if (type === 'application/octet-stream') {
     if (requestLength !== undefined && requestLength > maxChunkSize) {
       throw new UploadError(UploadErrorCode.ChunkTooLarge, `a chunk may have at most ${maxChunkSize} bytes`, { limit: maxChunkSize, received: requestLength });
     }
     return { stream: req.body as Readable, declaredLength: requestLength };
   }
   throw new UploadError(UploadErrorCode.UnsupportedMediaType, 'send the chunk as application/octet-stream or as multipart/form-data with a "chunk" field', { contentType: req.headers['content-type'] ?? null });
+}
+
+/**
+ * The form's `chunk` file as a stream, read from the request as the caller reads it (busboy). Fields
+ * before it are skipped; a form that ends without it is a 400.
+ */
+function formChunk(req: FastifyRequest, maxChunkSize: number): Promise<Readable> {
+  const body = req.body as Readable;
+  let form: BusboyInstance;
+  try {
+    form = new Busboy({ headers: req.headers as BusboyHeaders, limits: { ...FORM_LIMITS, fileSize: maxChunkSize } });
+  } catch (error) {
+    body.resume();
+    return Promise.reject(malformed(error));
+  }
+  return new Promise((resolve, reject) => {
+    let chunk: Readable | undefined;
+    form.on('file', (field: string, file: Readable) => {
+      if (field !== 'chunk' || chunk) return void file.resume();
+      chunk = file;
+      file.once('limit', () => file.destroy(new UploadError(UploadErrorCode.ChunkTooLarge, `a chunk may have at most ${maxChunkSize} bytes`, { limit: maxChunkSize })));
+      resolve(file);
+    });
+    form.once('error', (error: unknown) => (chunk ? chunk.destroy(malformed(error)) : reject(malformed(error))));
+    form.once('finish', () => {
+      if (!chunk) reject(new UploadError(UploadErrorCode.ValidationFailed, 'form-data must carry the chunk as a file field named "chunk"', { fields: [{ field: 'chunk', problems: ['chunk file is required'] }] }));
+    });
+    body.pipe(form);
+  });
+}
+
+function malformed(error: unknown): UploadError {
+  return new UploadError(UploadErrorCode.ValidationFailed, `malformed form-data: ${(error as Error)?.message ?? String(error)}`, { fields: [{ field: 'chunk', problems: ['form-data could not be read'] }] });
 }
 
 function contentLength(req: FastifyRequest): number | undefined {
