@@ -56,12 +56,6 @@ export abstract class ObjectStorage {
    */
   abstract presignParts(key: string, uploadId: string, parts: readonly PartToSign[], expiresIn: number): Promise<string[]>;
 
-  /** A URL that uploads part `partNumber` (1-based) of a multipart upload with one PUT. */
-  async presignPart(key: string, uploadId: string, partNumber: number, options: PresignPutOptions): Promise<string> {
-    const [url] = await this.presignParts(key, uploadId, [{ partNumber, contentLength: options.contentLength }], options.expiresIn);
-    return url;
-  }
-
   /** A short-lived URL that reads the object (supports Range requests). */
   abstract presignGet(key: string, expiresIn: number): Promise<string>;
 

@@ -110,7 +110,7 @@ export function describeObjectStorageConformance(name: string, factory: () => Pr
         const bodies = [randomBody(MIN_PART_SIZE), randomBody(MIN_PART_SIZE), randomBody(100 * KiB + 7)];
         const uploadId = await storage.createMultipart(key, 'video/mp4');
 
-        const url1 = await storage.presignPart(key, uploadId, 1, { contentLength: bodies[0].length, expiresIn: TTL });
+        const url1 = (await storage.presignParts(key, uploadId, [{ partNumber: 1, contentLength: bodies[0].length }], TTL))[0];
         const put1 = await httpPut(url1, bodies[0]);
         expect(put1.status).toBe(200);
         expect(put1.headers.etag).toBe(`"${md5Hex(bodies[0])}"`);
@@ -120,7 +120,7 @@ export function describeObjectStorageConformance(name: string, factory: () => Pr
 
         const firstTry = randomBody(2 * KiB);
         await storage.uploadPart(key, uploadId, 3, streamOf(firstTry), firstTry.length);
-        const url3 = await storage.presignPart(key, uploadId, 3, { contentLength: bodies[2].length, expiresIn: TTL });
+        const url3 = (await storage.presignParts(key, uploadId, [{ partNumber: 3, contentLength: bodies[2].length }], TTL))[0];
         const put3 = await httpPut(url3, bodies[2]);
         expect(put3.status).toBe(200);
 
@@ -172,7 +172,7 @@ export function describeObjectStorageConformance(name: string, factory: () => Pr
         const key = newKey('tampered');
         const body = randomBody(KiB);
         const uploadId = await storage.createMultipart(key, 'video/mp4');
-        const url = new URL(await storage.presignPart(key, uploadId, 1, { contentLength: body.length, expiresIn: TTL }));
+        const url = new URL((await storage.presignParts(key, uploadId, [{ partNumber: 1, contentLength: body.length }], TTL))[0]);
         expect(url.searchParams.get('partNumber')).toBe('1');
         url.searchParams.set('partNumber', '2');
         expect((await httpPut(url.toString(), body)).status).toBe(403);

@@ -54,7 +54,7 @@ describe('DiskObjectStorage.serve', () => {
     const get = await httpGet(await disk.storage.presignGet(newKey(), 60));
     expect(get.status).toBe(404);
     expect(envelope(get.body).error.code).toBe('NotFound');
-    const part = await httpPut(await disk.storage.presignPart(newKey(), randomUUID(), 1, { contentLength: 1, expiresIn: 60 }), randomBody(1));
+    const part = await httpPut((await disk.storage.presignParts(newKey(), randomUUID(), [{ partNumber: 1, contentLength: 1 }], 60))[0], randomBody(1));
     expect(part.status).toBe(404);
     expect(envelope(part.body).error.code).toBe('NoSuchUpload');
   });
@@ -84,7 +84,7 @@ describe('DiskObjectStorage.serve', () => {
   it('stores no part and leaves no temp file when the client goes away mid-body', async () => {
     const key = newKey();
     const uploadId = await disk.storage.createMultipart(key, 'video/mp4');
-    const url = await disk.storage.presignPart(key, uploadId, 1, { contentLength: 1024 * KiB, expiresIn: 60 });
+    const url = (await disk.storage.presignParts(key, uploadId, [{ partNumber: 1, contentLength: 1024 * KiB }], 60))[0];
     const req = httpRequest(url, { method: 'PUT', headers: { 'content-length': String(1024 * KiB) } });
     req.on('error', () => undefined); // we break it on purpose
     req.write(randomBody(100 * KiB));

@@ -19,7 +19,7 @@ describe('S3ObjectStorage', () => {
   it('signs the exact Content-Length (and Content-Type) and adds no checksum to presigned PUTs', async () => {
     const put = new URL(await storage.presignPut('k', { contentLength: 10, contentType: 'video/mp4', expiresIn: 60 }));
     expect(put.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
-    const part = new URL(await storage.presignPart('k', 'upload', 7, { contentLength: 10, expiresIn: 60 }));
+    const part = new URL((await storage.presignParts('k', 'upload', [{ partNumber: 7, contentLength: 10 }], 60))[0]);
     expect(part.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;host');
     expect(part.searchParams.get('partNumber')).toBe('7');
     for (const url of [put, part]) {
