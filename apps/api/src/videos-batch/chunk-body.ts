@@ -20,7 +20,7 @@ export async function chunkBody(req: FastifyRequest, maxChunkSize: number): Prom
   if (type === 'multipart/form-data') return { stream: await formChunk(req, maxChunkSize), requestLength };
   if (type === 'application/octet-stream') {
     if (requestLength !== undefined && requestLength > maxChunkSize) {
-      throw new UploadError(UploadErrorCode.ChunkTooLarge, `a chunk may have at most ${maxChunkSize} bytes`, { limit: maxChunkSize, received: requestLength });
+      throw tooLarge(maxChunkSize, requestLength);
     }
     return { stream: req.body as Readable, declaredLength: requestLength };
   }
@@ -45,7 +45,7 @@ function formChunk(req: FastifyRequest, maxChunkSize: number): Promise<Readable>
     form.on('file', (field: string, file: Readable) => {
       if (field !== 'chunk' || chunk) return void file.resume();
       chunk = file;
-      file.once('limit', () => file.destroy(new UploadError(UploadErrorCode.ChunkTooLarge, `a chunk may have at most ${maxChunkSize} bytes`, { limit: maxChunkSize })));
+      file.once('limit', () => file.destroy(tooLarge(maxChunkSize)));
       resolve(file);
     });
     form.once('error', (error: unknown) => (chunk ? chunk.destroy(malformed(error)) : reject(malformed(error))));
@@ -54,6 +54,10 @@ function formChunk(req: FastifyRequest, maxChunkSize: number): Promise<Readable>
     });
     body.pipe(form);
   });
+}
+
+function tooLarge(maxChunkSize: number, received?: number): UploadError {
+  return new UploadError(UploadErrorCode.ChunkTooLarge, `a chunk may have at most ${maxChunkSize} bytes`, received === undefined ? { limit: maxChunkSize } : { limit: maxChunkSize, received });
 }
 
 function malformed(error: unknown): UploadError {
