@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { createS3Client, S3ObjectStorage } from '#storage';
 import type { BenchConfig } from '../bench.config.js';
-import { initBatch, videoFiles } from '../support/api-client.js';
+import { initBatch, timedInitBatch, videoFiles } from '../support/api-client.js';
 import { meterCpu } from '../support/processes.js';
 import type { Api, BenchStack } from '../support/stack.js';
 import { median, MiB } from '../support/stats.js';
@@ -42,9 +42,7 @@ export async function benchInit(stack: BenchStack, api: Api, config: BenchConfig
     const times: number[] = [];
     const meter = meterCpu({ api: api.child.pid });
     for (let call = 0; call < config.initCalls; call++) {
-      const start = performance.now();
-      await initBatch(api.url, stack.auth, files);
-      times.push(performance.now() - start);
+      times.push((await timedInitBatch(api.url, stack.auth, files)).ms);
     }
     const cpuMs = (1000 * meter.stop().seconds.api) / config.initCalls;
     result.runs.push(times);

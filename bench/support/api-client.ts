@@ -19,16 +19,27 @@ export interface SessionAnswer {
 }
 
 export async function initBatch(apiUrl: string, auth: Record<string, string>, files: InitFile[]): Promise<SessionAnswer[]> {
+  return (await timedInitBatch(apiUrl, auth, files)).sessions;
+}
+
+/**
+ * init, and its latency: from sending the request to the answer's last byte. Decoding and parsing the
+ * answer (about 5 ms for the 2.35 MiB of 5,000 part URLs) is the client's work and comes after.
+ */
+export async function timedInitBatch(apiUrl: string, auth: Record<string, string>, files: InitFile[]): Promise<{ sessions: SessionAnswer[]; ms: number }> {
+  const start = performance.now();
   const res = await request(`${apiUrl}${BATCH_PATH}/init`, {
     method: 'POST',
     headers: { ...auth, 'content-type': 'application/json' },
     body: JSON.stringify({ channel_id: BENCH_CHANNEL, files }),
   });
-  const text = await res.body.text();
+  const bytes = await res.body.bytes();
+  const ms = performance.now() - start;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   if (res.statusCode !== 201) throw new Error(`init answered ${res.statusCode}: ${text.slice(0, 500)}`);
-  const data = (JSON.parse(text) as { data: SessionAnswer[] }).data;
-  if (data.length !== files.length) throw new Error(`init answered ${data.length} sessions for ${files.length} files`);
-  return data;
+  const sessions = (JSON.parse(text) as { data: SessionAnswer[] }).data;
+  if (sessions.length !== files.length) throw new Error(`init answered ${sessions.length} sessions for ${files.length} files`);
+  return { sessions, ms };
 }
 
 export function videoFiles(count: number, size: number): InitFile[] {

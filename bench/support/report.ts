@@ -150,6 +150,7 @@ function initSection(r: Report): string[] {
     '',
     `POST /batch/init with ${x.files} files of ${x.parts} parts each (${fixed(x.fileBytes / 1024 ** 3, 1)} GiB per file), one call at a time;`,
     `${all.length} calls in ${x.runs.length} runs after 3 warm-up calls. Each answer carries ${x.files * x.parts} part URLs (${fixed(x.answerBytes / MiB, 2)} MiB of JSON).`,
+    'Latency is from sending the request to the last byte of the answer (undici); the client decodes and parses the JSON afterwards.',
     '',
     '| | p50 ms | p99 ms | min ms | max ms |',
     '| --- | --- | --- | --- | --- |',

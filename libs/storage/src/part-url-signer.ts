@@ -13,27 +13,36 @@
  * canonicalizes differently). The caller then signs every URL with the SDK.
  */
 import { createHmac, hash } from 'node:crypto';
+import type { PartToSign } from './object-storage.js';
 
 /** The headers a part URL may sign: their values are known (host from the URL, the part's length). */
 const KNOWN_HEADERS = new Set(['host', 'content-length']);
 const URL_PARTS = /^(https?:\/\/)([^/?#]+)([^?#]*)\?([^#]*)$/;
 
+/**
+ * SigV4 strings of one upload's part URLs with the part number and the length left out: the URL is
+ * `urlHead + partNumber + urlTail + signature`, the canonical request `canonicalHead + partNumber +
+ * canonicalMid + (contentLength when it is signed) + canonicalTail`. Plain data, so that a worker
+ * thread can sign with it (part-signing.worker.ts).
+ */
+export interface PartUrlSignerState {
+  urlHead: string;
+  urlTail: string;
+  canonicalHead: string;
+  canonicalMid: string;
+  signsLength: boolean;
+  canonicalTail: string;
+  stringToSignHead: string;
+  signingKey: Uint8Array;
+}
+
 export class PartUrlSigner {
-  /**
-   * SigV4 strings of this upload's part URLs with the part number and the length left out: the URL is
-   * `urlHead + partNumber + urlTail + signature`, the canonical request `canonicalHead + partNumber +
-   * canonicalMid + (contentLength when it is signed) + canonicalTail`.
-   */
-  private constructor(
-    private readonly urlHead: string,
-    private readonly urlTail: string,
-    private readonly canonicalHead: string,
-    private readonly canonicalMid: string,
-    private readonly signsLength: boolean,
-    private readonly canonicalTail: string,
-    private readonly stringToSignHead: string,
-    private readonly signingKey: Buffer,
-  ) {}
+  private constructor(readonly state: Readonly<PartUrlSignerState>) {}
+
+  /** The signer of a state taken from another one (`signer.state`), in this thread or another. */
+  static fromState(state: PartUrlSignerState): PartUrlSigner {
+    return new PartUrlSigner({ ...state, signingKey: Buffer.from(state.signingKey) });
+  }
 
   /** A signer for the parts of the template's upload, or null when the template is not reproducible. */
   static from(templateUrl: string, secretAccessKey: string, templateContentLength: number): PartUrlSigner | null {
@@ -68,27 +77,33 @@ export class PartUrlSigner {
     const headersBefore = signedHeaders.slice(0, lengthAt < 0 ? undefined : lengthAt).map(header).join('') + (lengthAt < 0 ? '' : 'content-length:');
     const headersAfter = (lengthAt < 0 ? '' : '\n') + signedHeaders.slice(lengthAt < 0 ? signedHeaders.length : lengthAt + 1).map(header).join('');
     const [, day, region, service] = credential;
-    const signer = new PartUrlSigner(
-      `${scheme}${host}${path}?${queryHead}`,
-      `${queryTail}&X-Amz-Signature=`,
-      `PUT\n${path}\n${queryHead}`,
-      `${queryTail}\n${headersBefore}`,
-      lengthAt >= 0,
-      `${headersAfter}\n${signedHeaders.join(';')}\n${params.get('X-Amz-Content-Sha256') ?? 'UNSIGNED-PAYLOAD'}`,
-      `AWS4-HMAC-SHA256\n${date}\n${day}/${region}/${service}/aws4_request\n`,
-      [day, region, service, 'aws4_request'].reduce<Buffer>((key, part) => hmac(key, part), Buffer.from(`AWS4${secretAccessKey}`)),
-    );
+    const signer = new PartUrlSigner({
+      urlHead: `${scheme}${host}${path}?${queryHead}`,
+      urlTail: `${queryTail}&X-Amz-Signature=`,
+      canonicalHead: `PUT\n${path}\n${queryHead}`,
+      canonicalMid: `${queryTail}\n${headersBefore}`,
+      signsLength: lengthAt >= 0,
+      canonicalTail: `${headersAfter}\n${signedHeaders.join(';')}\n${params.get('X-Amz-Content-Sha256') ?? 'UNSIGNED-PAYLOAD'}`,
+      stringToSignHead: `AWS4-HMAC-SHA256\n${date}\n${day}/${region}/${service}/aws4_request\n`,
+      signingKey: [day, region, service, 'aws4_request'].reduce<Buffer>((key, part) => hmac(key, part), Buffer.from(`AWS4${secretAccessKey}`)),
+    });
     return signer.signature(partNumber, templateContentLength) === signature ? signer : null;
   }
 
   /** The URL that uploads part `partNumber` with exactly `contentLength` bytes. */
   sign(partNumber: number, contentLength: number): string {
-    return this.urlHead + partNumber + this.urlTail + this.signature(partNumber, contentLength);
+    return this.state.urlHead + partNumber + this.state.urlTail + this.signature(partNumber, contentLength);
+  }
+
+  /** The URLs of these parts, in their order. */
+  signAll(parts: readonly PartToSign[]): string[] {
+    return parts.map((p) => this.sign(p.partNumber, p.contentLength));
   }
 
   private signature(partNumber: number, contentLength: number): string {
-    const canonical = this.canonicalHead + partNumber + this.canonicalMid + (this.signsLength ? contentLength : '') + this.canonicalTail;
-    return createHmac('sha256', this.signingKey).update(this.stringToSignHead + hash('sha256', canonical)).digest('hex');
+    const s = this.state;
+    const canonical = s.canonicalHead + partNumber + s.canonicalMid + (s.signsLength ? contentLength : '') + s.canonicalTail;
+    return createHmac('sha256', s.signingKey).update(s.stringToSignHead + hash('sha256', canonical)).digest('hex');
   }
 }
 

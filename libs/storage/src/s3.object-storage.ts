@@ -19,6 +19,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { assertLength, assertPartNumber } from './exact-length.js';
 import { sendGuarded } from './guarded-body.js';
+import type { PartSigningPool } from './part-signing.pool.js';
 import { PartUrlSigner } from './part-url-signer.js';
 import { ObjectStorage, type CompletedPart, type ObjectHead, type PartToSign, type PresignPutOptions, type StoredPart } from './object-storage.js';
 import { isNotFound, toStorageError, type S3ErrorScope } from './s3-errors.js';
@@ -27,6 +28,8 @@ import { StorageError, StorageErrorCode } from './storage.error.js';
 export interface S3ObjectStorageOptions {
   /** Bucket holding every object and upload; it must exist (see `ensureBucket`). */
   bucket: string;
+  /** Signs the part URLs of large uploads on a worker thread too; without it they are signed in place. */
+  signingPool?: PartSigningPool;
 }
 
 export class S3ObjectStorage extends ObjectStorage {
@@ -60,7 +63,8 @@ export class S3ObjectStorage extends ObjectStorage {
 
   /**
    * The SDK signs the first part's URL; the others are signed from it by PartUrlSigner (about 3 µs each
-   * instead of the SDK's 600), or by the SDK too when the signer cannot reproduce that first URL.
+   * instead of the SDK's 600; half of a large upload's on the signing pool's worker thread), or by the
+   * SDK too when the signer cannot reproduce that first URL.
    */
   async presignParts(key: string, uploadId: string, parts: readonly PartToSign[], expiresIn: number): Promise<string[]> {
     for (const { partNumber, contentLength } of parts) {
@@ -73,7 +77,7 @@ export class S3ObjectStorage extends ObjectStorage {
     if (rest.length === 0) return [template];
     const { secretAccessKey } = await this.presignClient.config.credentials();
     const signer = PartUrlSigner.from(template, secretAccessKey, first.contentLength);
-    const others = signer ? rest.map((p) => signer.sign(p.partNumber, p.contentLength)) : await Promise.all(rest.map((p) => this.sdkPresignPart(key, uploadId, p, expiresIn)));
+    const others = signer ? await (this.options.signingPool?.sign(signer, rest) ?? signer.signAll(rest)) : await Promise.all(rest.map((p) => this.sdkPresignPart(key, uploadId, p, expiresIn)));
     return [template, ...others];
   }
 

@@ -7,6 +7,7 @@ import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutd
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DiskObjectStorage } from './disk.object-storage.js';
 import { ObjectStorage } from './object-storage.js';
+import { PartSigningPool } from './part-signing.pool.js';
 import { createS3Client, ensureBucket } from './s3-client.js';
 import { S3ObjectStorage } from './s3.object-storage.js';
 
@@ -43,6 +44,15 @@ class S3ClientCloser implements OnApplicationShutdown {
   }
 }
 
+/** Signs part URLs beside the API's thread (S3 driver); its worker stops at shutdown. */
+@Injectable()
+class SigningPoolCloser implements OnApplicationShutdown {
+  constructor(private readonly pool: PartSigningPool) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
 @Module({})
 export class StorageModule {
   static forRoot(config: StorageConfig, options: StorageModuleOptions): DynamicModule {
@@ -51,8 +61,10 @@ export class StorageModule {
       global: true,
       providers: [
         { provide: STORAGE_S3_CLIENTS, useFactory: () => s3Clients(config) },
-        { provide: ObjectStorage, useFactory: (clients: S3Client[]) => createStorage(config, options, clients), inject: [STORAGE_S3_CLIENTS] },
+        { provide: PartSigningPool, useFactory: () => new PartSigningPool() },
+        { provide: ObjectStorage, useFactory: (clients: S3Client[], pool: PartSigningPool) => createStorage(config, options, clients, pool), inject: [STORAGE_S3_CLIENTS, PartSigningPool] },
         S3ClientCloser,
+        SigningPoolCloser,
       ],
       exports: [ObjectStorage],
     };
@@ -67,11 +79,11 @@ function s3Clients(config: StorageConfig): S3Client[] {
   return [client, publicEndpoint ? createS3Client({ ...connection, endpoint: publicEndpoint }) : client];
 }
 
-async function createStorage(config: StorageConfig, options: StorageModuleOptions, clients: S3Client[]): Promise<ObjectStorage> {
+async function createStorage(config: StorageConfig, options: StorageModuleOptions, clients: S3Client[], signingPool: PartSigningPool): Promise<ObjectStorage> {
   if (config.driver === 'disk') {
     return new DiskObjectStorage({ root: config.disk.root, signingSecret: config.disk.signingSecret, signedUrlBase: options.signedUrlBase });
   }
   const [client, presignClient] = clients;
   if (config.s3.createBucket) await ensureBucket(client, config.s3.bucket);
-  return new S3ObjectStorage(client, { bucket: config.s3.bucket }, presignClient);
+  return new S3ObjectStorage(client, { bucket: config.s3.bucket, signingPool }, presignClient);
 }
