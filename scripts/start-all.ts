@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { APP_NODE_FLAGS } from '#config';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 // The worker reads uploads through the disk driver's signed URLs, which the API checks: both must
@@ -12,7 +13,7 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const env = { ...process.env, STORAGE_SIGNING_SECRET: process.env.STORAGE_SIGNING_SECRET || randomBytes(32).toString('hex') };
 
 function run(name: string, script: string): ChildProcess {
-  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'inherit', 'inherit'], env });
+  const child = spawn(process.execPath, [...APP_NODE_FLAGS, script], { stdio: ['ignore', 'inherit', 'inherit'], env });
   child.on('exit', (code, signal) => {
     console.log(`${name} exited (${signal ?? code})`);
     shutdown(code ?? 1);

@@ -1,4 +1,5 @@
 /** Renders BENCHMARKS.md from one bench run: machine, date, settings, goals, tables, profiles. */
+import { APP_NODE_FLAGS } from '#config';
 import type { BenchConfig } from '../bench.config.js';
 import { CHUNK_TARGETS, type ChunkRouteResult, type ChunkTarget } from '../suites/chunk-route.bench.js';
 import { HEALTH_KEY, type PollStats, progressKey } from '../suites/progress-route.bench.js';
@@ -42,6 +43,8 @@ export function renderReport(r: Report): string {
     `- ${r.machine.cores} cores, ${r.machine.cpu}, ${fixed(r.machine.memoryGiB, 1)} GiB RAM, Linux ${r.machine.kernel}`,
     `- Node ${r.machine.node}; ${r.machine.postgres}; Redis ${r.machine.redis}; ${r.machine.radosgw} (radosgw, memstore OSD, scripts/s3-server.sh)`,
     `- Load average before / after the run: ${r.machine.load} / ${r.loadAfter}; code: ${r.machine.code}`,
+    `- Node flags: the API ${APP_NODE_FLAGS.join(' ')} (libs/config APP_NODE_FLAGS); the bench process, whose clients upload and poll, ${process.execArgv.join(' ') || 'none'}.`,
+    '  A young generation of 2 x 8 MiB frees the streamed 64 KiB buffers sooner than Node\'s default of 2 x 16 MiB, in the API and in the upload client.',
     '- Everything shares these cores: the bench client, the API, radosgw and its OSD, PostgreSQL and Redis, over loopback.',
     '  Absolute numbers are this machine\'s; the ratios are the point.',
     '',

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { DeleteBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { APP_NODE_FLAGS } from '#config';
 import { createS3Client, emptyBucket, ensureBucket } from '#storage';
 import type { BenchConfig } from '../bench.config.js';
 import { type Child, freePort, startChild, waitForHttp } from './processes.js';
@@ -105,8 +106,8 @@ export class BenchStack {
     const port = await freePort();
     const profileDir = join(this.config.workDir, 'profiles');
     const child = options.profile
-      ? startChild('api', 'dist/apps/api/src/main.js', { ...this.apiEnv(port), BENCH_PROFILE_DIR: profileDir }, { nodeArgs: ['--import', './dist/bench/support/profiler.preload.js'], ipc: true })
-      : startChild('api', 'dist/apps/api/src/main.js', this.apiEnv(port));
+      ? startChild('api', 'dist/apps/api/src/main.js', { ...this.apiEnv(port), BENCH_PROFILE_DIR: profileDir }, { nodeArgs: [...APP_NODE_FLAGS, '--import', './dist/bench/support/profiler.preload.js'], ipc: true })
+      : startChild('api', 'dist/apps/api/src/main.js', this.apiEnv(port), { nodeArgs: [...APP_NODE_FLAGS] });
     const url = `http://127.0.0.1:${port}`;
     await waitForHttp(`${url}/health`, child);
     if (!options.profile) return { url, child };

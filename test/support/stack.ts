@@ -13,6 +13,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
+import { APP_NODE_FLAGS } from '#config';
 import { createS3Client, DiskObjectStorage, emptyBucket, ensureBucket, type ObjectStorage, S3ObjectStorage } from '#storage';
 import { SignJWT } from 'jose';
 import { ApiClient } from './api-client.js';
@@ -89,7 +90,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const children: ChildProcess[] = [];
   let output = '';
   const launch = (script: string, extra: Record<string, string> = {}) => {
-    const child = spawn(process.execPath, [script], { env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...APP_NODE_FLAGS, script], { env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     children.push(child);
