@@ -1,6 +1,7 @@
 import { S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MIN_SPLIT, PartSigningPool } from './part-signing.pool.js';
@@ -53,6 +54,21 @@ describe('PartSigningPool', () => {
     const signed = await Promise.all(signers.map((s) => pool.sign(s, parts)));
     signed.forEach((urls, i) => expect(urls).toEqual(signers[i].signAll(parts)));
     expect(new Set(signed.flat()).size).toBe(5 * parts.length);
+  });
+
+  it('signs here what a failing worker was given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reelay-signing-'));
+    const failing = join(dir, 'failing.worker.mjs');
+    writeFileSync(failing, "export default function () { throw new Error('worker failed'); }\n");
+    try {
+      pool = new PartSigningPool(pathToFileURL(failing));
+      expect(pool.threaded).toBe(true);
+      const signer = await signerFor('up-3');
+      const parts = partsOf(MIN_SPLIT * 2);
+      expect(await pool.sign(signer, parts)).toEqual(signer.signAll(parts));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('signs in place where the worker module is missing (the TypeScript sources under Jest)', async () => {
