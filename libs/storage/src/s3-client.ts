@@ -61,6 +61,9 @@ export function createS3Client(options: S3ConnectionOptions): S3Client {
     // may reject or mishandle them, and a checksum in a presigned URL would bind it to one body.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // Resolve each command's middleware stack once, not on every call (nothing here changes a stack):
+    // about 0.1-0.3 ms of CPU per call, five calls per init of five large files.
+    cacheMiddleware: true,
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? 5_000,
       socketTimeout: options.socketTimeoutMs ?? 120_000,
