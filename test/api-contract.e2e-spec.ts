@@ -1,5 +1,6 @@
 /** The contract around the flows: validation, unknown ids, the envelope, and the OpenAPI document. */
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { FormData, request } from 'undici';
 import { startStack, type Stack } from './support/stack.js';
 
@@ -66,6 +67,30 @@ describe('API contract', () => {
     const missing = await stack.api.call('GET', '/api/v1/nothing-here');
     expect(missing.status).toBe(404);
     expect(missing.body.success).toBe(false);
+  });
+
+  it('a large answer is gzip-compressed for a client that accepts it, as browsers do; a progress poll is not', async () => {
+    const body = JSON.stringify({ channel_id: '1', files: [{ filename: 'big.mp4', size: 400 * 5 * 1024 * 1024, type: 'video/mp4' }] });
+    const init = (headers: Record<string, string>) =>
+      request(`${stack.url}/api/v1/videos/batch/init`, { method: 'POST', headers: { authorization: `Bearer ${stack.api.token}`, 'content-type': 'application/json', ...headers }, body });
+    const zipped = await init({ 'accept-encoding': 'gzip, deflate, br, zstd' });
+    const bytes = Buffer.from(await zipped.body.arrayBuffer());
+    expect(zipped.statusCode).toBe(201);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(String(zipped.headers.vary).toLowerCase()).toContain('accept-encoding');
+    const answer = JSON.parse(gunzipSync(bytes).toString());
+    expect(answer.data[0].presignedUrls).toHaveLength(400);
+    expect(bytes.length).toBeLessThan(JSON.stringify(answer).length / 3);
+
+    const plain = await init({});
+    expect(plain.statusCode).toBe(201);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(((await plain.body.json()) as { data: Array<{ presignedUrls: string[] }> }).data[0].presignedUrls).toHaveLength(400);
+
+    const poll = await request(`${stack.url}/api/v1/videos/batch/progress/${answer.data[0].uploadId}`, { headers: { authorization: `Bearer ${stack.api.token}`, 'accept-encoding': 'gzip' } });
+    expect(poll.statusCode).toBe(200);
+    expect(poll.headers['content-encoding']).toBeUndefined();
+    expect(((await poll.body.json()) as { data: { totalChunks: number } }).data.totalChunks).toBe(400);
   });
 
   it('by default any origin may call the API, and the progress route answers it too', async () => {

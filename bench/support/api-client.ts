@@ -1,4 +1,5 @@
 /** The few JSON calls the bench makes to the API (undici; the bodies are small). */
+import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { BENCH_CHANNEL } from './stack.js';
 
@@ -26,20 +27,26 @@ export async function initBatch(apiUrl: string, auth: Record<string, string>, fi
  * init, and its latency: from sending the request to the answer's last byte. Decoding and parsing the
  * answer (about 5 ms for the 2.35 MiB of 5,000 part URLs) is the client's work and comes after.
  */
-export async function timedInitBatch(apiUrl: string, auth: Record<string, string>, files: InitFile[]): Promise<{ sessions: SessionAnswer[]; ms: number }> {
+export async function timedInitBatch(
+  apiUrl: string,
+  auth: Record<string, string>,
+  files: InitFile[],
+  headers: Record<string, string> = {},
+): Promise<{ sessions: SessionAnswer[]; ms: number; wireBytes: number }> {
   const start = performance.now();
   const res = await request(`${apiUrl}${BATCH_PATH}/init`, {
     method: 'POST',
-    headers: { ...auth, 'content-type': 'application/json' },
+    headers: { ...auth, ...headers, 'content-type': 'application/json' },
     body: JSON.stringify({ channel_id: BENCH_CHANNEL, files }),
   });
   const bytes = await res.body.bytes();
   const ms = performance.now() - start;
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const wire = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = (res.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire).toString('utf8');
   if (res.statusCode !== 201) throw new Error(`init answered ${res.statusCode}: ${text.slice(0, 500)}`);
   const sessions = (JSON.parse(text) as { data: SessionAnswer[] }).data;
   if (sessions.length !== files.length) throw new Error(`init answered ${sessions.length} sessions for ${files.length} files`);
-  return { sessions, ms };
+  return { sessions, ms, wireBytes: wire.length };
 }
 
 export function videoFiles(count: number, size: number): InitFile[] {

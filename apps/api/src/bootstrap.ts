@@ -2,6 +2,7 @@
  * Builds the HTTP app: Fastify, the envelope, validation, streaming body parsers, the disk driver's
  * signed-URL route and the OpenAPI document. main.ts listens; scripts/openapi.ts only reads the document.
  */
+import compress from '@fastify/compress';
 import { type LogLevel, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -63,6 +64,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
 
   const storage = app.get(ObjectStorage);
   if (storage instanceof DiskObjectStorage) mountDiskStorage(fastify, storage);
+  // Answers of 1 KiB or more go out gzip-compressed to clients that accept it, as browsers do: init's
+  // part URLs for 5 files of 1,000 parts are 2.4 MB of JSON and 0.22 MB gzipped. Level 1: level 6 takes
+  // twice the CPU for 2 % less. Large answers are compressed on libuv's threads, off the event loop.
+  // Registered here, its hooks go on the routes made after it (Nest's and the docs), not on the progress
+  // route (small answers, polled every second) nor on the disk driver's (video bytes).
+  await fastify.register(compress, { globalCompression: true, globalDecompression: false, encodings: ['gzip', 'deflate'], zlibOptions: { level: 1 }, threshold: 1024 });
   SwaggerModule.setup(DOCS_PATH.slice(1), app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
 }
