@@ -75,8 +75,13 @@ describe.each(DRIVERS)('the worker on the %s driver', (driver) => {
     expect(video.failureReason).toMatch(/not a video/);
     expect(video.thumbnailUrl).toBeNull();
 
-    const job = (await stack.queue.getJob(`process-${videoId}`))!;
-    expect(await job.getState()).toBe('failed');
+    // The worker records the failure on the video, then BullMQ moves the job to failed: read the job after that.
+    const failed = async () => {
+      const job = (await stack.queue.getJob(`process-${videoId}`))!;
+      return { job, state: await job.getState() };
+    };
+    const { job, state } = await eventually(failed, (j) => j.state === 'failed' && j.job.finishedOn !== undefined);
+    expect(state).toBe('failed');
     expect(job.attemptsMade).toBe(1);
     expect(job.failedReason).toBe(video.failureReason);
     // The queue's backoff would retry after 5 s; nothing is waiting to run it again.
