@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { APP_NODE_FLAGS } from '#config';
+import { APP_NODE_FLAGS } from './node-flags.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 // The worker reads uploads through the disk driver's signed URLs, which the API checks: both must

@@ -13,7 +13,7 @@ import type { Api, BenchStack } from '../support/stack.js';
 import { median, MiB } from '../support/stats.js';
 
 /** What Chrome and Firefox send. */
-const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br, zstd';
+export const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br, zstd';
 
 export interface InitResult {
   files: number;

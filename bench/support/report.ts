@@ -1,7 +1,8 @@
 /** Renders BENCHMARKS.md from one bench run: machine, date, settings, goals, tables, profiles. */
-import { APP_NODE_FLAGS } from '#config';
+import { APP_NODE_FLAGS } from '../../scripts/node-flags.js';
 import type { BenchConfig } from '../bench.config.js';
 import { CHUNK_TARGETS, type ChunkRouteResult, type ChunkTarget } from '../suites/chunk-route.bench.js';
+import { BROWSER_ACCEPT_ENCODING } from '../suites/init.bench.js';
 import { HEALTH_KEY, type PollStats, progressKey } from '../suites/progress-route.bench.js';
 import type { SessionMemoryResult } from '../suites/session-memory.bench.js';
 import type { ProfileSummary, Row } from './cpu-profile.js';
@@ -43,7 +44,7 @@ export function renderReport(r: Report): string {
     `- ${r.machine.cores} cores, ${r.machine.cpu}, ${fixed(r.machine.memoryGiB, 1)} GiB RAM, Linux ${r.machine.kernel}`,
     `- Node ${r.machine.node}; ${r.machine.postgres}; Redis ${r.machine.redis}; ${r.machine.radosgw} (radosgw, memstore OSD, scripts/s3-server.sh)`,
     `- Load average before / after the run: ${r.machine.load} / ${r.loadAfter}; code: ${r.machine.code}`,
-    `- Node flags: the API runs with ${APP_NODE_FLAGS.join(' ')} (libs/config APP_NODE_FLAGS), as in production; the bench process,`,
+    `- Node flags: the API runs with ${APP_NODE_FLAGS.join(' ')} (scripts/node-flags.ts), as in production; the bench process,`,
     `  whose clients upload and poll, with ${process.execArgv.join(' ') || 'none'}.`,
     '- Everything shares these cores: the bench client, the API, radosgw and its OSD, PostgreSQL and Redis, over loopback.',
     '  Absolute numbers are this machine\'s; the ratios are the point.',
@@ -159,7 +160,7 @@ function initSection(r: Report): string[] {
     '| --- | --- | --- | --- | --- |',
     `| all calls | ${fixed(median(all))} | ${fixed(quantile(all, 0.99))} | ${fixed(Math.min(...all))} | ${fixed(Math.max(...all))} |`,
     ...x.runs.map((run, i) => `| run ${i + 1} | ${fixed(median(run))} | ${fixed(quantile(run, 0.99))} | ${fixed(Math.min(...run))} | ${fixed(Math.max(...run))} |`),
-    `| ${x.gzip.times.length} calls sending \`Accept-Encoding: gzip, deflate, br, zstd\`, as browsers do | ${fixed(median(x.gzip.times))} | ${fixed(quantile(x.gzip.times, 0.99))} | ${fixed(Math.min(...x.gzip.times))} | ${fixed(Math.max(...x.gzip.times))} |`,
+    `| ${x.gzip.times.length} calls sending \`Accept-Encoding: ${BROWSER_ACCEPT_ENCODING}\`, as browsers do | ${fixed(median(x.gzip.times))} | ${fixed(quantile(x.gzip.times, 0.99))} | ${fixed(Math.min(...x.gzip.times))} | ${fixed(Math.max(...x.gzip.times))} |`,
     '',
     `With that header the answer is gzip-compressed: ${fixed(x.gzip.wireBytes / 1024, 0)} KiB on the wire instead of ${fixed(x.answerBytes / 1024, 0)} KiB (${fixed(x.answerBytes / x.gzip.wireBytes, 1)}x less),`,
     `so at 100 Mbit/s the answer takes about ${fixed((x.gzip.wireBytes * 8) / 1e5, 0)} ms to arrive instead of ${fixed((x.answerBytes * 8) / 1e5, 0)} ms. Over loopback compression is only a cost;`,

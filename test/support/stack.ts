@@ -13,9 +13,9 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
-import { APP_NODE_FLAGS } from '#config';
 import { createS3Client, DiskObjectStorage, emptyBucket, ensureBucket, type ObjectStorage, S3ObjectStorage } from '#storage';
 import { SignJWT } from 'jose';
+import { APP_NODE_FLAGS } from '../../scripts/node-flags.js';
 import { ApiClient } from './api-client.js';
 import { adminUrl, databaseUrl, TEMPLATE_DATABASE } from './global-setup.js';
 
