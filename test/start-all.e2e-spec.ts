@@ -11,7 +11,7 @@ import pg from 'pg';
 import { request } from 'undici';
 import { APP_NODE_FLAGS } from '../scripts/node-flags.js';
 import { adminUrl, databaseUrl } from './support/global-setup.js';
-import { freePort } from './support/stack.js';
+import { appEnv, freePort } from './support/stack.js';
 
 /** Node processes whose parent is `pid`, with their command lines. */
 function children(pid: number): string[][] {
@@ -45,18 +45,7 @@ describe('npm start (scripts/start-all.js)', () => {
   it('creates the database, runs the API and the worker with the Node flags, and stops on SIGTERM', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const env = {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: url,
-      DATABASE_URL: databaseUrl(database),
-      REDIS_PREFIX: `reelay-t-start-${id}:`,
-      STORAGE_DRIVER: 'disk',
-      STORAGE_DISK_ROOT: dataDir,
-    };
+    const env = { ...process.env, ...appEnv({ port, database, redisPrefix: `reelay-t-start-${id}:`, diskRoot: dataDir }) };
     const supervisor = spawn(process.execPath, ['dist/scripts/start-all.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     supervisor.stdout!.on('data', (d: Buffer) => (output += d.toString()));

@@ -53,6 +53,22 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** Settings of the apps started by a test: on 127.0.0.1:`port`, with their own database, Redis prefix and disk root. */
+export function appEnv(o: { port: number; database: string; redisPrefix: string; diskRoot: string }): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    PORT: String(o.port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://127.0.0.1:${o.port}`,
+    DATABASE_URL: databaseUrl(o.database),
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: o.redisPrefix,
+    STORAGE_DRIVER: 'disk',
+    STORAGE_DISK_ROOT: o.diskRoot,
+  };
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   const id = randomBytes(5).toString('hex');
   const database = `reelay_t_${id}`;
@@ -67,17 +83,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const diskRoot = mkdtempSync(join(tmpdir(), `reelay-${id}-`));
   const bucket = `reelay-t-${id}`;
   const env: Record<string, string> = {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PUBLIC_URL: url,
-    DATABASE_URL: databaseUrl(database),
+    ...appEnv({ port, database, redisPrefix, diskRoot }),
     DATABASE_MIGRATE: 'false',
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    REDIS_PREFIX: redisPrefix,
     STORAGE_DRIVER: options.driver,
-    STORAGE_DISK_ROOT: diskRoot,
     STORAGE_SIGNING_SECRET: randomBytes(32).toString('hex'),
     AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
     ...(options.driver === 's3' ? s3Env(bucket, options.s3Endpoint) : {}),
