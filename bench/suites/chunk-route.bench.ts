@@ -2,6 +2,8 @@
  * Measure 1: throughput of POST /batch/chunk for one file (1 GiB, 64 MiB chunks, 4 in flight) against
  *   - sink:   the same requests to a server that discards the body (the client's own ceiling);
  *   - direct: the same bytes PUT straight to radosgw through the part URLs init hands out (the limit);
+ *   - relay:  the same PUTs through a bare node:http relay (relay.server.ts): the floor of any server
+ *             in the path, which receives every byte and sends it again on this machine's cores;
  *   - tus:    @tus/server + @tus/s3-store on the same radosgw: one PATCH with the whole file, since a
  *             tus upload takes its bytes in order (s3-store has no concatenation extension).
  * The API's and the tus server's peak RSS are sampled from /proc during their runs.
@@ -16,7 +18,7 @@ import type { Api, BenchStack } from '../support/stack.js';
 import { MB, MiB, rotate } from '../support/stats.js';
 import { ensureTestFile, inPool, keepAliveAgent, send, type Slice, slices } from '../support/upload-client.js';
 
-export const CHUNK_TARGETS = ['sink', 'direct', 'api', 'tus'] as const;
+export const CHUNK_TARGETS = ['sink', 'direct', 'relay', 'api', 'tus'] as const;
 export type ChunkTarget = (typeof CHUNK_TARGETS)[number];
 
 export interface ChunkRouteResult {
@@ -36,6 +38,8 @@ export interface ChunkRouteResult {
 interface Peers {
   sink: Child;
   sinkUrl: string;
+  relay: Child;
+  relayUrl: string;
   tus: Child;
   tusUrl: string;
 }
@@ -47,11 +51,11 @@ export async function benchChunkRoute(stack: BenchStack, api: Api, config: Bench
     fileBytes: config.fileMiB * MiB,
     chunkBytes: config.chunkMiB * MiB,
     inFlight: config.inFlight,
-    mbps: { sink: [], direct: [], api: [], tus: [] },
+    mbps: { sink: [], direct: [], relay: [], api: [], tus: [] },
     apiPeakRss: [],
     apiRestRss: memoryOf(api.child.pid).rss,
     tusPeakRss: [],
-    cpu: { sink: [], direct: [], api: [], tus: [] },
+    cpu: { sink: [], direct: [], relay: [], api: [], tus: [] },
   };
   try {
     // Warm-up, not measured: a fresh API's first upload runs cold code (JIT) and is ~20 % slower.
@@ -80,7 +84,7 @@ export async function benchChunkRoute(stack: BenchStack, api: Api, config: Bench
       }
     }
   } finally {
-    await Promise.all([peers.sink.stop(), peers.tus.stop()]);
+    await Promise.all([peers.sink.stop(), peers.relay.stop(), peers.tus.stop()]);
   }
   return result;
 }
@@ -105,16 +109,17 @@ function testFile(config: BenchConfig): string {
 }
 
 async function startPeers(stack: BenchStack): Promise<Peers> {
-  const [sinkPort, tusPort] = await Promise.all([freePort(), freePort()]);
+  const [sinkPort, relayPort, tusPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const sink = startChild('sink', 'dist/bench/servers/sink.server.js', { BENCH_PORT: String(sinkPort) });
+  const relay = startChild('relay', 'dist/bench/servers/relay.server.js', { BENCH_PORT: String(relayPort) });
   const tus = startChild('tus', 'dist/bench/servers/tus.server.js', {
     BENCH_PORT: String(tusPort),
     ...stack.s3Env,
     S3_BUCKET: stack.bucket,
     BENCH_TUS_PART_BYTES: String(stack.config.chunkMiB * MiB),
   });
-  await Promise.all([sink.waitFor(/sink listening/), tus.waitFor(/tus listening/)]);
-  return { sink, sinkUrl: `http://127.0.0.1:${sinkPort}`, tus, tusUrl: `http://127.0.0.1:${tusPort}` };
+  await Promise.all([sink.waitFor(/sink listening/), relay.waitFor(/relay listening/), tus.waitFor(/tus listening/)]);
+  return { sink, sinkUrl: `http://127.0.0.1:${sinkPort}`, relay, relayUrl: `http://127.0.0.1:${relayPort}`, tus, tusUrl: `http://127.0.0.1:${tusPort}` };
 }
 
 interface Timed {
@@ -133,10 +138,12 @@ async function uploadOnce(target: ChunkTarget, stack: BenchStack, api: Api, peer
   switch (target) {
     case 'sink':
       return timed(peers.sink, () => inPool(parts.length, config.inFlight, (i) => expectStatus(send(`${peers.sinkUrl}/chunk/${i}`, 'POST', octet, parts[i], agent), 200)));
-    case 'direct': {
+    case 'direct':
+    case 'relay': {
       const [session] = await initBatch(api.url, stack.auth, videoFiles(1, size));
       if (session.presignedUrls.length !== parts.length) throw new Error(`init gave ${session.presignedUrls.length} URLs for ${parts.length} chunks`);
-      return timed(null, () => inPool(parts.length, config.inFlight, (i) => expectStatus(send(session.presignedUrls[i], 'PUT', {}, parts[i], agent), 200)));
+      const url = (i: number) => (target === 'direct' ? session.presignedUrls[i] : `${peers.relayUrl}/relay?to=${encodeURIComponent(session.presignedUrls[i])}`);
+      return timed(target === 'relay' ? peers.relay : null, () => inPool(parts.length, config.inFlight, (i) => expectStatus(send(url(i), 'PUT', {}, parts[i], agent), 200)));
     }
     case 'api': {
       const [session] = await initBatch(api.url, stack.auth, videoFiles(1, size));

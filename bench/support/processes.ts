@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { request } from 'undici';
+import { stopChild } from '../../scripts/child-process.js';
 import { sleep } from './stats.js';
 
 export interface Child {
@@ -70,18 +71,6 @@ export function startChild(name: string, script: string, env: Record<string, str
     },
     stop: () => stopChild(child),
   };
-}
-
-export function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 /** Polls `url` until it answers 2xx; fails early when the child exits. */

@@ -25,6 +25,7 @@ export interface Report {
 const TARGET_TEXT: Record<ChunkTarget, string> = {
   sink: 'client ceiling: same requests to a server that discards the body',
   direct: 'limit: PUT to radosgw through the presigned part URLs',
+  relay: 'floor of a server in the path: the same PUTs through a bare node:http relay',
   api: '**POST /batch/chunk** (API streams each chunk to radosgw)',
   tus: 'peer: @tus/server + @tus/s3-store, one PATCH (tus sends in order)',
 };
@@ -79,7 +80,11 @@ function chunkSection(r: Report): string[] {
     '| --- | --- | --- | --- |',
     ...CHUNK_TARGETS.map((t) => `| ${TARGET_TEXT[t]} | ${list(x.mbps[t])} | ${fixed(median(x.mbps[t]))} | ${fixed(ratio(median(x.mbps[t]), direct), 2)}x |`),
     '',
-    `Chunk route vs tus: **${fixed(ratio(median(x.mbps.api), median(x.mbps.tus)), 2)}x**.`,
+    `Chunk route vs tus: **${fixed(ratio(median(x.mbps.api), median(x.mbps.tus)), 2)}x**. Chunk route vs the bare relay: **${fixed(ratio(median(x.mbps.api), median(x.mbps.relay)), 2)}x**.`,
+    '',
+    `The bare relay itself reaches ${fixed(ratio(median(x.mbps.relay), direct), 2)}x of the direct PUT: a server in the path receives and sends again`,
+    'every byte on the cores radosgw uses too, and with the machine near 100 % busy that CPU is taken from storage.',
+    'What the chunk route costs beyond the relay (token, session, exact-length check, progress) is the gap between those two rows.',
     '',
     `API memory (VmRSS from /proc, sampled every 50 ms): ${fixed(x.apiRestRss / MiB, 0)} MiB before the first run; peak per run`,
     `${list(x.apiPeakRss.map((b) => b / MiB), 0)} MiB (median **${fixed(median(x.apiPeakRss) / MiB, 0)} MiB**). tus server peak: ${list(x.tusPeakRss.map((b) => b / MiB), 0)} MiB.`,

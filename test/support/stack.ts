@@ -15,6 +15,7 @@ import { Queue } from 'bullmq';
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { createS3Client, DiskObjectStorage, emptyBucket, ensureBucket, type ObjectStorage, S3ObjectStorage } from '#storage';
 import { SignJWT } from 'jose';
+import { stopChild } from '../../scripts/child-process.js';
 import { APP_NODE_FLAGS } from '../../scripts/node-flags.js';
 import { ApiClient } from './api-client.js';
 import { adminUrl, databaseUrl, TEMPLATE_DATABASE } from './global-setup.js';
@@ -134,7 +135,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     logs: () => output,
     startWorker,
     async stop() {
-      await Promise.all(children.map(stopChild));
+      await Promise.all(children.map((child) => stopChild(child, 10_000)));
       if (process.env.REELAY_TEST_LOGS === '1') console.log(`--- logs of the ${options.driver} stack:\n${output}`);
       await queue.close();
       await deleteKeys(redis, redisPrefix);
@@ -217,18 +218,6 @@ function waitForLine(child: ChildProcess, pattern: RegExp, logs: () => string): 
       clearTimeout(timer);
       reject(new Error(`worker exited with ${code}:\n${logs()}`));
     });
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.on('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
   });
 }
 
