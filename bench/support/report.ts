@@ -56,6 +56,9 @@ export function renderReport(r: Report): string {
     '| --- | --- | --- |',
     ...r.goals.map((g) => `| ${g.goal} | ${g.measured} | ${g.met ? 'yes' : '**no**'} |`),
     '',
+    'A ratio is of the two medians, and decides the goal. "runs a-bx" is the lowest and the highest ratio of the two',
+    'measured in the same round: how far this machine\'s noise moves a single comparison.',
+    '',
   );
   if (r.results.chunk) out.push(...chunkSection(r));
   if (r.results.progress) out.push(...progressSection(r));

@@ -25,6 +25,15 @@ export function ratio(value: number, reference: number): number {
   return reference > 0 ? value / reference : Number.NaN;
 }
 
+/**
+ * "0.71-0.93x": the lowest and highest ratio of `values[i]` to `references[i]`, each pair measured in the
+ * same round of runs. The spread shows how much of a ratio of medians the machine's noise can move.
+ */
+export function pairedRange(values: number[], references: number[]): string {
+  const ratios = values.map((v, i) => ratio(v, references[i])).filter(Number.isFinite);
+  return ratios.length === 0 ? 'n/a' : `${fixed(Math.min(...ratios), 2)}-${fixed(Math.max(...ratios), 2)}x`;
+}
+
 /** "12.3, 13.1, 12.8" */
 export function list(values: number[], digits = 1): string {
   return values.map((v) => fixed(v, digits)).join(', ');
