@@ -102,7 +102,20 @@ function chunkSection(r: Report): string[] {
     `Per byte, the API costs ${fixed(serverPerGiB(x, 'tus') / serverPerGiB(x, 'api'), 1)}x less CPU than the tus server (${fixed(serverPerGiB(x, 'api'), 2)} vs ${fixed(serverPerGiB(x, 'tus'), 2)} CPU s/GiB):`,
     'with storage on other machines, that is the ratio the two would approach once CPU-bound.',
     '',
+    `The API's CPU per GiB in each run: ${list(perRunPerGiB(x, 'api'), 2)} (the bare relay's: ${list(perRunPerGiB(x, 'relay'), 2)}).`,
+    'Over many runs it has been bimodal: most runs cost the relay\'s CPU plus a few tenths of a second per GiB, some two to',
+    'four times more.',
+    'Traced with `--trace-gc`, the costly runs are phases in which V8 runs a full mark-compact of the API\'s ~45 MiB heap',
+    'every ~250 ms: socket buffers that outlive two young-generation collections (while the API waits on storage\'s',
+    'backpressure) move to the old generation, and their memory counts toward its limit until a full collection frees',
+    'them. The relay\'s heap is a few MiB, so the same collections cost it little. Turning off V8\'s allocation-site',
+    'pretenuring did not remove these phases.',
+    '',
   ];
+}
+
+function perRunPerGiB(x: ChunkRouteResult, target: ChunkTarget): number[] {
+  return x.cpu[target].map((r) => (r.seconds.server ?? Number.NaN) / (x.fileBytes / 1024 ** 3));
 }
 
 function serverPerGiB(x: ChunkRouteResult, target: ChunkTarget): number {
