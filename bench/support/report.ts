@@ -106,10 +106,11 @@ function chunkSection(r: Report): string[] {
     'Over many runs it has been bimodal: most runs cost the relay\'s CPU plus a few tenths of a second per GiB, some two to',
     'four times more.',
     'Traced with `--trace-gc`, the costly runs are phases in which V8 runs a full mark-compact of the API\'s ~45 MiB heap',
-    'every ~250 ms: socket buffers that outlive two young-generation collections (while the API waits on storage\'s',
-    'backpressure) move to the old generation, and their memory counts toward its limit until a full collection frees',
-    'them. The relay\'s heap is a few MiB, so the same collections cost it little. Turning off V8\'s allocation-site',
-    'pretenuring did not remove these phases.',
+    'every ~250 ms (V8 gives "allocation limit" as the reason) while the heap itself stays the same size. The likely cause,',
+    'inferred and not yet proven: socket buffers that outlive two young-generation collections (while the API waits on',
+    'storage\'s backpressure) move to the old generation, and their memory counts toward its limit until a full collection',
+    'frees them. The relay\'s heap is a few MiB, so the same collections would cost it little. Turning off V8\'s',
+    'allocation-site pretenuring did not remove these phases.',
     '',
   ];
 }
