@@ -11,11 +11,11 @@ FROM node:20-bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production
-# The apps' Node flags (scripts/node-flags.ts).
-ENV NODE_OPTIONS=--max-semi-space-size=8
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
-CMD ["node", "dist/apps/api/src/main.js"]
+# The apps' Node flags (scripts/node-flags.ts) are on the command line: NODE_OPTIONS refuses
+# --heap-growing-percent. docker-compose.yml's commands repeat them.
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=100", "dist/apps/api/src/main.js"]

@@ -71,3 +71,21 @@ describe('npm start (scripts/start-all.js)', () => {
     expect(await exited).toBe(0);
   }, 90_000);
 });
+
+describe("the apps' Node flags, wherever the apps are started", () => {
+  /** The flags of every `node ... dist/apps/<app>/src/main.js` in a file, as a shell line or a JSON array. */
+  function nodeFlagsIn(file: string): string[][] {
+    const text = readFileSync(file, 'utf8');
+    return [...text.matchAll(/\bnode((?:[\s",]+--[\w-]+(?:=[\w.-]+)?)*)[\s",]+dist\/apps\/(?:api|worker)\/src\/main\.js/g)].map((m) => m[1].split(/[\s",]+/).filter(Boolean));
+  }
+
+  it.each([
+    ['package.json', 2],
+    ['Dockerfile', 1],
+    ['docker-compose.yml', 2],
+  ])('%s starts the apps with APP_NODE_FLAGS', (file, starts) => {
+    const found = nodeFlagsIn(file);
+    expect(found).toHaveLength(starts);
+    for (const flags of found) expect(flags).toEqual([...APP_NODE_FLAGS]);
+  });
+});

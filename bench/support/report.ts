@@ -103,14 +103,10 @@ function chunkSection(r: Report): string[] {
     'with storage on other machines, that is the ratio the two would approach once CPU-bound.',
     '',
     `The API's CPU per GiB in each run: ${list(perRunPerGiB(x, 'api'), 2)} (the bare relay's: ${list(perRunPerGiB(x, 'relay'), 2)}).`,
-    'Over many runs it has been bimodal: most runs cost the relay\'s CPU plus a few tenths of a second per GiB, some two to',
-    'four times more.',
-    'Traced with `--trace-gc`, the costly runs are phases in which V8 runs a full mark-compact of the API\'s ~45 MiB heap',
-    'every ~250 ms (V8 gives "allocation limit" as the reason) while the heap itself stays the same size. The likely cause,',
-    'inferred and not yet proven: socket buffers that outlive two young-generation collections (while the API waits on',
-    'storage\'s backpressure) move to the old generation, and their memory counts toward its limit until a full collection',
-    'frees them. The relay\'s heap is a few MiB, so the same collections would cost it little. Turning off V8\'s',
-    'allocation-site pretenuring did not remove these phases.',
+    'Without `--heap-growing-percent=100` (scripts/node-flags.ts) some runs cost two to four times the usual CPU: V8 ran',
+    'a full mark-compact of the API\'s ~45 MiB heap every ~250 ms, because the memory of socket buffers counts toward the',
+    'old generation\'s limit and V8 left the API only 9-25 MiB of slack (traced with `--trace-gc`). The flag lets the old',
+    'generation double between full collections; the relay\'s heap is a few MiB, so it never paid much for them.',
     '',
   ];
 }
