@@ -116,7 +116,7 @@ function perRunPerGiB(x: ChunkRouteResult, target: ChunkTarget): number[] {
 }
 
 function serverPerGiB(x: ChunkRouteResult, target: ChunkTarget): number {
-  return median(x.cpu[target].map((r) => r.seconds.server ?? Number.NaN)) / (x.fileBytes / 1024 ** 3);
+  return median(perRunPerGiB(x, target));
 }
 
 function cpuRow(target: ChunkTarget, runs: CpuUse[], bytes: number): string {
