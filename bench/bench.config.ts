@@ -5,6 +5,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_SINGLE_UPLOAD_MAX } from '#storage';
 
 export type Suite = 'chunk' | 'progress' | 'init' | 'memory';
 export const SUITES: readonly Suite[] = ['chunk', 'progress', 'init', 'memory'];
@@ -14,7 +15,8 @@ export interface BenchConfig {
   suites: Suite[];
   /** Runs of every comparison; medians are taken over them. */
   runs: number;
-  /** Size of the uploaded file and of its chunks, in MiB, and chunks in flight. */
+  /** Size of the uploaded file and of its chunks, in MiB, and chunks in flight. The file must be larger than
+   * the API's single-PUT limit (150 MiB), or init answers one URL and there is no chunk to send. */
   fileMiB: number;
   chunkMiB: number;
   inFlight: number;
@@ -65,12 +67,15 @@ function profileMode(): BenchConfig['profile'] {
   throw new Error(`BENCH_PROFILE must be auto, always or never, got ${JSON.stringify(raw)}`);
 }
 
+/** The smallest file, in MiB, that init splits into parts with the API's default settings. */
+export const CHUNKED_MIN_MIB = DEFAULT_SINGLE_UPLOAD_MAX / 1024 ** 2 + 1;
+
 export function loadBenchConfig(): BenchConfig {
   const chunkMiB = int('BENCH_CHUNK_MIB', 64, 5);
   return {
     suites: suites(),
     runs: int('BENCH_RUNS', 5),
-    fileMiB: int('BENCH_FILE_MIB', 1024, chunkMiB),
+    fileMiB: int('BENCH_FILE_MIB', 1024, Math.max(chunkMiB, CHUNKED_MIN_MIB)),
     chunkMiB,
     inFlight: int('BENCH_IN_FLIGHT', 4),
     progressSeconds: int('BENCH_PROGRESS_SECONDS', 8),

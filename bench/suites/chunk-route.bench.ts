@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import type { Agent } from 'node:http';
-import type { BenchConfig } from '../bench.config.js';
+import { type BenchConfig, CHUNKED_MIN_MIB } from '../bench.config.js';
 import { BATCH_PATH, initBatch, videoFiles } from '../support/api-client.js';
 import { type Child, type CpuUse, freePort, memoryOf, meterCpu, sampleRss, startChild } from '../support/processes.js';
 import type { Api, BenchStack } from '../support/stack.js';
@@ -58,8 +58,9 @@ export async function benchChunkRoute(stack: BenchStack, api: Api, config: Bench
     cpu: { sink: [], direct: [], relay: [], api: [], tus: [] },
   };
   try {
-    // Warm-up, not measured: a fresh API's first upload runs cold code (JIT) and is ~20 % slower.
-    const warmUp = { ...config, fileMiB: Math.min(config.fileMiB, config.chunkMiB * config.inFlight) };
+    // Warm-up, not measured: a fresh API's first upload runs cold code (JIT) and is ~20 % slower. It fills
+    // the chunks in flight once, and is large enough to be chunked.
+    const warmUp = { ...config, fileMiB: Math.min(config.fileMiB, Math.max(config.chunkMiB * config.inFlight, CHUNKED_MIN_MIB)) };
     for (const target of CHUNK_TARGETS) {
       const agent = keepAliveAgent(config.inFlight);
       await uploadOnce(target, stack, api, peers, file, warmUp, agent);
