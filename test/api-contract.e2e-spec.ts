@@ -93,6 +93,39 @@ describe('API contract', () => {
     expect(((await poll.body.json()) as { data: { totalChunks: number } }).data.totalChunks).toBe(400);
   });
 
+  it('the progress route: a query string or a percent-encoded id still answer, HEAD answers the headers, other shapes are 4xx in the envelope', async () => {
+    const [s] = (await stack.api.init({ channel_id: '1', files: [file] })).body.data!;
+    const path = `/api/v1/videos/batch/progress/${s.uploadId}`;
+    const plain = await stack.api.call('GET', path);
+    expect(plain.status).toBe(200);
+    expect(plain.body.data).toMatchObject({ uploadId: s.uploadId, progress: 0, status: 'initialized', totalChunks: 1 });
+    expect(plain.headers).toMatchObject({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
+
+    expect((await stack.api.call('GET', `${path}?t=${Date.now()}`)).body).toEqual(plain.body);
+    expect((await stack.api.call('GET', path.replace(/-/g, '%2D'))).body).toEqual(plain.body);
+
+    const head = await request(`${stack.url}${path}`, { method: 'HEAD', headers: { authorization: `Bearer ${stack.api.token}` } });
+    expect(head.statusCode).toBe(200);
+    expect(await head.body.text()).toBe('');
+    expect(Number(head.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(plain.body)));
+    expect(head.headers['cache-control']).toBe('no-store');
+
+    const refusals = [
+      [404, await stack.api.call('GET', `${path}/more`)],
+      [404, await stack.api.call('GET', '/api/v1/videos/batch/progress/')],
+      [404, await stack.api.call('POST', path, { json: {} })],
+      [400, await stack.api.call('GET', '/api/v1/videos/batch/progress/%E0%A4%A')],
+      [400, await stack.api.call('POST', '/api/v1/videos/batch/retry/%E0%A4%A')],
+      [415, await stack.api.call('GET', path, { body: 'x', headers: { 'content-type': 'application/octet-stream' } })],
+      [401, await stack.api.call('GET', path, { headers: { authorization: 'Bearer nope' } })],
+    ] as const;
+    for (const [status, answer] of refusals) {
+      expect(answer.status).toBe(status);
+      expect(answer.body.success).toBe(false);
+      expect(answer.headers['cache-control']).toBe('no-store');
+    }
+  });
+
   it('by default any origin may call the API, and the progress route answers it too', async () => {
     const preflight = await request(`${stack.url}/api/v1/videos/batch/progress/6f1c1c1e-0000-4000-8000-000000000000`, {
       method: 'OPTIONS',

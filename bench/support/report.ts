@@ -150,7 +150,7 @@ function progressSection(r: Report): string[] {
     '',
     `autocannon, ${x.connections} connections, ${x.seconds} s per run, after a 2 s warm-up. Sessions made by init, half of their`,
     'chunks marked done. The API keeps its default PROGRESS_SYNC_INTERVAL_MS (2 s): a few polls per run also run ListParts.',
-    'The API\'s route (progress.route.ts) runs on Fastify outside Nest\'s pipeline, with everything it answers with in',
+    'The API\'s route (progress.route.ts) is answered on node:http before Fastify and Nest, with everything it answers with in',
     'production: token check (verified tokens cached), UUID check, ownership, security headers, CORS, storage sync.',
     'The bare handler is RedisProgressStore.get (one EVALSHA) on Fastify, with no token check, validation or sync.',
     '',

@@ -3,22 +3,24 @@
  * signed-URL route and the OpenAPI document. main.ts listens; scripts/openapi.ts only reads the document.
  */
 import compress from '@fastify/compress';
-import { type LogLevel, UnsupportedMediaTypeException } from '@nestjs/common';
+import { createServer } from 'node:http';
+import { type LogLevel, Logger, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerFactory } from 'fastify';
 import type { AppConfig } from '#config';
 import { DiskObjectStorage, ObjectStorage } from '#storage';
 import { AppModule } from './app.module.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
-import { ApiExceptionFilter } from './common/api-exception.filter.js';
+import { ApiExceptionFilter, errorResponse } from './common/api-exception.filter.js';
 import { actualRequestCors, answerPreflights } from './common/cors.js';
 import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
 import { API_SECURITY_HEADERS, helmetHeaders } from './common/security-headers.js';
+import { STREAMING_CONTENT_TYPE } from './common/streaming.js';
 import { createValidationPipe } from './common/validation.js';
 import { mountDiskStorage } from './storage-disk/disk-storage.route.js';
-import { mountProgressRoute, PROGRESS_MODELS, PROGRESS_OPENAPI_PATH, progressOperation } from './videos-batch/progress.route.js';
+import { PROGRESS_MODELS, PROGRESS_OPENAPI_PATH, progressOperation, progressRoute, type RawRoute } from './videos-batch/progress.route.js';
 import { UploadProgressService } from './videos-batch/upload-progress.service.js';
 
 /** JSON bodies are small (init takes 5 file descriptions); chunks never go through the JSON parser. */
@@ -33,7 +35,27 @@ const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbo
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   // No Nest middleware and no upload interceptors here: middie and @fastify/multipart would only add
   // hooks to every request.
-  const adapter = new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT, trustProxy: true, requestTimeout: 0, skipMiddie: true, multipart: false });
+  // The progress route is answered before Fastify (progress.route.ts); it is set once the providers exist.
+  let progress: RawRoute = () => false;
+  const serverFactory: FastifyServerFactory = (fastifyHandler, options) => {
+    const server = createServer((request, response) => {
+      if (!progress(request, response)) fastifyHandler(request, response);
+    });
+    // What Fastify sets on a server it makes itself (fastify/lib/server.js).
+    server.keepAliveTimeout = Number(options.keepAliveTimeout);
+    server.requestTimeout = Number(options.requestTimeout);
+    server.setTimeout(Number(options.connectionTimeout));
+    return server;
+  };
+  const corsHeaders = actualRequestCors(config.cors.origins);
+  // The router refuses a malformed URL (400) or an over-long parameter (414) before any hook runs: the
+  // answer gets the envelope and the headers here.
+  const routerErrors = new Logger('Router');
+  const frameworkErrors = (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+    const { status, body } = errorResponse(error, routerErrors);
+    void reply.headers(API_SECURITY_HEADERS).headers(corsHeaders(request.headers.origin)).status(status).send(body);
+  };
+  const adapter = new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT, trustProxy: true, requestTimeout: 0, skipMiddie: true, multipart: false, serverFactory, frameworkErrors });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel as LogLevel) + 1),
     abortOnError: false,
@@ -48,7 +70,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // @fastify/cors's hook on every request and then copies its headers onto the raw response.
   // Browsers PUT to the disk driver's URLs on this origin too.
   await answerPreflights(fastify, config.cors.origins);
-  const corsHeaders = actualRequestCors(config.cors.origins);
   // Chunks stream: the chunk route gets the unread request as its body, raw or a form (read by busboy in
   // chunk-body.ts). Only that route takes bodies other than JSON, so a stream or form sent anywhere else
   // is refused before a byte is read.
@@ -57,18 +78,18 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.addHook('onRequest', (req, reply, done) => {
     void reply.headers(req.url.startsWith(DOCS_PATH) ? docsHeaders : API_SECURITY_HEADERS).headers(corsHeaders(req.headers.origin));
     const type = req.headers['content-type'];
-    const streaming = type !== undefined && /^(application\/octet-stream|multipart\/form-data)/i.test(type);
+    const streaming = type !== undefined && STREAMING_CONTENT_TYPE.test(type);
     done(streaming && !CHUNK_ROUTE.test(req.url) ? new UnsupportedMediaTypeException('this route takes application/json') : undefined);
   });
-  mountProgressRoute(fastify, app.get(JwtVerifier), app.get(UploadProgressService));
+  progress = progressRoute({ verifier: app.get(JwtVerifier), uploads: app.get(UploadProgressService), headers: API_SECURITY_HEADERS, cors: corsHeaders });
 
   const storage = app.get(ObjectStorage);
   if (storage instanceof DiskObjectStorage) mountDiskStorage(fastify, storage);
   // Answers of 1 KiB or more go out gzip-compressed to clients that accept it, as browsers do: init's
   // part URLs for 5 files of 1,000 parts are 2.4 MB of JSON and 0.22 MB gzipped. Level 1: level 6 takes
   // twice the CPU for 2 % less. Large answers are compressed on libuv's threads, off the event loop.
-  // Registered here, its hooks go on the routes made after it (Nest's and the docs), not on the progress
-  // route (small answers, polled every second) nor on the disk driver's (video bytes).
+  // Registered here, its hooks go on the routes made after it (Nest's and the docs), not on the disk
+  // driver's (video bytes). Progress answers are small and never compressed.
   await fastify.register(compress, { globalCompression: true, globalDecompression: false, encodings: ['gzip', 'deflate'], zlibOptions: { level: 1 }, threshold: 1024 });
   SwaggerModule.setup(DOCS_PATH.slice(1), app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
