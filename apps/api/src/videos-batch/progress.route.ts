@@ -3,11 +3,12 @@
  *
  * A frontend polls this about once a second for every file of a batch, so it is the API's hottest route.
  * Through Nest's pipeline (global guards, validation pipe, envelope interceptor) a poll cost about four
- * times the Redis read that answers it. As a plain Fastify route it still cost 73 µs of CPU against 49
- * for a bare Fastify handler of the same read (Fastify's request and reply objects, routing, the hooks
- * Nest's adapter installs); here, 63-66 µs (npm run bench). It does only its own steps: the same verifier (and its cache of verified tokens), the rule of UploadIdParamsDto,
- * UploadProgressService, the envelope, the error mapping of ApiExceptionFilter, and the headers every
- * answer carries (security headers and CORS, as bootstrap.ts's hook sets them).
+ * times the Redis read that answers it. As a plain Fastify route it still cost about 12 µs of CPU per
+ * poll more than here (Fastify's request and reply objects, routing, the hooks Nest's adapter installs;
+ * measured with npm run bench, the two builds interleaved). It does only its own steps: the same
+ * verifier (and its cache of verified tokens), the rule of UploadIdParamsDto, UploadProgressService,
+ * the envelope, the error mapping of ApiExceptionFilter, and the headers every answer carries
+ * (security headers and CORS, as bootstrap.ts's hook sets them).
  *
  * It takes only what it answers in full: GET or HEAD of exactly one path segment after the prefix,
  * with no streaming content type. Anything else goes on to Fastify, whose answers (404 for an unknown
