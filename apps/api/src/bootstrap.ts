@@ -17,7 +17,7 @@ import { ApiExceptionFilter, errorResponse } from './common/api-exception.filter
 import { actualRequestCors, answerPreflights } from './common/cors.js';
 import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
 import { API_SECURITY_HEADERS, helmetHeaders } from './common/security-headers.js';
-import { STREAMING_CONTENT_TYPE } from './common/streaming.js';
+import { streamsBody } from './common/streaming.js';
 import { createValidationPipe } from './common/validation.js';
 import { mountDiskStorage } from './storage-disk/disk-storage.route.js';
 import { PROGRESS_MODELS, PROGRESS_OPENAPI_PATH, progressOperation, progressRoute, type RawRoute } from './videos-batch/progress.route.js';
@@ -77,9 +77,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const docsHeaders = helmetHeaders({ contentSecurityPolicy: SWAGGER_UI_CSP });
   fastify.addHook('onRequest', (req, reply, done) => {
     void reply.headers(req.url.startsWith(DOCS_PATH) ? docsHeaders : API_SECURITY_HEADERS).headers(corsHeaders(req.headers.origin));
-    const type = req.headers['content-type'];
-    const streaming = type !== undefined && STREAMING_CONTENT_TYPE.test(type);
-    done(streaming && !CHUNK_ROUTE.test(req.url) ? new UnsupportedMediaTypeException('this route takes application/json') : undefined);
+    done(streamsBody(req.headers['content-type']) && !CHUNK_ROUTE.test(req.url) ? new UnsupportedMediaTypeException('this route takes application/json') : undefined);
   });
   progress = progressRoute({ verifier: app.get(JwtVerifier), uploads: app.get(UploadProgressService), headers: API_SECURITY_HEADERS, cors: corsHeaders });
 

@@ -1,2 +1,6 @@
-/** Content types whose body the chunk route streams; no other route takes them. */
-export const STREAMING_CONTENT_TYPE = /^(application\/octet-stream|multipart\/form-data)/i;
+const STREAMING_CONTENT_TYPE = /^(application\/octet-stream|multipart\/form-data)/i;
+
+/** Whether a request's Content-Type is one whose body the chunk route streams; no other route takes them. */
+export function streamsBody(contentType: string | undefined): boolean {
+  return contentType !== undefined && STREAMING_CONTENT_TYPE.test(contentType);
+}

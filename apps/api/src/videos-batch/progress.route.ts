@@ -24,7 +24,7 @@ import type { JwtVerifier } from '../auth/jwt-verifier.js';
 import { ErrorEnvelopeDto } from '../common/api-envelope.decorator.js';
 import { errorResponse } from '../common/api-exception.filter.js';
 import { type Envelope, ok } from '../common/envelope.js';
-import { STREAMING_CONTENT_TYPE } from '../common/streaming.js';
+import { streamsBody } from '../common/streaming.js';
 import { validationErrorOf } from '../common/validation.js';
 import { ProgressDto } from './dto/progress.dto.js';
 import { UploadIdParamsDto } from './dto/upload-params.dto.js';
@@ -76,8 +76,7 @@ export function progressRoute({ verifier, uploads, headers, cors }: ProgressRout
     if (!url.startsWith(PREFIX) || (request.method !== 'GET' && request.method !== 'HEAD')) return false;
     const query = url.indexOf('?', PREFIX.length);
     const segment = url.slice(PREFIX.length, query < 0 ? undefined : query);
-    const type = request.headers['content-type'];
-    if (segment === '' || segment.includes('/') || (type !== undefined && STREAMING_CONTENT_TYPE.test(type))) return false;
+    if (segment === '' || segment.includes('/') || streamsBody(request.headers['content-type'])) return false;
     const uploadId = segment.includes('%') ? decoded(segment) : segment;
     if (uploadId === undefined) return false;
     answer(request, response, uploadId).catch((error: unknown) => {
