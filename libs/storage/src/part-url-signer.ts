@@ -6,7 +6,7 @@
  * machine, 3 s for the 5,000 part URLs of an init of 5 files of 1,000 parts. Part URLs of one upload
  * differ only in partNumber and the signed Content-Length, so the SDK signs one (the template) and
  * this class signs the others with SigV4's query-string rules, keeping the template's host, path,
- * date, scope, expiry and every other query parameter (a session token included): about 3 µs each.
+ * date, scope, expiry and every other query parameter (a session token included): 2-5 µs each.
  *
  * It never guesses: `from` first recomputes the template's own signature and refuses a template it
  * cannot reproduce exactly (another algorithm, a signed header it does not know, an SDK that
@@ -36,8 +36,33 @@ export interface PartUrlSignerState {
   signingKey: Uint8Array;
 }
 
+/** SHA-256's block size: an HMAC key up to this long is padded, never hashed (RFC 2104). */
+const BLOCK = 64;
+
 export class PartUrlSigner {
-  private constructor(readonly state: Readonly<PartUrlSignerState>) {}
+  /**
+   * HMAC-SHA256 of the string to sign, as RFC 2104 defines it: SHA-256((K ^ opad) || SHA-256((K ^ ipad) ||
+   * message)), with node:crypto's one-shot `hash` on buffers that hold the padded key and every
+   * constant byte already. `createHmac` builds a native object and pads the key again for every
+   * URL: measured on 5,000 part URLs, this way takes about half the time (2.6 against 4.9 µs each on a
+   * 2-core EPYC). `inner` is the ipad-key, then stringToSignHead, then the 64 hex characters of the
+   * canonical request's hash; `outer` is the opad-key, then the 32 bytes of the inner hash.
+   */
+  private readonly inner: Buffer;
+  private readonly outer = Buffer.alloc(BLOCK + 32);
+  private readonly innerDigestAt: number;
+
+  private constructor(readonly state: Readonly<PartUrlSignerState>) {
+    const key = state.signingKey;
+    if (key.length > BLOCK) throw new RangeError('a SigV4 signing key is 32 bytes');
+    this.innerDigestAt = BLOCK + Buffer.byteLength(state.stringToSignHead);
+    this.inner = Buffer.alloc(this.innerDigestAt + 64);
+    for (let i = 0; i < BLOCK; i++) {
+      this.inner[i] = (key[i] ?? 0) ^ 0x36;
+      this.outer[i] = (key[i] ?? 0) ^ 0x5c;
+    }
+    this.inner.write(state.stringToSignHead, BLOCK);
+  }
 
   /** The signer of a state taken from another one (`signer.state`), in this thread or another. */
   static fromState(state: PartUrlSignerState): PartUrlSigner {
@@ -103,7 +128,11 @@ export class PartUrlSigner {
   private signature(partNumber: number, contentLength: number): string {
     const s = this.state;
     const canonical = s.canonicalHead + partNumber + s.canonicalMid + (s.signsLength ? contentLength : '') + s.canonicalTail;
-    return createHmac('sha256', s.signingKey).update(s.stringToSignHead + hash('sha256', canonical)).digest('hex');
+    // Each digest is written into the buffer that hashes it next; 'binary' (latin1) carries the raw
+    // inner digest as one char per byte, without allocating a Buffer for it.
+    this.inner.write(hash('sha256', canonical), this.innerDigestAt, 'latin1');
+    this.outer.write(hash('sha256', this.inner, 'binary'), BLOCK, 'latin1');
+    return hash('sha256', this.outer);
   }
 }
 
