@@ -1,7 +1,7 @@
 /**
  * Signs the part URLs of large uploads on two threads: the caller's and a worker's.
  *
- * An init of 5 files of 1,000 parts signs 5,000 URLs, about 20 ms of CPU on one core of a small
+ * An init of 5 files of 1,000 parts signs 5,000 URLs, 10-25 ms of CPU on one core of a small
  * machine, while the API's thread has the batch to record and 2 MiB of JSON to write. The signing is
  * pure (PartUrlSigner's state in, strings out), so half of each file's parts go to a worker thread and
  * the caller signs the other half meanwhile. Small uploads (fewer than MIN_SPLIT parts) are signed in

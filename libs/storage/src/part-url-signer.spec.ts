@@ -29,6 +29,7 @@ const CASES: Case[] = [
   { name: 'path-style endpoint with a port (radosgw)', client: client({ endpoint: 'http://127.0.0.1:7480' }), bucket: 'reelay', key: 'videos/0b9c7d2e-1111-4444-8888-123456789abc/source' },
   { name: 'https endpoint on its default port (Storj)', client: client({ endpoint: 'https://gateway.storjshare.io' }), bucket: 'reelay-prod', key: 'videos/x/source' },
   { name: 'virtual-hosted AWS in another region', client: client({ region: 'eu-west-1', forcePathStyle: false }), bucket: 'my-bucket', key: 'videos/a b+c(1)*ü~!/source' },
+  { name: 'a long region name (a longer string to sign)', client: client({ endpoint: 'https://s3.example.net', region: 'ap-southeast-2-experimental-zone' }), bucket: 'reelay', key: 'videos/z/source' },
   { name: 'temporary credentials (session token)', client: client({ endpoint: 'http://127.0.0.1:7480', sessionToken: 'FwoGZXIvYXdzE/token+with=chars' }), bucket: 'reelay', key: 'videos/y/source' },
 ];
 
