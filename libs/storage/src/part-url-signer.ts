@@ -44,7 +44,7 @@ export class PartUrlSigner {
    * HMAC-SHA256 of the string to sign, as RFC 2104 defines it: SHA-256((K ^ opad) || SHA-256((K ^ ipad) ||
    * message)), with node:crypto's one-shot `hash` on buffers that hold the padded key and every
    * constant byte already. `createHmac` builds a native object and pads the key again for every
-   * URL: measured on 5,000 part URLs, this way takes about half the time (2.6 against 4.9 µs each on a
+   * URL: measured per part URL, this way takes about half the time (2.6 against 4.9 µs each on a
    * 2-core EPYC). `inner` is the ipad-key, then stringToSignHead, then the 64 hex characters of the
    * canonical request's hash; `outer` is the opad-key, then the 32 bytes of the inner hash.
    */
