@@ -21,9 +21,10 @@ const client = new S3Client({
 });
 
 async function signerFor(uploadId: string): Promise<PartUrlSigner> {
-  const command = new UploadPartCommand({ Bucket: 'reelay', Key: `videos/${uploadId}/source`, UploadId: uploadId, PartNumber: 1, ContentLength: 64 * MiB });
+  const key = `videos/${uploadId}/source`;
+  const command = new UploadPartCommand({ Bucket: 'reelay', Key: key, UploadId: uploadId, PartNumber: 1, ContentLength: 64 * MiB });
   const template = await getSignedUrl(client, command, { expiresIn: 3600, signableHeaders: new Set(['content-length']) });
-  return PartUrlSigner.from(template, SECRET, 64 * MiB)!;
+  return PartUrlSigner.from({ url: template, key, contentLength: 64 * MiB }, SECRET)!;
 }
 
 /** Parts 1..count of 64 MiB but the last, in a shuffled order. */

@@ -34,6 +34,8 @@ export interface S3ObjectStorageOptions {
 
 export class S3ObjectStorage extends ObjectStorage {
   readonly driver = 's3' as const;
+  /** The last upload's part signer that the SDK's signature proved, and the expiry it signs. */
+  private recentSigner?: { signer: PartUrlSigner; expiresIn: number };
   /**
    * @param presignClient signs the URLs handed to browsers; pass one built with the public endpoint
    *   when it differs from the one this server reaches storage through (the signature covers the host).
@@ -64,7 +66,9 @@ export class S3ObjectStorage extends ObjectStorage {
   /**
    * The SDK signs the first part's URL; the others are signed from it by PartUrlSigner (about 3 µs each
    * instead of the SDK's 600; half of a large upload's on the signing pool's worker thread), or by the
-   * SDK too when the signer cannot reproduce that first URL.
+   * SDK too when the signer cannot reproduce that first URL. Within one second, a later upload's parts
+   * are signed from the last template without asking the SDK (PartUrlSigner.forUpload): init's files
+   * are signed side by side, and a URL so signed is the one the SDK would sign in that second.
    */
   async presignParts(key: string, uploadId: string, parts: readonly PartToSign[], expiresIn: number): Promise<string[]> {
     for (const { partNumber, contentLength } of parts) {
@@ -72,13 +76,20 @@ export class S3ObjectStorage extends ObjectStorage {
       assertLength(contentLength);
     }
     if (parts.length === 0) return [];
+    const recent = this.recentSigner?.expiresIn === expiresIn && this.recentSigner.signer.date === amzDate(new Date()) ? this.recentSigner.signer.forUpload(key, uploadId) : null;
+    if (recent) return this.signAll(recent, parts);
     const [first, ...rest] = parts;
     const template = await this.sdkPresignPart(key, uploadId, first, expiresIn);
     if (rest.length === 0) return [template];
     const { secretAccessKey } = await this.presignClient.config.credentials();
-    const signer = PartUrlSigner.from(template, secretAccessKey, first.contentLength);
-    const others = signer ? await (this.options.signingPool?.sign(signer, rest) ?? signer.signAll(rest)) : await Promise.all(rest.map((p) => this.sdkPresignPart(key, uploadId, p, expiresIn)));
-    return [template, ...others];
+    const signer = PartUrlSigner.from({ url: template, key, contentLength: first.contentLength }, secretAccessKey);
+    if (!signer) return [template, ...(await Promise.all(rest.map((p) => this.sdkPresignPart(key, uploadId, p, expiresIn))))];
+    this.recentSigner = { signer, expiresIn };
+    return [template, ...(await this.signAll(signer, rest))];
+  }
+
+  private signAll(signer: PartUrlSigner, parts: readonly PartToSign[]): Promise<string[]> | string[] {
+    return this.options.signingPool?.sign(signer, parts) ?? signer.signAll(parts);
   }
 
   private sdkPresignPart(key: string, uploadId: string, part: PartToSign, expiresIn: number): Promise<string> {
@@ -201,4 +212,9 @@ export class S3ObjectStorage extends ObjectStorage {
 /** Signs `headers` too: a signed header must come with the same value, or storage answers 403. */
 function signing(expiresIn: number, headers: string[]): { expiresIn: number; signableHeaders: Set<string> } {
   return { expiresIn, signableHeaders: new Set(headers) };
+}
+
+/** SigV4's X-Amz-Date of a moment (20260301T123456Z): the second the SDK signs a URL in. */
+function amzDate(date: Date): string {
+  return date.toISOString().replace(/[-:]|\.\d{3}/g, '');
 }

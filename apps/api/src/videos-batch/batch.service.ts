@@ -38,7 +38,7 @@ export class BatchService {
     const types = this.checkLimits(dto.files);
     const batchId = randomUUID();
     const now = Date.now();
-    const urlsExpireAt = new Date(now + this.config.upload.urlTtlSeconds * 1000);
+    const urlsExpireAt = new Date(this.urlsExpireAt(now));
     const expiresAt = new Date(now + this.config.upload.sessionTtlSeconds * 1000);
     const created: NewUploadSession[] = [];
     let signing: Promise<string[][]>;
@@ -49,15 +49,17 @@ export class BatchService {
         const storageKey = `videos/${fileId}/source`;
         return { id: randomUUID(), batchId, fileId, channelId: dto.channel_id, ownerId: user.id, filename: file.filename, size: file.size, contentType: types[i], storageKey, ...planUpload(file.size, this.config.upload), urlsExpireAt, expiresAt };
       });
-      // The multipart uploads start side by side: one storage round trip for the whole batch.
-      const started = await Promise.allSettled(planned.map((s) => (s.isChunked ? this.storage.createMultipart(s.storageKey, s.contentType) : null)));
+      // The multipart uploads start side by side: one storage round trip for the whole batch. Each
+      // file's URLs are signed as soon as its upload exists (CPU work: thousands of URLs for large
+      // files), while the others are still being created and then while PostgreSQL records the batch.
+      // A refused batch drops the URLs unused.
+      const creating = planned.map((s) => (s.isChunked ? this.storage.createMultipart(s.storageKey, s.contentType) : Promise.resolve(null)));
+      signing = Promise.all(creating.map((uploadId, i) => uploadId.then((id) => this.signChunks({ ...planned[i], storageUploadId: id }, Array.from({ length: planned[i].totalChunks }, (_, j) => j)))));
+      signing.catch(() => undefined);
+      const started = await Promise.allSettled(creating);
       started.forEach((r, i) => r.status === 'fulfilled' && created.push({ ...planned[i], storageUploadId: r.value }));
       const failure = started.find((r) => r.status === 'rejected');
       if (failure) throw failure.reason;
-      // Signing the URLs is CPU work (thousands of them for large files) and recording the batch is
-      // round trips to PostgreSQL: they go side by side. A refused batch drops the URLs unused.
-      signing = Promise.all(created.map((s) => this.signChunks(s, Array.from({ length: s.totalChunks }, (_, i) => i))));
-      signing.catch(() => undefined);
       const max = this.config.limits.maxOpenSessionsPerUser;
       if (!(await this.repository.createBatch({ id: batchId, channelId: dto.channel_id, ownerId: user.id }, created, max))) {
         throw new UploadError(UploadErrorCode.TooManyOpenUploads, `you have too many open uploads (at most ${max}); complete some or let them expire`, { limit: max });
@@ -79,11 +81,19 @@ export class BatchService {
     const snapshot = await this.uploads.syncWithStorage(session);
     const failed = snapshot?.failedChunks ?? [];
     if (failed.length === 0) return [];
-    const expiresAt = Date.now() + this.config.upload.urlTtlSeconds * 1000;
+    const expiresAt = this.urlsExpireAt(Date.now());
     const signed = await this.signChunks(session, failed);
     const urls = failed.map((chunkIndex, i) => ({ chunkIndex, url: signed[i], expiresAt: new Date(expiresAt).toISOString() }));
     await this.progress.markRetrying(uploadId, failed, expiresAt);
     return urls;
+  }
+
+  /**
+   * When URLs signed from `now` on stop working, at the latest: SigV4 dates a URL to the second it is
+   * signed in, and its expiry counts from that second.
+   */
+  private urlsExpireAt(now: number): number {
+    return Math.floor(now / 1000) * 1000 + this.config.upload.urlTtlSeconds * 1000;
   }
 
   /** Presigned PUT URLs of these chunks, in their order: part URLs in one call, or the whole file's URL. */
