@@ -2,6 +2,8 @@
  * The seed document's frontend flows, end to end, on both storage drivers: the built API as a child
  * process, real Postgres, real Redis, and real storage (a folder, or radosgw over S3).
  */
+import { gunzipSync } from 'node:zlib';
+import { request } from 'undici';
 import { DRIVERS, MiB, startStack, type Stack } from './support/stack.js';
 import { chunkOf, eventually, putTo, randomFile, sha256, sha256OfStream } from './support/files.js';
 
@@ -67,6 +69,30 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
     expect((await putTo(s.presignedUrls[1500], last)).status).toBeGreaterThanOrEqual(400);
     const progress = await eventually(() => stack.api.progress(s.uploadId), (r) => r.body.data.completedCount === 4);
     expect(progress.body.data).toMatchObject({ totalChunks: 2000, completedCount: 4 });
+  });
+
+  it("init's answer arrives whole, as UTF-8 JSON of its declared length, compressed or not", async () => {
+    const filename = 'été "à la plage" \\ 🎬.mp4';
+    const body = JSON.stringify({ channel_id: '123', files: [{ filename, size: 600 * 5 * MiB, type: 'video/mp4' }, { filename: 'b.mp4', size: 3 * 5 * MiB, type: 'video/mp4' }] });
+    const init = (headers: Record<string, string>) =>
+      request(`${stack.url}/api/v1/videos/batch/init`, { method: 'POST', headers: { authorization: `Bearer ${stack.api.token}`, 'content-type': 'application/json', ...headers }, body });
+    const plain = await init({});
+    const bytes = Buffer.from(await plain.body.arrayBuffer());
+    expect(plain.statusCode).toBe(201);
+    expect(plain.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(plain.headers['content-length'])).toBe(bytes.length);
+    const zipped = await init({ 'accept-encoding': 'gzip' });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    const answers = [JSON.parse(bytes.toString('utf8')), JSON.parse(gunzipSync(Buffer.from(await zipped.body.arrayBuffer())).toString('utf8'))];
+    for (const answer of answers) {
+      const [large, small] = answer.data;
+      expect(large).toMatchObject({ filename: filename.replace('\\', '_'), totalChunks: 600 });
+      expect(small).toMatchObject({ filename: 'b.mp4', totalChunks: 3 });
+      expect(new Set(large.presignedUrls).size).toBe(600);
+      for (const url of [...large.presignedUrls, ...small.presignedUrls]) expect(new URL(url).href).toBe(url);
+    }
+    // A URL from the middle of the answer takes its part.
+    expect((await putTo(answers[1].data[0].presignedUrls[299], randomFile(5 * MiB))).status).toBe(200);
   });
 
   it('flow 1: presigned PUTs, progress learned from storage, complete, Video rows and jobs', async () => {

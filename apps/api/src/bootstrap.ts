@@ -16,6 +16,7 @@ import { JwtVerifier } from './auth/jwt-verifier.js';
 import { ApiExceptionFilter, errorResponse } from './common/api-exception.filter.js';
 import { actualRequestCors, answerPreflights } from './common/cors.js';
 import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
+import { serializeJson } from './common/json-reply.js';
 import { API_SECURITY_HEADERS, helmetHeaders } from './common/security-headers.js';
 import { streamsBody } from './common/streaming.js';
 import { createValidationPipe } from './common/validation.js';
@@ -74,6 +75,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // chunk-body.ts). Only that route takes bodies other than JSON, so a stream or form sent anywhere else
   // is refused before a byte is read.
   fastify.addContentTypeParser(['application/octet-stream', 'multipart/form-data'], (_req, payload, done) => done(null, payload));
+  // The JSON of every answer (json-reply.ts). Fastify sends a serializer's Buffer as it is, as it does a
+  // msgpack or protobuf serializer's; its typing only names strings.
+  fastify.setReplySerializer(serializeJson as (payload: unknown) => string);
   const docsHeaders = helmetHeaders({ contentSecurityPolicy: SWAGGER_UI_CSP });
   fastify.addHook('onRequest', (req, reply, done) => {
     void reply.headers(req.url.startsWith(DOCS_PATH) ? docsHeaders : API_SECURITY_HEADERS).headers(corsHeaders(req.headers.origin));

@@ -3,6 +3,7 @@ export { ObjectStorage, type CompletedPart, type ObjectHead, type PartToSign, ty
 export { StorageError, StorageErrorCode } from './storage.error.js';
 export * from './part-plan.js';
 export { PartSigningPool } from './part-signing.pool.js';
+export { arePlainUrls } from './plain-urls.js';
 export { S3ObjectStorage, type S3ObjectStorageOptions } from './s3.object-storage.js';
 export { createS3Client, emptyBucket, ensureBucket, type S3ConnectionOptions } from './s3-client.js';
 export { DiskObjectStorage, type DiskObjectStorageOptions } from './disk.object-storage.js';

@@ -18,6 +18,7 @@
  */
 import { createHmac, hash } from 'node:crypto';
 import type { PartToSign } from './object-storage.js';
+import { isPlainText } from './plain-urls.js';
 
 /** The headers a part URL may sign: their values are known (host from the URL, the part's length). */
 const KNOWN_HEADERS = new Set(['host', 'content-length']);
@@ -67,6 +68,8 @@ export class PartUrlSigner {
   private readonly innerDigestAt: number;
   /** The parsed template, for `forUpload`; a signer made by `fromState` has none. */
   private template?: Template;
+  /** Whether every URL it signs is plain text (plain-urls.ts): they differ only in digits and hex. */
+  readonly plain: boolean;
 
   private constructor(readonly state: Readonly<PartUrlSignerState>) {
     const key = state.signingKey;
@@ -78,6 +81,7 @@ export class PartUrlSigner {
       this.outer[i] = (key[i] ?? 0) ^ 0x5c;
     }
     this.inner.write(state.stringToSignHead, BLOCK);
+    this.plain = isPlainText(state.urlHead) && isPlainText(state.urlTail);
   }
 
   /** The signer of a state taken from another one (`signer.state`), in this thread or another. */

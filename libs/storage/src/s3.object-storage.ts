@@ -21,6 +21,7 @@ import { assertLength, assertPartNumber } from './exact-length.js';
 import { sendGuarded } from './guarded-body.js';
 import type { PartSigningPool } from './part-signing.pool.js';
 import { PartUrlSigner } from './part-url-signer.js';
+import { isPlainText, markPlainUrls } from './plain-urls.js';
 import { ObjectStorage, type CompletedPart, type ObjectHead, type PartToSign, type PresignPutOptions, type StoredPart } from './object-storage.js';
 import { isNotFound, toStorageError, type S3ErrorScope } from './s3-errors.js';
 import { StorageError, StorageErrorCode } from './storage.error.js';
@@ -85,11 +86,14 @@ export class S3ObjectStorage extends ObjectStorage {
     const signer = PartUrlSigner.from({ url: template, key, contentLength: first.contentLength }, secretAccessKey);
     if (!signer) return [template, ...(await Promise.all(rest.map((p) => this.sdkPresignPart(key, uploadId, p, expiresIn))))];
     this.recentSigner = { signer, expiresIn };
-    return [template, ...(await this.signAll(signer, rest))];
+    return this.signAll(signer, rest, template);
   }
 
-  private signAll(signer: PartUrlSigner, parts: readonly PartToSign[]): Promise<string[]> | string[] {
-    return this.options.signingPool?.sign(signer, parts) ?? signer.signAll(parts);
+  /** The URLs of these parts by this signer, after `template` when given; marked plain when they are. */
+  private async signAll(signer: PartUrlSigner, parts: readonly PartToSign[], template?: string): Promise<string[]> {
+    const signed = await (this.options.signingPool?.sign(signer, parts) ?? signer.signAll(parts));
+    const urls = template === undefined ? signed : [template, ...signed];
+    return signer.plain && (template === undefined || isPlainText(template)) ? markPlainUrls(urls) : urls;
   }
 
   private sdkPresignPart(key: string, uploadId: string, part: PartToSign, expiresIn: number): Promise<string> {
