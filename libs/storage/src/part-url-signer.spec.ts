@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { PartUrlSigner } from './part-url-signer.js';
-import { arePlainUrls } from './plain-urls.js';
+import { arePlainUrls, isPlainText } from './plain-urls.js';
 import { S3ObjectStorage } from './s3.object-storage.js';
 
 const MiB = 1024 * 1024;
@@ -128,6 +128,7 @@ describe('S3ObjectStorage.presignParts', () => {
     const urls = await storage.presignParts(c.key, 'up-1', numbers.map((partNumber) => ({ partNumber, contentLength: lengths[partNumber - 1] })), 3600);
     expect(urls).toHaveLength(50);
     expect(arePlainUrls(urls)).toBe(true);
+    expect(urls.every(isPlainText)).toBe(true);
     expect(Object.isFrozen(urls)).toBe(true);
     for (const [at, url] of urls.entries()) {
       const i = numbers[at] - 1;

@@ -47,7 +47,11 @@ export function serializeJson(payload: unknown): string | Buffer {
   return out;
 }
 
-/** Bytes of a plain list's JSON: its characters are ASCII, one byte each. */
+/**
+ * Bytes of a plain list's JSON: its characters are ASCII, one byte each. The answer's correctness rests
+ * on that mark (plain-urls.ts), which only a signer that proved its URLs plain gives: scanning 2.35 MB
+ * for escapes again would cost what this saves.
+ */
 function listSize(list: readonly string[]): number {
   let size = list.length === 0 ? 2 : 1 + 3 * list.length;
   for (const item of list) size += item.length;
