@@ -5,9 +5,15 @@
 # Why radosgw: no S3 emulator on npm answers every call the product makes (ListParts, Abort, signed
 # presigned URLs); radosgw is a production S3 implementation and starts here in a few seconds.
 #
-#   scripts/s3-server.sh up     start (idempotent); stdout is only the four S3_* lines, logs on stderr
-#   scripts/s3-server.sh env    print the four S3_* lines; exit 1 when the server does not answer
-#   scripts/s3-server.sh down   stop the daemons this script started (PID files) and remove the data
+#   scripts/s3-server.sh up [PID]     start (idempotent); stdout is only the four S3_* lines, logs on stderr.
+#                                     With PID (a test or bench run's process), the run holds the server.
+#   scripts/s3-server.sh release PID  the run is done: when the server was started for holders and no
+#                                     living holder is left, it is stopped (a server started without a
+#                                     holder, by hand, is never stopped by a run)
+#   scripts/s3-server.sh env          print the four S3_* lines; exit 1 when the server does not answer
+#   scripts/s3-server.sh down         stop the daemons this script started (PID files) and remove the data
+#
+# Holders let several test runs share one server on one machine: none stops it under another.
 #
 # Data: ${REELAY_S3_BASE:-${TMPDIR:-/tmp}/reelay-s3}/cluster; objects live in RAM (memstore), at most
 # ${REELAY_S3_MEMSTORE_BYTES:-4 GiB}. When that is full, radosgw requests hang: run `down` and `up`.
@@ -21,6 +27,7 @@ SECRET_KEY=reelaytestsecretkey0000000000000000000001
 # memstore keeps objects in RAM, with about as much again in overhead: 4 GiB of data is ~8 GiB of RSS.
 MEMSTORE_BYTES=${REELAY_S3_MEMSTORE_BYTES:-4294967296}
 DAEMONS=(client.rgw.a osd.0 mon.a) # stop order (reverse of start order)
+HOLDERS=$BASE/holders               # one empty file per holding process, named by its PID
 export CEPH_CONF=$D/ceph.conf
 
 log() { echo "s3-server: $*" >&2; }
@@ -46,6 +53,17 @@ waitfor() { # waitfor <seconds> <what> <cmd...>
   log "timeout waiting for $what; logs in $D/log:"
   tail -n 20 "$D"/log/*.log >&2 2>/dev/null || true
   exit 1
+}
+
+# Living holders; the files of processes that died (a run killed outright) are removed on the way.
+live_holders() {
+  local f n=0
+  mkdir -p "$HOLDERS"
+  for f in "$HOLDERS"/*; do
+    [ -e "$f" ] || continue
+    if kill -0 "$(basename "$f")" 2>/dev/null; then n=$((n + 1)); else rm -f "$f"; fi
+  done
+  echo "$n"
 }
 
 # Every call serializes on one lock so that two test runs starting at once do not build two clusters
@@ -171,10 +189,13 @@ start() {
 }
 
 up() {
+  local holder=${1:-}
   check_binaries
   lock
   if running && ! full; then
     log "already running (data in $D)"
+  elif running && [ "$(live_holders)" -gt 0 ]; then
+    log "the OSD is full, but another run holds the server: left running (data in $D)"
   else
     if running; then log "the OSD is full (memstore holds $MEMSTORE_BYTES bytes): starting a fresh cluster"; fi
     if ! alive client.rgw.a && answers; then
@@ -182,6 +203,22 @@ up() {
     fi
     stop # stale or partial state: start clean
     start
+    [ -z "$holder" ] || touch "$D/started-for-holders"
+  fi
+  if [ -n "$holder" ]; then
+    mkdir -p "$HOLDERS"
+    touch "$HOLDERS/$holder"
+  fi
+}
+
+release() {
+  local holder=$1
+  lock
+  rm -f "$HOLDERS/$holder"
+  if [ "$(live_holders)" -gt 0 ]; then
+    log "still held by another run: left running"
+  elif [ -e "$D/started-for-holders" ]; then
+    stop
   fi
 }
 
@@ -190,8 +227,12 @@ case "$cmd" in
   up)
     # Only the S3_* lines may reach stdout (the jest global set-up parses it): everything else to stderr.
     exec 3>&1 1>&2
-    up
+    up "${2:-}"
     info >&3
+    ;;
+  release)
+    [ -n "${2:-}" ] || { echo "usage: $0 release PID" >&2; exit 2; }
+    release "$2"
     ;;
   env)
     info
@@ -202,7 +243,7 @@ case "$cmd" in
     stop
     ;;
   *)
-    echo "usage: $0 up|env|down" >&2
+    echo "usage: $0 up [PID] | release PID | env | down" >&2
     exit 2
     ;;
 esac

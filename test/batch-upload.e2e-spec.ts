@@ -97,7 +97,8 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
 
   it('flow 1: presigned PUTs, progress learned from storage, complete, Video rows and jobs', async () => {
     const [a, b] = await init();
-    expect((await putTo(a.presignedUrls[0], single, { 'content-type': 'video/mp4' })).status).toBe(200);
+    // The whole file's URL takes a PUT without Content-Type, as a browser sends a File whose type is "".
+    expect((await putTo(a.presignedUrls[0], single)).status).toBe(200);
     for (let i = 0; i < b.totalChunks; i++) {
       const put = await putTo(b.presignedUrls[i], chunkOf(chunked, b.chunkSize, i));
       expect(put.status).toBe(200);
@@ -198,7 +199,7 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
 
   it('flow 5: Redis flushed in the middle of an upload: progress is rebuilt and the upload completes', async () => {
     const [a, b] = await init();
-    expect((await putTo(a.presignedUrls[0], single, { 'content-type': 'video/mp4' })).status).toBe(200);
+    expect((await putTo(a.presignedUrls[0], single, { 'content-type': 'application/octet-stream' })).status).toBe(200);
     expect((await putTo(b.presignedUrls[0], chunkOf(chunked, b.chunkSize, 0))).status).toBe(200);
     expect((await stack.api.chunkRaw(b.uploadId, 1, chunkOf(chunked, b.chunkSize, 1))).status).toBe(200);
     const keys = await stack.redis.keys(`${stack.redisPrefix}up:*`);

@@ -1,7 +1,7 @@
-/** Limits against abuse: per-user rate limits, the cap on open uploads, presigned URLs bound to their body, headers. */
+/** Limits against abuse: per-user rate limits, the cap on open uploads, presigned URLs bound to their body and upload, headers. */
 import { request } from 'undici';
 import { DRIVERS, startStack, type Stack } from './support/stack.js';
-import { putTo, randomFile } from './support/files.js';
+import { putTo, randomFile, sha256, sha256OfStream } from './support/files.js';
 
 const file = { filename: 'a.mp4', size: 1000, type: 'video/mp4' };
 
@@ -45,13 +45,13 @@ describe('rate limits and the open-upload cap', () => {
     expect(over.status).toBe(429);
     expect(over.body.error).toMatchObject({ code: 'TOO_MANY_OPEN_UPLOADS', details: { limit: 4 } });
     const s = first.body.data![0];
-    expect((await putTo(s.presignedUrls[0], randomFile(1000), { 'content-type': 'video/mp4' })).status).toBe(200);
+    expect((await putTo(s.presignedUrls[0], randomFile(1000))).status).toBe(200);
     expect((await hank.complete(s.uploadId)).status).toBe(200);
     expect((await hank.init({ channel_id: '1', files: [file, file] })).status).toBe(201);
   });
 });
 
-describe.each(DRIVERS)('a presigned single-PUT URL on the %s driver', (driver) => {
+describe.each(DRIVERS)('the presigned URL of a file sent whole on the %s driver', (driver) => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({ driver });
@@ -60,19 +60,48 @@ describe.each(DRIVERS)('a presigned single-PUT URL on the %s driver', (driver) =
     await stack?.stop();
   });
 
-  it('refuses a body of another size or type, stores nothing, then takes the right one', async () => {
+  async function initOne(body: Buffer, type: string) {
+    const s = (await stack.api.init({ channel_id: '1', files: [{ filename: 'a.avi', size: body.length, type }] })).body.data![0];
+    const { rows } = await stack.db.query('SELECT storage_key, multipart_upload_id FROM upload_sessions WHERE id = $1', [s.uploadId]);
+    return { s, key: rows[0].storage_key as string, multipartUploadId: rows[0].multipart_upload_id as string };
+  }
+
+  it('refuses a body of another size and stores nothing, then takes the right one', async () => {
     const body = randomFile(4096);
-    const s = (await stack.api.init({ channel_id: '1', files: [{ filename: 'a.mp4', size: body.length, type: 'video/mp4' }] })).body.data![0];
-    const url = s.presignedUrls[0];
+    const { s, key, multipartUploadId } = await initOne(body, 'video/mp4');
     for (const wrong of [body.subarray(1), Buffer.concat([body, Buffer.from('x')])]) {
-      const res = await putTo(url, wrong, { 'content-type': 'video/mp4' });
+      const res = await putTo(s.presignedUrls[0], wrong);
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
     }
-    expect((await putTo(url, body, { 'content-type': 'text/html' })).status).toBe(403);
-    expect(await stack.storage.head(`videos/${s.fileId}/source`)).toBeNull();
-    expect((await putTo(url, body, { 'content-type': 'video/mp4' })).status).toBe(200);
-    expect((await stack.storage.head(`videos/${s.fileId}/source`))?.size).toBe(body.length);
+    expect(await stack.storage.listParts(key, multipartUploadId)).toEqual([]);
+    expect((await putTo(s.presignedUrls[0], body)).status).toBe(200);
+    expect(await stack.storage.listParts(key, multipartUploadId)).toEqual([expect.objectContaining({ partNumber: 1, size: body.length })]);
+  });
+
+  it.each([
+    ['no Content-Type', {}],
+    ['the type the browser knows (video/avi where init recorded video/x-msvideo)', { 'content-type': 'video/avi' }],
+    ['application/octet-stream', { 'content-type': 'application/octet-stream' }],
+  ])('takes the PUT with %s, and the video keeps the type recorded at init', async (_name, headers) => {
+    const body = randomFile(5000);
+    const { s, key } = await initOne(body, 'video/x-msvideo');
+    expect((await putTo(s.presignedUrls[0], body, headers)).status).toBe(200);
+    const done = await stack.api.complete(s.uploadId);
+    expect(done.status).toBe(200);
+    expect(done.body.data).toMatchObject({ contentType: 'video/x-msvideo', size: body.length });
+    expect(await sha256OfStream(await stack.storage.readRange(key, 0))).toBe(sha256(body));
+  });
+
+  it('refuses a PUT to the URL once the upload is completed: the stored bytes stay the video\'s', async () => {
+    const body = randomFile(8192);
+    const { s, key } = await initOne(body, 'video/mp4');
+    expect((await putTo(s.presignedUrls[0], body)).status).toBe(200);
+    expect((await stack.api.complete(s.uploadId)).status).toBe(200);
+    const overwrite = await putTo(s.presignedUrls[0], randomFile(body.length));
+    expect(overwrite.status).toBeGreaterThanOrEqual(400);
+    expect(overwrite.status).toBeLessThan(500);
+    expect(await sha256OfStream(await stack.storage.readRange(key, 0))).toBe(sha256(body));
   });
 });
 

@@ -4,8 +4,8 @@
  * results are read back through GET /api/v1/videos/:videoId, the database, storage and the queue.
  */
 import { request } from 'undici';
-import { eventually, sha256 } from './support/files.js';
-import { makePicture, makeVideo, probeImage, uploadFile } from './support/media.js';
+import { eventually, putTo, randomFile, sha256, sha256OfStream } from './support/files.js';
+import { initUpload, makePicture, makeVideo, probeImage, uploadFile } from './support/media.js';
 import { DRIVERS, startStack, type Stack } from './support/stack.js';
 
 interface VideoAnswer {
@@ -56,6 +56,22 @@ describe.each(DRIVERS)('the worker on the %s driver', (driver) => {
     expect(rows[0].storage_key).toBe(`videos/${videoId}/source`);
     expect((await stack.storage.head(rows[0].thumbnail_key))?.size).toBe(jpeg.length);
     expect(await (await stack.queue.getJob(`process-${videoId}`))?.getState()).toBe('completed');
+  });
+
+  it('a ready video cannot be overwritten through the URL it was uploaded with', async () => {
+    const bytes = await makeVideo({ seconds: 2, width: 320, height: 240, fps: 10, audio: false });
+    const session = await initUpload(stack.api, bytes.length, { filename: 'kept.mp4', type: 'video/mp4' });
+    expect(session).toMatchObject({ isChunked: false, totalChunks: 1 });
+    expect((await putTo(session.presignedUrls[0], bytes)).status).toBe(200);
+    expect((await stack.api.complete(session.uploadId)).status).toBe(200);
+    const video = await settled(session.fileId);
+    expect(video).toMatchObject({ status: 'ready', sha256: sha256(bytes) });
+
+    const overwrite = await putTo(session.presignedUrls[0], randomFile(bytes.length));
+    expect(overwrite.status).toBeGreaterThanOrEqual(400);
+    expect(overwrite.status).toBeLessThan(500);
+    expect(await sha256OfStream(await stack.storage.readRange(`videos/${session.fileId}/source`, 0))).toBe(sha256(bytes));
+    expect((await getVideo(session.fileId)).body.data).toMatchObject({ status: 'ready', sha256: sha256(bytes) });
   });
 
   it('a silent video narrower than 640 px keeps its width and has no audio codec', async () => {

@@ -5,7 +5,7 @@
  * CreateMultipartUpload calls to radosgw. Calls run one at a time: this is latency, not load.
  */
 import { performance } from 'node:perf_hooks';
-import { createS3Client, PartSigningPool, S3ObjectStorage } from '#storage';
+import { createS3Client, S3ObjectStorage } from '#storage';
 import type { BenchConfig } from '../bench.config.js';
 import { initBatch, timedInitBatch, videoFiles } from '../support/api-client.js';
 import { meterCpu } from '../support/processes.js';
@@ -87,12 +87,11 @@ async function breakdown(stack: BenchStack, config: BenchConfig): Promise<Pick<I
     secretAccessKey: stack.s3Env.S3_SECRET_ACCESS_KEY,
     forcePathStyle: true,
   });
-  const signingPool = new PartSigningPool();
-  const storage = new S3ObjectStorage(client, { bucket: stack.bucket, signingPool });
+  const storage = new S3ObjectStorage(client, { bucket: stack.bucket });
   const contentLength = config.chunkMiB * MiB;
   const sign: number[] = [];
   const create: number[] = [];
-  // Round -1 warms up the code and starts the signing pool's worker; it is not counted.
+  // Round -1 warms up the code; it is not counted.
   for (let run = -1; run < Math.max(3, config.runs); run++) {
     let start = performance.now();
     const uploads: Array<[string, string]> = [];
@@ -108,6 +107,5 @@ async function breakdown(stack: BenchStack, config: BenchConfig): Promise<Pick<I
     await Promise.all(uploads.map(([key, id]) => storage.abortMultipart(key, id)));
   }
   client.destroy();
-  await signingPool.close();
   return { presignMs: median(sign), createMultipartMs: median(create) };
 }

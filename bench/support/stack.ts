@@ -45,7 +45,8 @@ export class BenchStack {
   redis!: Redis;
   /** Authorization header for the bench user, or none while the API has no auth. */
   auth: Record<string, string> = {};
-  private startedS3 = false;
+  /** Whether this run holds scripts/s3-server.sh's server (released at the teardown). */
+  private heldS3 = false;
 
   constructor(readonly config: BenchConfig) {}
 
@@ -145,8 +146,8 @@ export class BenchStack {
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
     await admin.end();
-    if (this.startedS3 && process.env.BENCH_KEEP_S3 !== '1') {
-      execFileSync('bash', ['scripts/s3-server.sh', 'down'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (this.heldS3 && process.env.BENCH_KEEP_S3 !== '1') {
+      execFileSync('bash', ['scripts/s3-server.sh', 'release', String(process.pid)], { stdio: ['ignore', 'ignore', 'inherit'] });
     }
   }
 
@@ -165,7 +166,7 @@ export class BenchStack {
     return pids;
   }
 
-  /** radosgw of S3_ENDPOINT, or scripts/s3-server.sh's (started unless it runs; left as it was found). */
+  /** radosgw of S3_ENDPOINT, or scripts/s3-server.sh's (started unless it runs; held until the teardown). */
   private startS3(): S3Env {
     if (process.env.S3_ENDPOINT) {
       return {
@@ -175,18 +176,12 @@ export class BenchStack {
         S3_REGION: process.env.S3_REGION ?? 'us-east-1',
       };
     }
-    let running = true;
-    try {
-      execFileSync('bash', ['scripts/s3-server.sh', 'env'], { stdio: 'ignore' });
-    } catch {
-      running = false;
-    }
-    const out = execFileSync('bash', ['scripts/s3-server.sh', 'up'], {
+    const out = execFileSync('bash', ['scripts/s3-server.sh', 'up', String(process.pid)], {
       env: { ...process.env, REELAY_S3_MEMSTORE_BYTES: String(this.config.memstoreBytes) },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    this.startedS3 = !running;
+    this.heldS3 = true;
     const vars = Object.fromEntries(out.split('\n').map((line) => line.trim().split('=')).filter((kv) => kv.length === 2));
     if (!vars.S3_ENDPOINT) throw new Error('scripts/s3-server.sh up printed no S3_ENDPOINT');
     return vars as unknown as S3Env;

@@ -1,14 +1,15 @@
 /**
- * Prepares what every test file shares: a real S3 server (Ceph radosgw on loopback, started by
- * scripts/s3-server.sh unless S3_ENDPOINT points at one already) and a migrated template database
- * that each test file clones. Tests run against the build in dist/ (npm test builds first).
+ * Prepares what every test file of one `npm test` run shares: a real S3 server (Ceph radosgw on
+ * loopback, started by scripts/s3-server.sh unless S3_ENDPOINT points at one already) and a migrated
+ * template database that each test file clones. Tests run against the build in dist/ (npm test builds
+ * first).
+ *
+ * Several runs may share the machine: each has a template of its own (named after its process), and
+ * holds the S3 server so that no run stops it under another (global-teardown.ts releases it).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
-
-/** Test databases: one migrated template, cloned per test file (CREATE DATABASE ... TEMPLATE). */
-export const TEMPLATE_DATABASE = 'reelay_test_template';
 
 // Jest loads this file outside its ESM module mapping, so it imports nothing of the project's own.
 export function databaseUrl(name: string): string {
@@ -19,27 +20,58 @@ export function databaseUrl(name: string): string {
 
 export const adminUrl = () => databaseUrl('postgres');
 
+const TEMPLATE_PREFIX = 'reelay_test_template_';
+
+/** This run's migrated template (set by the global set-up, read by the test files' processes). */
+export function templateDatabase(): string {
+  const name = process.env.REELAY_TEST_TEMPLATE;
+  if (!name) throw new Error('REELAY_TEST_TEMPLATE is not set: run the tests with `npm test`');
+  return name;
+}
+
 export default async function globalSetup(): Promise<void> {
   if (!existsSync('dist/apps/api/src/main.js')) throw new Error('dist/ is missing: run the tests with `npm test`, which builds first');
   if (!process.env.S3_ENDPOINT) {
-    // A server that already runs (a developer's, or another test run's) is used and left running;
-    // `up` is still called, since it starts a fresh cluster when the running one is full.
-    const running = spawnSync('bash', ['scripts/s3-server.sh', 'env'], { encoding: 'utf8' });
-    const out = execFileSync('bash', ['scripts/s3-server.sh', 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const holder = String(process.pid);
+    const out = execFileSync('bash', ['scripts/s3-server.sh', 'up', holder], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     for (const line of out.split('\n')) {
       const m = /^(S3_ENDPOINT|S3_ACCESS_KEY_ID|S3_SECRET_ACCESS_KEY|S3_REGION)=(.*)$/.exec(line.trim());
       if (m) process.env[m[1]] = m[2];
     }
-    if (running.status !== 0) process.env.REELAY_TEST_STARTED_S3 = '1';
+    process.env.REELAY_TEST_S3_HOLDER = holder;
   }
   if (!process.env.S3_ENDPOINT) throw new Error('scripts/s3-server.sh up printed no S3_ENDPOINT');
 
+  const template = `${TEMPLATE_PREFIX}${process.pid}`;
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
-  await admin.end();
+  try {
+    await dropTemplatesOfDeadRuns(admin);
+    await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
   execFileSync(process.execPath, ['dist/scripts/migrate.js'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl(TEMPLATE_DATABASE), LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATABASE_URL: databaseUrl(template), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  process.env.REELAY_TEST_TEMPLATE = template;
+}
+
+/** Templates of runs whose process is gone (killed before their teardown). */
+async function dropTemplatesOfDeadRuns(admin: pg.Client): Promise<void> {
+  const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${TEMPLATE_PREFIX}%`]);
+  for (const { datname } of rows) {
+    const pid = Number(datname.slice(TEMPLATE_PREFIX.length));
+    if (Number.isSafeInteger(pid) && !isAlive(pid)) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -75,8 +75,7 @@ export interface UploadedFile {
 export async function uploadFile(api: ApiClient, bytes: Buffer, file: { filename: string; type: string }): Promise<UploadedFile> {
   const session = await initUpload(api, bytes.length, file);
   for (let i = 0; i < session.totalChunks; i++) {
-    const headers: Record<string, string> = session.isChunked ? {} : { 'content-type': file.type };
-    const put = await putTo(session.presignedUrls[i], chunkOf(bytes, session.chunkSize, i), headers);
+    const put = await putTo(session.presignedUrls[i], chunkOf(bytes, session.chunkSize, i));
     if (put.status !== 200) throw new Error(`PUT of chunk ${i} answered ${put.status}: ${put.text}`);
   }
   const done = await api.complete(session.uploadId);

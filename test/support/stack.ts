@@ -18,7 +18,7 @@ import { SignJWT } from 'jose';
 import { stopChild } from '../../scripts/child-process.js';
 import { APP_NODE_FLAGS } from '../../scripts/node-flags.js';
 import { ApiClient } from './api-client.js';
-import { adminUrl, databaseUrl, TEMPLATE_DATABASE } from './global-setup.js';
+import { adminUrl, databaseUrl, templateDatabase } from './global-setup.js';
 
 export type Driver = 'disk' | 's3';
 export const DRIVERS: Driver[] = ['disk', 's3'];
@@ -75,7 +75,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const database = `reelay_t_${id}`;
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${database} TEMPLATE ${TEMPLATE_DATABASE}`);
+  await admin.query(`CREATE DATABASE ${database} TEMPLATE ${templateDatabase()}`);
   await admin.end();
 
   const port = await freePort();

@@ -4,12 +4,12 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import { APP_CONFIG, type AppConfig, ConfigModule } from '#config';
 import { ProgressModule } from '#progress';
 import { StorageModule } from '#storage';
-import { QueuesModule, VideosModule } from '#videos';
+import { QueuesModule, UploadsModule } from '#uploads';
+import { VideosModule } from '#videos';
 import { AuthGuard } from './auth/auth.guard.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { rateLimitModule } from './auth/rate-limits.js';
 import { HealthController } from './health/health.controller.js';
-import { DISK_STORAGE_PATH } from './storage-disk/disk-storage.route.js';
 import { VideosBatchModule } from './videos-batch/videos-batch.module.js';
 import { VideosApiModule } from './videos/videos.module.js';
 
@@ -22,8 +22,9 @@ export class AppModule {
         ConfigModule.forRoot(config),
         VideosModule.forRoot(config.database),
         ProgressModule.forRoot({ url: config.redis.url, keyPrefix: config.redis.prefix }),
-        StorageModule.forRoot(config.storage, { signedUrlBase: config.http.publicUrl + DISK_STORAGE_PATH }),
+        StorageModule.forRoot(config.storage, { publicUrl: config.http.publicUrl }),
         QueuesModule.forRoot(config.redis),
+        UploadsModule.forRoot(config.upload),
         rateLimitModule(config),
         VideosBatchModule,
         VideosApiModule,
@@ -31,7 +32,6 @@ export class AppModule {
       controllers: [HealthController],
       // In this order: who is calling, then how often they may.
       providers: [
-        // One verifier, so that the guard and the progress route share its cache of verified tokens.
         { provide: JwtVerifier, useFactory: (c: AppConfig) => new JwtVerifier(c.auth), inject: [APP_CONFIG] },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: ThrottlerGuard },

@@ -3,32 +3,28 @@
  * signed-URL route and the OpenAPI document. main.ts listens; scripts/openapi.ts only reads the document.
  */
 import compress from '@fastify/compress';
-import { createServer } from 'node:http';
 import { type LogLevel, Logger, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerFactory } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '#config';
-import { DiskObjectStorage, ObjectStorage } from '#storage';
+import { DISK_STORAGE_PATH, DiskObjectStorage, ObjectStorage } from '#storage';
 import { AppModule } from './app.module.js';
-import { JwtVerifier } from './auth/jwt-verifier.js';
 import { ApiExceptionFilter, errorResponse } from './common/api-exception.filter.js';
 import { actualRequestCors, answerPreflights } from './common/cors.js';
 import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
-import { serializeJson } from './common/json-reply.js';
 import { API_SECURITY_HEADERS, helmetHeaders } from './common/security-headers.js';
 import { streamsBody } from './common/streaming.js';
 import { createValidationPipe } from './common/validation.js';
 import { mountDiskStorage } from './storage-disk/disk-storage.route.js';
-import { PROGRESS_MODELS, PROGRESS_OPENAPI_PATH, progressOperation, progressRoute, type RawRoute } from './videos-batch/progress.route.js';
-import { UploadProgressService } from './videos-batch/upload-progress.service.js';
 
 /** JSON bodies are small (init takes 5 file descriptions); chunks never go through the JSON parser. */
 const JSON_BODY_LIMIT = 256 * 1024;
 /** Swagger UI loads its own scripts and inline styles from this origin. */
 const SWAGGER_UI_CSP = { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } };
-const CHUNK_ROUTE = /^\/api\/v1\/videos\/batch\/chunk\//;
+/** The routes that take a body other than JSON: the chunk route, and the disk driver's part URLs (any type). */
+const STREAMING_ROUTES = ['/api/v1/videos/batch/chunk/', `${DISK_STORAGE_PATH}?`];
 /** Swagger UI and the OpenAPI document (docs-json). */
 const DOCS_PATH = '/docs';
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -36,18 +32,6 @@ const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbo
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   // No Nest middleware and no upload interceptors here: middie and @fastify/multipart would only add
   // hooks to every request.
-  // The progress route is answered before Fastify (progress.route.ts); it is set once the providers exist.
-  let progress: RawRoute = () => false;
-  const serverFactory: FastifyServerFactory = (fastifyHandler, options) => {
-    const server = createServer((request, response) => {
-      if (!progress(request, response)) fastifyHandler(request, response);
-    });
-    // What Fastify sets on a server it makes itself (fastify/lib/server.js).
-    server.keepAliveTimeout = Number(options.keepAliveTimeout);
-    server.requestTimeout = Number(options.requestTimeout);
-    server.setTimeout(Number(options.connectionTimeout));
-    return server;
-  };
   const corsHeaders = actualRequestCors(config.cors.origins);
   // The router refuses a malformed URL (400) or an over-long parameter (414) before any hook runs: the
   // answer gets the envelope and the headers here.
@@ -56,7 +40,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     const { status, body } = errorResponse(error, routerErrors);
     void reply.headers(API_SECURITY_HEADERS).headers(corsHeaders(request.headers.origin)).status(status).send(body);
   };
-  const adapter = new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT, trustProxy: true, requestTimeout: 0, skipMiddie: true, multipart: false, serverFactory, frameworkErrors });
+  const adapter = new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT, trustProxy: true, requestTimeout: 0, skipMiddie: true, multipart: false, frameworkErrors });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel as LogLevel) + 1),
     abortOnError: false,
@@ -72,18 +56,15 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // Browsers PUT to the disk driver's URLs on this origin too.
   await answerPreflights(fastify, config.cors.origins);
   // Chunks stream: the chunk route gets the unread request as its body, raw or a form (read by busboy in
-  // chunk-body.ts). Only that route takes bodies other than JSON, so a stream or form sent anywhere else
-  // is refused before a byte is read.
+  // chunk-body.ts). Only the streaming routes take bodies other than JSON, so a stream or form sent
+  // anywhere else is refused before a byte is read.
   fastify.addContentTypeParser(['application/octet-stream', 'multipart/form-data'], (_req, payload, done) => done(null, payload));
-  // The JSON of every answer (json-reply.ts). Fastify sends a serializer's Buffer as it is, as it does a
-  // msgpack or protobuf serializer's; its typing only names strings.
-  fastify.setReplySerializer(serializeJson as (payload: unknown) => string);
   const docsHeaders = helmetHeaders({ contentSecurityPolicy: SWAGGER_UI_CSP });
   fastify.addHook('onRequest', (req, reply, done) => {
     void reply.headers(req.url.startsWith(DOCS_PATH) ? docsHeaders : API_SECURITY_HEADERS).headers(corsHeaders(req.headers.origin));
-    done(streamsBody(req.headers['content-type']) && !CHUNK_ROUTE.test(req.url) ? new UnsupportedMediaTypeException('this route takes application/json') : undefined);
+    const refused = streamsBody(req.headers['content-type']) && !STREAMING_ROUTES.some((route) => req.url.startsWith(route));
+    done(refused ? new UnsupportedMediaTypeException('this route takes application/json') : undefined);
   });
-  progress = progressRoute({ verifier: app.get(JwtVerifier), uploads: app.get(UploadProgressService), headers: API_SECURITY_HEADERS, cors: corsHeaders });
 
   const storage = app.get(ObjectStorage);
   if (storage instanceof DiskObjectStorage) mountDiskStorage(fastify, storage);
@@ -91,7 +72,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // part URLs for 5 files of 1,000 parts are 2.4 MB of JSON and 0.22 MB gzipped. Level 1: level 6 takes
   // twice the CPU for 2 % less. Large answers are compressed on libuv's threads, off the event loop.
   // Registered here, its hooks go on the routes made after it (Nest's and the docs), not on the disk
-  // driver's (video bytes). Progress answers are small and never compressed.
+  // driver's (video bytes). Progress answers are mostly under the threshold.
   await fastify.register(compress, { globalCompression: true, globalDecompression: false, encodings: ['gzip', 'deflate'], zlibOptions: { level: 1 }, threshold: 1024 });
   SwaggerModule.setup(DOCS_PATH.slice(1), app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
@@ -110,7 +91,5 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
     .addTag('videos', 'Videos after upload')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token from the platform (sub = user id, channels = channel ids the user may upload to). For development: npm run token -- --user alice --channels 123' })
     .build();
-  const document = SwaggerModule.createDocument(app, config, { extraModels: PROGRESS_MODELS });
-  document.paths[PROGRESS_OPENAPI_PATH] = { get: progressOperation() };
-  return document;
+  return SwaggerModule.createDocument(app, config);
 }

@@ -13,7 +13,7 @@ import { ModuleRef } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bullmq';
 import { type Job, type Queue, Worker } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { WORKER_QUEUES } from '#videos';
+import { WORKER_QUEUES } from '#uploads';
 import { checkHandlers, JOB_HANDLERS, type JobHandler } from './job-handler.js';
 
 /**

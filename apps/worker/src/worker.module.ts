@@ -3,7 +3,8 @@ import { BullModule } from '@nestjs/bullmq';
 import { type AppConfig, ConfigModule } from '#config';
 import { ProgressModule } from '#progress';
 import { StorageModule } from '#storage';
-import { QueuesModule, UPLOAD_CLEANUP_QUEUE, VIDEO_PROCESSING_QUEUE, VideosModule } from '#videos';
+import { QueuesModule, UPLOAD_CLEANUP_QUEUE, UploadsModule, VIDEO_PROCESSING_QUEUE } from '#uploads';
+import { VideosModule } from '#videos';
 import { JOB_HANDLERS, type JobHandler } from './job-handler.js';
 import { VideoProcessingService } from './processing/video-processing.service.js';
 import { CleanupUploadsProcessor } from './processors/cleanup-uploads.processor.js';
@@ -21,9 +22,10 @@ export class WorkerModule {
         // Migrations are the API's (and `npm run migrate`'s) job; several workers must not race them.
         VideosModule.forRoot({ url: config.database.url, migrate: false }),
         // The disk driver's signed URLs are served by the API: ffprobe reaches the file through it.
-        StorageModule.forRoot(config.storage, { signedUrlBase: `${config.http.publicUrl}/api/v1/storage/disk` }),
+        StorageModule.forRoot(config.storage, { publicUrl: config.http.publicUrl }),
         ProgressModule.forRoot({ url: config.redis.url, keyPrefix: config.redis.prefix }),
         QueuesModule.forRoot(config.redis),
+        UploadsModule.forRoot(config.upload),
         BullModule.registerQueue({ name: VIDEO_PROCESSING_QUEUE }, { name: UPLOAD_CLEANUP_QUEUE }),
       ],
       providers: [

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { StorageConfig } from '#storage';
+import type { UploadSettings } from '#uploads';
 import { Environment } from './environment.js';
 
 export class ConfigError extends Error {
@@ -29,16 +30,8 @@ export interface AppConfig {
   redis: { url: string; prefix: string };
   /** The storage library's own options type: the tree is built to fit it. */
   storage: StorageConfig;
-  upload: {
-    singleUploadMax: number;
-    partSize: number;
-    maxFileSize: number;
-    maxFiles: number;
-    maxChunkSize: number;
-    urlTtlSeconds: number;
-    sessionTtlSeconds: number;
-    progressSyncIntervalMs: number;
-  };
+  /** The uploads library's own settings type: the tree is built to fit it. */
+  upload: UploadSettings;
   auth: {
     algorithm: 'HS256' | 'RS256' | 'ES256';
     /** HS256 secret, or the PEM public key for RS256/ES256. */
@@ -52,7 +45,6 @@ export interface AppConfig {
     init: number;
     retry: number;
     complete: number;
-    maxOpenSessionsPerUser: number;
   };
   worker: {
     concurrency: number;
@@ -121,6 +113,7 @@ function toTree(e: Environment): AppConfig {
       urlTtlSeconds: e.UPLOAD_URL_TTL_SECONDS,
       sessionTtlSeconds: e.UPLOAD_SESSION_TTL_SECONDS,
       progressSyncIntervalMs: e.PROGRESS_SYNC_INTERVAL_MS,
+      maxOpenSessionsPerUser: e.UPLOAD_MAX_OPEN_SESSIONS_PER_USER,
     },
     auth: {
       algorithm: e.AUTH_JWT_ALGORITHM,
@@ -134,7 +127,6 @@ function toTree(e: Environment): AppConfig {
       init: e.RATE_LIMIT_INIT,
       retry: e.RATE_LIMIT_RETRY,
       complete: e.RATE_LIMIT_COMPLETE,
-      maxOpenSessionsPerUser: e.UPLOAD_MAX_OPEN_SESSIONS_PER_USER,
     },
     worker: {
       concurrency: e.WORKER_CONCURRENCY,

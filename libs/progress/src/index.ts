@@ -1,6 +1,7 @@
 export {
   ProgressStore,
-  type ChunkStatus,
+  UPLOAD_STATUSES,
+  type UploadStatus,
   type ProgressInit,
   type ProgressSnapshot,
 } from './progress.store.js';

@@ -7,7 +7,13 @@
  * number of chunks (only with the number of failed ones, which are returned).
  */
 
-export type ChunkStatus = 'initialized' | 'uploading' | 'failed' | 'retrying' | 'completed';
+/**
+ * Every status an upload shows its client, in the order an upload goes through them; the one list
+ * (the API's answers and the OpenAPI document read it). The store derives all but `completed`, which
+ * only completion gives.
+ */
+export const UPLOAD_STATUSES = ['initialized', 'uploading', 'failed', 'retrying', 'completed'] as const;
+export type UploadStatus = (typeof UPLOAD_STATUSES)[number];
 
 export interface ProgressInit {
   uploadId: string;
@@ -33,7 +39,7 @@ export interface ProgressSnapshot {
   completedBytes: number;
   /** 0-100, floor of completedBytes / size (100 only when every chunk is done). */
   progress: number;
-  status: ChunkStatus;
+  status: UploadStatus;
   /** Sorted ascending. */
   failedChunks: number[];
   urlsExpireAt: number;

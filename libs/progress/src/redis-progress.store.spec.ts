@@ -1,9 +1,11 @@
 /**
- * RedisProgressStore against the real Redis. Every run uses its own key prefix and deletes its keys
- * afterwards, so test files (and people) can share one server.
+ * RedisProgressStore against the real Redis: the conformance suite, then what only Redis shows (keys,
+ * expiries, round trips). Every run uses its own key prefix and deletes its keys afterwards, so test
+ * files (and people) can share one server.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { describeProgressStoreConformance } from '../test/conformance.js';
 import type { ProgressInit } from './progress.store.js';
 import { RedisProgressStore } from './redis-progress.store.js';
 
@@ -58,89 +60,9 @@ describe('RedisProgressStore', () => {
     return [base, `${base}:done`, `${base}:failed`, `${base}:leases`];
   };
 
-  it('init then get returns an empty snapshot', async () => {
-    const p = await newUpload();
-    expect(await store.get(p.uploadId)).toEqual({
-      uploadId: p.uploadId,
-      filename: 'clip.mp4',
-      ownerId: 'user-1',
-      totalChunks: 4,
-      size: p.size,
-      completedCount: 0,
-      completedBytes: 0,
-      progress: 0,
-      status: 'initialized',
-      failedChunks: [],
-      urlsExpireAt: p.urlsExpireAt,
-      syncedAt: 0,
-    });
-    expect(await store.get(randomUUID())).toBeNull();
-  });
+  describeProgressStoreConformance('Redis', () => new RedisProgressStore(redis, { keyPrefix: prefix }));
 
-  it('markUploading moves the status to uploading', async () => {
-    const p = await newUpload();
-    await store.markUploading(p.uploadId, 0);
-    expect((await store.get(p.uploadId))?.status).toBe('uploading');
-  });
-
-  it('markDone is idempotent and progress is measured in bytes', async () => {
-    const p = await newUpload();
-    await store.markDone(p.uploadId, 3, 1 * MiB);
-    await store.markDone(p.uploadId, 3, 1 * MiB);
-    let s = await store.get(p.uploadId);
-    expect(s).toMatchObject({ completedCount: 1, completedBytes: MiB, progress: 6, status: 'uploading' });
-
-    await store.markDone(p.uploadId, 0, 5 * MiB);
-    s = await store.get(p.uploadId);
-    expect(s).toMatchObject({ completedCount: 2, completedBytes: 6 * MiB, progress: 37 }); // 6/16
-  });
-
-  it('caps progress at 99 until every chunk is done', async () => {
-    // Bytes reach 100% while a chunk is missing, e.g. after a wrong length was reported.
-    const p = await newUpload({ totalChunks: 3, size: 300 });
-    await store.markManyDone(p.uploadId, [[0, 150], [1, 150]]);
-    expect((await store.get(p.uploadId))?.progress).toBe(99);
-    await store.markDone(p.uploadId, 2, 0);
-    expect((await store.get(p.uploadId))?.progress).toBe(100);
-  });
-
-  it('failed chunks give status failed, sorted, and done chunks cannot fail', async () => {
-    const p = await newUpload({ totalChunks: 12, size: 12 * MiB });
-    await store.markDone(p.uploadId, 1, MiB);
-    await store.markFailed(p.uploadId, [10, 2, 1]);
-    const s = await store.get(p.uploadId);
-    expect(s).toMatchObject({ status: 'failed', failedChunks: [2, 10], completedCount: 1 });
-  });
-
-  it('markRetrying moves failed chunks to leases; done clears the lease', async () => {
-    const p = await newUpload();
-    const deadline = Date.now() + 600_000;
-    await store.markFailed(p.uploadId, [1, 2]);
-    await store.markRetrying(p.uploadId, [1, 2], deadline);
-    expect(await store.get(p.uploadId)).toMatchObject({ status: 'retrying', failedChunks: [] });
-    expect(await store.leases(p.uploadId)).toEqual(new Map([[1, deadline], [2, deadline]]));
-
-    await store.markDone(p.uploadId, 1, 5 * MiB);
-    expect((await store.get(p.uploadId))?.status).toBe('retrying');
-    await store.markDone(p.uploadId, 2, 5 * MiB);
-    expect(await store.leases(p.uploadId)).toEqual(new Map());
-    expect((await store.get(p.uploadId))?.status).toBe('uploading');
-  });
-
-  it('markManyDone counts each chunk once in one call', async () => {
-    const p = await newUpload();
-    await store.markDone(p.uploadId, 0, 5 * MiB);
-    await store.markFailed(p.uploadId, [2]);
-    await store.markManyDone(p.uploadId, [[0, 5 * MiB], [1, 5 * MiB], [2, 5 * MiB], [2, 5 * MiB]]);
-    expect(await store.get(p.uploadId)).toMatchObject({
-      completedCount: 3,
-      completedBytes: 15 * MiB,
-      failedChunks: [],
-      status: 'uploading',
-    });
-  });
-
-  it('ignores chunk indices outside the upload', async () => {
+  it('allocates no bitmap for chunk indices outside the upload', async () => {
     const p = await newUpload();
     await store.markManyDone(p.uploadId, [[4, MiB], [-1, MiB], [2 ** 31, MiB]]);
     await store.markFailed(p.uploadId, [4, 1e9]);
@@ -148,10 +70,8 @@ describe('RedisProgressStore', () => {
     expect(await redis.strlen(keysOf(p.uploadId)[1])).toBe(0);
   });
 
-  it('setSyncedAt and tryLockSync', async () => {
+  it('the sync lock is a key of its own that expires', async () => {
     const p = await newUpload();
-    await store.setSyncedAt(p.uploadId, 1234);
-    expect((await store.get(p.uploadId))?.syncedAt).toBe(1234);
     expect(await store.tryLockSync(p.uploadId, 5_000)).toBe(true);
     expect(await store.tryLockSync(p.uploadId, 5_000)).toBe(false);
     const ttl = await redis.pttl(`${prefix}up:{${p.uploadId}}:sync`);

@@ -13,7 +13,7 @@
  */
 import type { Redis } from 'ioredis';
 import { progressPercent } from './progress-percent.js';
-import { ProgressStore, type ChunkStatus, type ProgressInit, type ProgressSnapshot } from './progress.store.js';
+import { ProgressStore, type ProgressInit, type ProgressSnapshot, UPLOAD_STATUSES, type UploadStatus } from './progress.store.js';
 import { PROGRESS_KEY_COUNT, PROGRESS_SCRIPTS, type ProgressScript } from './redis-progress.scripts.js';
 
 export interface RedisProgressStoreOptions {
@@ -23,7 +23,6 @@ export interface RedisProgressStoreOptions {
 
 /** Scripts are defined on a client that may be shared, so their names must not collide. */
 const COMMAND_PREFIX = 'reelayProgress_';
-const STATUSES: readonly ChunkStatus[] = ['initialized', 'uploading', 'failed', 'retrying', 'completed'];
 
 export class RedisProgressStore extends ProgressStore {
   constructor(
@@ -133,8 +132,8 @@ function pairs(flat: unknown): Map<string, string> {
   return map;
 }
 
-function toStatus(value: string | undefined): ChunkStatus {
-  return STATUSES.find((s) => s === value) ?? 'initialized';
+function toStatus(value: string | undefined): UploadStatus {
+  return UPLOAD_STATUSES.find((s) => s === value) ?? 'initialized';
 }
 
 /** Byte counts go to HINCRBY: a fraction or negative would corrupt the counters or fail the script. */

@@ -4,8 +4,8 @@
  *   objects/<key>                     the object's bytes, a plain file (readable with any tool)
  *   meta/<key>                        its ETag, size and content type as JSON (see disk-files.ts); the
  *                                     same tree shape as objects/, so any key that fits there fits here
- *   multipart/<uploadId>/upload.json  the upload's key and content type
- *   multipart/<uploadId>/part-00001   a finished part, and part-00001.json its ETag and size
+ *   multipart/<id>/upload.json        a multipart upload's key and content type
+ *   multipart/<id>/part-00001   a finished part, and part-00001.json its ETag and size
  *   tmp/                              files being written; renamed into place only when complete
  *
  * Keys come from the server, never from users, but are still checked here so that no key can name a
@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 
-const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const MULTIPART_UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PART_FILE = /^part-(\d{5})$/;
 
 export class DiskLayout {
@@ -39,9 +39,9 @@ export class DiskLayout {
     return inside(this.meta, checkKey(key));
   }
 
-  /** Null for a string that cannot be one of our upload ids: such an upload does not exist. */
-  uploadDir(uploadId: string): string | null {
-    return UPLOAD_ID.test(uploadId) ? join(this.multipart, uploadId) : null;
+  /** Null for a string that cannot be one of our multipart upload ids: such an upload does not exist. */
+  uploadDir(multipartUploadId: string): string | null {
+    return MULTIPART_UPLOAD_ID.test(multipartUploadId) ? join(this.multipart, multipartUploadId) : null;
   }
 
   partPath(uploadDir: string, partNumber: number): string {
@@ -59,7 +59,7 @@ export class DiskLayout {
   }
 }
 
-export function newUploadId(): string {
+export function newMultipartUploadId(): string {
   return randomUUID();
 }
 

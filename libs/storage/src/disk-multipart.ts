@@ -55,8 +55,8 @@ export function multipartEtag(parts: CompletedPart[]): string {
   return `"${hash.digest('hex')}-${parts.length}"`;
 }
 
-export function noSuchUpload(uploadId: string): StorageError {
-  return new StorageError(StorageErrorCode.NoSuchUpload, `no multipart upload ${uploadId}`);
+export function noSuchUpload(multipartUploadId: string): StorageError {
+  return new StorageError(StorageErrorCode.NoSuchUpload, `no multipart upload ${multipartUploadId}`);
 }
 
 function invalidPart(message: string): StorageError {

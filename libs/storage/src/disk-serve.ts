@@ -45,8 +45,10 @@ export async function serveDisk(storage: ObjectStorage, options: ServeOptions, r
 }
 
 async function receive(storage: ObjectStorage, claims: DiskUrlClaims, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { key, length, uploadId, partNumber } = claims;
-  if (claims.op === 'get' || length === undefined) throw new StorageError(StorageErrorCode.BadSignature, 'this URL does not allow a PUT');
+  const { key, length, multipartUploadId, partNumber } = claims;
+  if (claims.op !== 'part' || length === undefined || multipartUploadId === undefined || partNumber === undefined) {
+    throw new StorageError(StorageErrorCode.BadSignature, 'this URL does not allow a PUT');
+  }
   // Checked before reading a byte: a body of another length is refused whole, as S3 does with a signed length.
   const declared = req.headers['content-length'];
   if (declared !== String(length)) {
@@ -55,17 +57,8 @@ async function receive(storage: ObjectStorage, claims: DiskUrlClaims, req: Incom
       received: declared ?? null,
     });
   }
-  let etag: string;
-  if (claims.op === 'part') {
-    if (uploadId === undefined || partNumber === undefined) throw new StorageError(StorageErrorCode.BadSignature, 'the URL names no part');
-    etag = (await storage.uploadPart(key, uploadId, partNumber, req, length)).etag;
-  } else {
-    const sent = req.headers['content-type'];
-    if (claims.contentType !== undefined && sent !== claims.contentType) {
-      throw new StorageError(StorageErrorCode.BadSignature, `this URL takes Content-Type ${claims.contentType}`);
-    }
-    etag = (await storage.putObject(key, req, length, claims.contentType ?? sent)).etag;
-  }
+  // Any Content-Type is taken, as S3 takes it for a part: the object's type was given at creation.
+  const { etag } = await storage.uploadPart(key, multipartUploadId, partNumber, req, length);
   res.writeHead(200, { ETag: etag, 'Content-Length': '0', 'Access-Control-Expose-Headers': 'ETag' }).end();
 }
 

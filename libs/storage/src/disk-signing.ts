@@ -1,40 +1,37 @@
 /**
- * The disk driver's "presigned" URLs: `<signedUrlBase>?op=..&key=..&uploadId=..&partNumber=..&length=..
- * &type=..&expires=..&signature=..`, where `signature` is an HMAC-SHA256 over every other parameter.
+ * The disk driver's "presigned" URLs: `<signedUrlBase>?op=..&key=..&multipartUploadId=..&partNumber=..
+ * &length=..&expires=..&signature=..`, where `signature` is an HMAC-SHA256 over every other parameter.
  *
- * Like S3's, a URL allows one operation on one key (or one part of one upload) with an exact body
- * length (and content type, when signed), until `expires` (Unix seconds).
+ * Like S3's, a URL allows one operation on one key (a GET of the object, or a PUT of one part of one
+ * multipart upload with an exact body length) until `expires` (Unix seconds).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { StorageError, StorageErrorCode } from './storage.error.js';
 
-export type DiskUrlOp = 'put' | 'part' | 'get';
+export type DiskUrlOp = 'part' | 'get';
 
 export interface DiskUrlClaims {
   op: DiskUrlOp;
   key: string;
-  uploadId?: string;
+  multipartUploadId?: string;
   partNumber?: number;
-  /** Exact body length of a PUT. */
+  /** Exact body length of a part PUT, in bytes. */
   length?: number;
-  /** Content type a whole-object PUT must send. */
-  contentType?: string;
   /** Unix seconds after which the URL is refused. */
   expires: number;
 }
 
-/** Bumped if the canonical form ever changes, so that old URLs fail instead of meaning something else. */
-const VERSION = 'reelay-disk-v1';
+/** Bumped when the canonical form changes, so that old URLs fail instead of meaning something else. */
+const VERSION = 'reelay-disk-v2';
 
 export function signDiskUrl(base: string, secret: string, claims: DiskUrlClaims): string {
   const url = new URL(base);
   const params: [string, string | undefined][] = [
     ['op', claims.op],
     ['key', claims.key],
-    ['uploadId', claims.uploadId],
+    ['multipartUploadId', claims.multipartUploadId],
     ['partNumber', claims.partNumber?.toString()],
     ['length', claims.length?.toString()],
-    ['type', claims.contentType],
     ['expires', claims.expires.toString()],
   ];
   for (const [name, value] of params) if (value !== undefined) url.searchParams.set(name, value);
@@ -54,10 +51,9 @@ export function verifyDiskUrl(query: URLSearchParams, secret: string, nowMs = Da
   const claims: DiskUrlClaims = {
     op,
     key,
-    uploadId: query.get('uploadId') ?? undefined,
+    multipartUploadId: query.get('multipartUploadId') ?? undefined,
     partNumber: integer(query.get('partNumber')),
     length: integer(query.get('length')),
-    contentType: query.get('type') ?? undefined,
     expires,
   };
   const expected = Buffer.from(signature(secret, claims));
@@ -81,7 +77,7 @@ export function expiresAt(expiresIn: number, nowMs = Date.now()): number {
 
 function signature(secret: string, c: DiskUrlClaims): string {
   // Each field is URI-encoded so that no value can contain the separator and shift the others.
-  const fields = [VERSION, c.op, c.key, c.uploadId, c.partNumber, c.length, c.contentType, c.expires];
+  const fields = [VERSION, c.op, c.key, c.multipartUploadId, c.partNumber, c.length, c.expires];
   const canonical = fields.map((f) => encodeURIComponent(f === undefined ? '' : String(f))).join('\n');
   return createHmac('sha256', secret).update(canonical).digest('base64url');
 }
@@ -93,7 +89,7 @@ function integer(value: string | null): number | undefined {
 }
 
 function isOp(value: string | null): value is DiskUrlOp {
-  return value === 'put' || value === 'part' || value === 'get';
+  return value === 'part' || value === 'get';
 }
 
 function badSignature(message: string): StorageError {

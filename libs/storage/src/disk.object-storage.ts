@@ -1,8 +1,8 @@
 /**
  * ObjectStorage on the local file system: the embedded default for one machine without object storage
  * (like PeerTube's or Rails Active Storage's local disk). It behaves like S3 where the product can see
- * it: multipart uploads with 5 MiB parts, quoted MD5 ETags (S3-style multipart ETags), presigned URLs
- * with an exact length and an expiry. Its URLs point at the API, which mounts `serve()` at
+ * it: multipart uploads with 5 MiB parts, quoted MD5 ETags (S3-style multipart ETags), part URLs with
+ * an exact length and an expiry that die with their upload. Its URLs point at the API, which mounts `serve()` at
  * `signedUrlBase`.
  */
 import { mkdir, open, readdir, rm, unlink } from 'node:fs/promises';
@@ -10,13 +10,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { describe, ifMissing, isErrno, joinTemp, place, writeTemp } from './disk-files.js';
-import { DiskLayout, checkKey, newUploadId } from './disk-layout.js';
+import { DiskLayout, checkKey, newMultipartUploadId } from './disk-layout.js';
 import { checkParts, multipartEtag, noSuchUpload, readUploadMeta, writeUploadMeta, type UploadMeta } from './disk-multipart.js';
 import { serveDisk } from './disk-serve.js';
 import { expiresAt, signDiskUrl, type DiskUrlClaims } from './disk-signing.js';
 import { assertLength, assertPartNumber } from './exact-length.js';
-import { ObjectStorage, type CompletedPart, type ObjectHead, type PartToSign, type PresignPutOptions, type StoredPart } from './object-storage.js';
+import { ObjectStorage, type CompletedPart, type ObjectHead, type PartToSign, type StoredPart } from './object-storage.js';
 import { StorageError, StorageErrorCode } from './storage.error.js';
+
+/** Where the API serves `serve()`, below its public URL; the worker reads objects through it too. */
+export const DISK_STORAGE_PATH = '/api/v1/storage/disk';
 
 export interface DiskObjectStorageOptions {
   /** Folder holding objects, uploads in progress and temp files (created when missing). */
@@ -48,24 +51,19 @@ export class DiskObjectStorage extends ObjectStorage {
   async createMultipart(key: string, contentType: string): Promise<string> {
     checkKey(key);
     await this.init();
-    const uploadId = newUploadId();
-    const dir = join(this.layout.multipart, uploadId);
+    const multipartUploadId = newMultipartUploadId();
+    const dir = join(this.layout.multipart, multipartUploadId);
     await mkdir(dir);
     await writeUploadMeta(dir, { key, contentType });
-    return uploadId;
+    return multipartUploadId;
   }
 
-  async presignPut(key: string, options: PresignPutOptions): Promise<string> {
-    assertLength(options.contentLength);
-    return this.sign({ op: 'put', key, length: options.contentLength, contentType: options.contentType, expires: expiresAt(options.expiresIn) });
-  }
-
-  async presignParts(key: string, uploadId: string, parts: readonly PartToSign[], expiresIn: number): Promise<string[]> {
+  async presignParts(key: string, multipartUploadId: string, parts: readonly PartToSign[], expiresIn: number): Promise<string[]> {
     const expires = expiresAt(expiresIn);
     return parts.map(({ partNumber, contentLength }) => {
       assertPartNumber(partNumber);
       assertLength(contentLength);
-      return this.sign({ op: 'part', key, uploadId, partNumber, length: contentLength, expires });
+      return this.sign({ op: 'part', key, multipartUploadId, partNumber, length: contentLength, expires });
     });
   }
 
@@ -73,10 +71,10 @@ export class DiskObjectStorage extends ObjectStorage {
     return this.sign({ op: 'get', key, expires: expiresAt(expiresIn) });
   }
 
-  async uploadPart(key: string, uploadId: string, partNumber: number, body: Readable, contentLength: number): Promise<StoredPart> {
+  async uploadPart(key: string, multipartUploadId: string, partNumber: number, body: Readable, contentLength: number): Promise<StoredPart> {
     assertPartNumber(partNumber);
     assertLength(contentLength);
-    const { dir } = await this.upload(key, uploadId);
+    const { dir } = await this.upload(key, multipartUploadId);
     await this.init();
     const temp = await writeTemp(body, contentLength, this.layout.tmpPath());
     const etag = `"${temp.md5Hex}"`;
@@ -85,7 +83,7 @@ export class DiskObjectStorage extends ObjectStorage {
       await place(temp, path, `${path}.json`, { etag }, false);
     } catch (error) {
       // The upload folder went away while the body streamed: completed or aborted meanwhile.
-      if (isErrno(error, 'ENOENT')) throw noSuchUpload(uploadId);
+      if (isErrno(error, 'ENOENT')) throw noSuchUpload(multipartUploadId);
       throw error;
     }
     return { partNumber, size: temp.size, etag };
@@ -101,10 +99,10 @@ export class DiskObjectStorage extends ObjectStorage {
     return { size: temp.size, etag, contentType };
   }
 
-  async listParts(key: string, uploadId: string): Promise<StoredPart[]> {
-    const { dir } = await this.upload(key, uploadId);
+  async listParts(key: string, multipartUploadId: string): Promise<StoredPart[]> {
+    const { dir } = await this.upload(key, multipartUploadId);
     const names = await readdir(dir).catch(ifMissing(null));
-    if (names === null) throw noSuchUpload(uploadId);
+    if (names === null) throw noSuchUpload(multipartUploadId);
     const parts: StoredPart[] = [];
     for (const name of names) {
       const partNumber = this.layout.partNumberOf(name);
@@ -115,21 +113,21 @@ export class DiskObjectStorage extends ObjectStorage {
     return parts.sort((a, b) => a.partNumber - b.partNumber);
   }
 
-  async completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<void> {
-    const { dir, meta } = await this.upload(key, uploadId);
+  async completeMultipart(key: string, multipartUploadId: string, parts: CompletedPart[]): Promise<void> {
+    const { dir, meta } = await this.upload(key, multipartUploadId);
     const paths = await checkParts(this.layout, dir, parts);
     await this.init();
     // A concurrent complete (or abort) may remove the parts while these are read: the upload is gone then.
     const temp = await joinTemp(paths, this.layout.tmpPath()).catch((error: unknown) => {
-      throw isErrno(error, 'ENOENT') ? noSuchUpload(uploadId) : error;
+      throw isErrno(error, 'ENOENT') ? noSuchUpload(multipartUploadId) : error;
     });
     const etag = multipartEtag(parts);
     await place(temp, this.layout.objectPath(key), this.layout.objectMetaPath(key), { etag, contentType: meta.contentType }, true);
     await rm(dir, { recursive: true, force: true });
   }
 
-  async abortMultipart(_key: string, uploadId: string): Promise<void> {
-    const dir = this.layout.uploadDir(uploadId);
+  async abortMultipart(_key: string, multipartUploadId: string): Promise<void> {
+    const dir = this.layout.uploadDir(multipartUploadId);
     if (dir) await rm(dir, { recursive: true, force: true });
   }
 
@@ -173,11 +171,11 @@ export class DiskObjectStorage extends ObjectStorage {
   }
 
   /** The upload's folder and meta, after checking the upload exists and belongs to `key`. */
-  private async upload(key: string, uploadId: string): Promise<{ dir: string; meta: UploadMeta }> {
+  private async upload(key: string, multipartUploadId: string): Promise<{ dir: string; meta: UploadMeta }> {
     checkKey(key);
-    const dir = this.layout.uploadDir(uploadId);
+    const dir = this.layout.uploadDir(multipartUploadId);
     const meta = dir && (await readUploadMeta(dir));
-    if (!dir || !meta || meta.key !== key) throw noSuchUpload(uploadId);
+    if (!dir || !meta || meta.key !== key) throw noSuchUpload(multipartUploadId);
     return { dir, meta };
   }
 }

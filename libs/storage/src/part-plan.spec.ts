@@ -10,7 +10,6 @@ import {
   MiB,
   MIN_PART_SIZE,
   partSizeFor,
-  percent,
   planUpload,
 } from './part-plan.js';
 
@@ -101,22 +100,5 @@ describe('chunkRange and chunkLength', () => {
   it.each([-1, 3, 1.5, Number.NaN])('refuses chunk index %p', (index) => {
     expect(() => chunkRange(plan, size, index)).toThrow(RangeError);
     expect(() => chunkLength(plan, size, index)).toThrow(RangeError);
-  });
-});
-
-describe('percent', () => {
-  it.each([
-    [0, 100, 0],
-    [1, 3, 33],
-    [2, 3, 66],
-    [99, 100, 99],
-    [999, 1000, 99], // 99.9 % is not done
-    [100, 100, 100],
-    [150, 100, 100],
-    [5, 0, 0],
-    [-5, 100, 0],
-    [MAX_UPLOAD_SIZE - 1, MAX_UPLOAD_SIZE, 99],
-  ])('percent(%p, %p) = %p', (done, total, expected) => {
-    expect(percent(done, total)).toBe(expected);
   });
 });

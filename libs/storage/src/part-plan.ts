@@ -1,6 +1,7 @@
 /**
  * Part arithmetic for uploads: whether a file is chunked, its part size, part count and byte ranges.
- * Pure functions; the S3 limits live here and nowhere else.
+ * Pure functions; the S3 limits (Amazon S3 User Guide, "Amazon S3 multipart upload limits") live here
+ * and nowhere else. Every upload is a multipart upload: a file that is not chunked is its one part.
  */
 export const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;
@@ -9,13 +10,11 @@ export const GiB = 1024 * MiB;
 export const MIN_PART_SIZE = 5 * MiB;
 /** S3's largest part. */
 export const MAX_PART_SIZE = 5 * GiB;
-/** S3's largest single PUT (same cap as a part). */
-export const MAX_SINGLE_PUT_SIZE = 5 * GiB;
 /** S3's largest part count. */
 export const MAX_PARTS = 10_000;
 /** Storj stores 64 MiB segments: parts of that size cost least there. */
 export const DEFAULT_PART_SIZE = 64 * MiB;
-/** Files up to this size go up in one PUT by default (150 MiB). */
+/** Files up to this size go up whole, in one PUT, by default (150 MiB). */
 export const DEFAULT_SINGLE_UPLOAD_MAX = 150 * MiB;
 
 export interface PartPlanOptions {
@@ -26,8 +25,9 @@ export interface PartPlanOptions {
 }
 
 export interface PartPlan {
+  /** False when the file goes up whole, as the one part of its multipart upload. */
   isChunked: boolean;
-  /** Bytes per chunk; for a single upload, the file size. */
+  /** Bytes per chunk; for a file sent whole, the file size. */
   chunkSize: number;
   totalChunks: number;
 }
@@ -38,8 +38,8 @@ export const MAX_UPLOAD_SIZE = MAX_PARTS * MAX_PART_SIZE;
 export function planUpload(size: number, options: PartPlanOptions): PartPlan {
   if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`file size must be a positive integer, got ${size}`);
   if (size > MAX_UPLOAD_SIZE) throw new RangeError(`file size ${size} exceeds the S3 limit of ${MAX_UPLOAD_SIZE} bytes`);
-  // S3 refuses a single PUT over 5 GiB, whatever singleUploadMax is configured to.
-  if (size <= Math.min(options.singleUploadMax, MAX_SINGLE_PUT_SIZE)) return { isChunked: false, chunkSize: size, totalChunks: 1 };
+  // A file sent whole is one part: S3 refuses a part over 5 GiB, whatever singleUploadMax is set to.
+  if (size <= Math.min(options.singleUploadMax, MAX_PART_SIZE)) return { isChunked: false, chunkSize: size, totalChunks: 1 };
   const chunkSize = partSizeFor(size, options.partSize);
   return { isChunked: true, chunkSize, totalChunks: Math.ceil(size / chunkSize) };
 }
@@ -64,12 +64,4 @@ export function chunkRange(plan: Pick<PartPlan, 'chunkSize' | 'totalChunks'>, si
 export function chunkLength(plan: Pick<PartPlan, 'chunkSize' | 'totalChunks'>, size: number, index: number): number {
   const { start, end } = chunkRange(plan, size, index);
   return end - start;
-}
-
-/** Whole percent of `done` out of `total`, 100 only when everything is done. */
-export function percent(done: number, total: number): number {
-  if (total <= 0) return 0;
-  if (done >= total) return 100;
-  // Clamped below too: a negative `done` (a counter gone wrong) must not show as a negative percent.
-  return Math.max(0, Math.min(99, Math.floor((done * 100) / total)));
 }

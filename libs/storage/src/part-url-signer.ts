@@ -2,11 +2,12 @@
  * Signs the part URLs of one multipart upload from one URL that the AWS SDK signed.
  *
  * The SDK's getSignedUrl runs its whole middleware stack for every URL (endpoint resolution, a new
- * signer that derives its signing key again, serialization): about 600 µs per URL on a 2-core
- * machine, 3 s for the 5,000 part URLs of an init of 5 files of 1,000 parts. Part URLs of one upload
- * differ only in partNumber and the signed Content-Length, so the SDK signs one (the template) and
- * this class signs the others with SigV4's query-string rules, keeping the template's host, path,
- * date, scope, expiry and every other query parameter (a session token included): 2-5 µs each.
+ * signer that derives its signing key again, serialization); an init answers up to 10,000 part URLs
+ * per file (BENCHMARKS.md has the cost of both ways). Part URLs of one upload differ only in
+ * partNumber and the signed Content-Length, so the SDK signs one (the template) and this class signs
+ * the others with SigV4's query-string rules (AWS Signature Version 4, "Authenticating Requests: Using
+ * Query Parameters"), keeping the template's host, path, date, scope, expiry and every other query
+ * parameter (a session token included).
  *
  * It never guesses: `from` first recomputes the template's own signature and refuses a template it
  * cannot reproduce exactly (another algorithm, a signed header it does not know, an SDK that
@@ -14,11 +15,9 @@
  *
  * A template also serves other uploads signed in the same second (`forUpload`): their URLs differ
  * from it only in the object key's path and the uploadId value, which it encodes as the SDK does.
- * The SDK's own signature of one URL costs 0.7-0.9 ms; an init of 5 large files needed 5 of them.
  */
 import { createHmac, hash } from 'node:crypto';
 import type { PartToSign } from './object-storage.js';
-import { isPlainText } from './plain-urls.js';
 
 /** The headers a part URL may sign: their values are known (host from the URL, the part's length). */
 const KNOWN_HEADERS = new Set(['host', 'content-length']);
@@ -27,10 +26,9 @@ const URL_PARTS = /^(https?:\/\/)([^/?#]+)([^?#]*)\?([^#]*)$/;
 /**
  * SigV4 strings of one upload's part URLs with the part number and the length left out: the URL is
  * `urlHead + partNumber + urlTail + signature`, the canonical request `canonicalHead + partNumber +
- * canonicalMid + (contentLength when it is signed) + canonicalTail`. Plain data, so that a worker
- * thread can sign with it (part-signing.worker.ts).
+ * canonicalMid + (contentLength when it is signed) + canonicalTail`.
  */
-export interface PartUrlSignerState {
+interface PartUrlSignerState {
   urlHead: string;
   urlTail: string;
   canonicalHead: string;
@@ -58,20 +56,18 @@ export class PartUrlSigner {
   /**
    * HMAC-SHA256 of the string to sign, as RFC 2104 defines it: SHA-256((K ^ opad) || SHA-256((K ^ ipad) ||
    * message)), with node:crypto's one-shot `hash` on buffers that hold the padded key and every
-   * constant byte already. `createHmac` builds a native object and pads the key again for every
-   * URL: measured per part URL, this way takes about half the time (2.6 against 4.9 µs each on a
-   * 2-core EPYC). `inner` is the ipad-key, then stringToSignHead, then the 64 hex characters of the
-   * canonical request's hash; `outer` is the opad-key, then the 32 bytes of the inner hash.
+   * constant byte already, instead of a `createHmac` object that pads the key again for every URL.
+   * `inner` is the ipad-key, then stringToSignHead, then the 64 hex characters of the canonical
+   * request's hash; `outer` is the opad-key, then the 32 bytes of the inner hash.
    */
   private readonly inner: Buffer;
   private readonly outer = Buffer.alloc(BLOCK + 32);
   private readonly innerDigestAt: number;
-  /** The parsed template, for `forUpload`; a signer made by `fromState` has none. */
-  private template?: Template;
-  /** Whether every URL it signs is plain text (plain-urls.ts): they differ only in digits and hex. */
-  readonly plain: boolean;
-
-  private constructor(readonly state: Readonly<PartUrlSignerState>) {
+  private constructor(
+    private readonly state: Readonly<PartUrlSignerState>,
+    /** The parsed template, for `forUpload`. */
+    private readonly template: Template,
+  ) {
     const key = state.signingKey;
     if (key.length > BLOCK) throw new RangeError('a SigV4 signing key is 32 bytes');
     this.innerDigestAt = BLOCK + Buffer.byteLength(state.stringToSignHead);
@@ -81,12 +77,6 @@ export class PartUrlSigner {
       this.outer[i] = (key[i] ?? 0) ^ 0x5c;
     }
     this.inner.write(state.stringToSignHead, BLOCK);
-    this.plain = isPlainText(state.urlHead) && isPlainText(state.urlTail);
-  }
-
-  /** The signer of a state taken from another one (`signer.state`), in this thread or another. */
-  static fromState(state: PartUrlSignerState): PartUrlSigner {
-    return new PartUrlSigner({ ...state, signingKey: Buffer.from(state.signingKey) });
   }
 
   /**
@@ -120,15 +110,14 @@ export class PartUrlSigner {
   /**
    * The signer of another upload's parts, with this one's credentials, date and expiry: the same URLs
    * but for the object key's part of the path and the uploadId. Null when this signer cannot tell where
-   * its key is in its path (a signer made by `fromState`, or a path that does not end with the key).
+   * its key is in its path (a path that does not end with the key).
    */
-  forUpload(key: string, uploadId: string): PartUrlSigner | null {
+  forUpload(key: string, multipartUploadId: string): PartUrlSigner | null {
     const template = this.template;
-    if (!template) return null;
     const keyPath = `/${encodeKey(template.key)}`;
     if (!template.path.endsWith(keyPath) || !template.params.has('uploadId')) return null;
     const path = `${template.path.slice(0, -keyPath.length)}/${encodeKey(key)}`;
-    return PartUrlSigner.build({ ...template, path, key, params: new Map(template.params).set('uploadId', uploadId) }, this.state.signingKey);
+    return PartUrlSigner.build({ ...template, path, key, params: new Map(template.params).set('uploadId', multipartUploadId) }, this.state.signingKey);
   }
 
   /** The X-Amz-Date its URLs carry (as 20260301T123456Z); their expiry counts from it. */
@@ -153,7 +142,8 @@ export class PartUrlSigner {
     const header = (name: string) => `${name}:${name === 'host' ? host : ''}\n`;
     const headersBefore = signedHeaders.slice(0, lengthAt < 0 ? undefined : lengthAt).map(header).join('') + (lengthAt < 0 ? '' : 'content-length:');
     const headersAfter = (lengthAt < 0 ? '' : '\n') + signedHeaders.slice(lengthAt < 0 ? signedHeaders.length : lengthAt + 1).map(header).join('');
-    const signer = new PartUrlSigner({
+    return new PartUrlSigner(
+      {
       urlHead: `${scheme}${host}${path}?${queryHead}`,
       urlTail: `${queryTail}&X-Amz-Signature=`,
       canonicalHead: `PUT\n${path}\n${queryHead}`,
@@ -162,9 +152,9 @@ export class PartUrlSigner {
       canonicalTail: `${headersAfter}\n${signedHeaders.join(';')}\n${params.get('X-Amz-Content-Sha256') ?? 'UNSIGNED-PAYLOAD'}`,
       stringToSignHead: `AWS4-HMAC-SHA256\n${params.get('X-Amz-Date')}\n${day}/${region}/${service}/aws4_request\n`,
       signingKey,
-    });
-    signer.template = template;
-    return signer;
+      },
+      template,
+    );
   }
 
   /** The URL that uploads part `partNumber` with exactly `contentLength` bytes. */

@@ -1,7 +1,7 @@
 /**
  * ObjectStorage over any S3-compatible service (Storj in production, radosgw in tests) through the AWS
- * SDK. Bodies are streamed, never buffered; presigned PUTs sign the exact Content-Length so that
- * storage itself refuses a body of another size.
+ * SDK. Bodies are streamed, never buffered; part URLs sign the exact Content-Length so that storage
+ * itself refuses a body of another size.
  */
 import { Readable } from 'node:stream';
 import {
@@ -19,18 +19,14 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { assertLength, assertPartNumber } from './exact-length.js';
 import { sendGuarded } from './guarded-body.js';
-import type { PartSigningPool } from './part-signing.pool.js';
 import { PartUrlSigner } from './part-url-signer.js';
-import { isPlainText, markPlainUrls } from './plain-urls.js';
-import { ObjectStorage, type CompletedPart, type ObjectHead, type PartToSign, type PresignPutOptions, type StoredPart } from './object-storage.js';
+import { ObjectStorage, type CompletedPart, type ObjectHead, type PartToSign, type StoredPart } from './object-storage.js';
 import { isNotFound, toStorageError, type S3ErrorScope } from './s3-errors.js';
 import { StorageError, StorageErrorCode } from './storage.error.js';
 
 export interface S3ObjectStorageOptions {
   /** Bucket holding every object and upload; it must exist (see `ensureBucket`). */
   bucket: string;
-  /** Signs the part URLs of large uploads on a worker thread too; without it they are signed in place. */
-  signingPool?: PartSigningPool;
 }
 
 export class S3ObjectStorage extends ObjectStorage {
@@ -57,50 +53,34 @@ export class S3ObjectStorage extends ObjectStorage {
     return out.UploadId;
   }
 
-  async presignPut(key: string, options: PresignPutOptions): Promise<string> {
-    assertLength(options.contentLength);
-    const { contentLength: ContentLength, contentType: ContentType } = options;
-    const command = new PutObjectCommand({ Bucket: this.options.bucket, Key: key, ContentLength, ContentType });
-    return getSignedUrl(this.presignClient, command, signing(options.expiresIn, ContentType ? ['content-length', 'content-type'] : ['content-length']));
-  }
-
   /**
-   * The SDK signs the first part's URL; the others are signed from it by PartUrlSigner (about 3 µs each
-   * instead of the SDK's 600; half of a large upload's on the signing pool's worker thread), or by the
-   * SDK too when the signer cannot reproduce that first URL. Within one second, a later upload's parts
-   * are signed from the last template without asking the SDK (PartUrlSigner.forUpload): init's files
-   * are signed side by side, and a URL so signed is the one the SDK would sign in that second.
+   * The SDK signs the first part's URL; PartUrlSigner signs the others from it with SigV4's rules, or
+   * the SDK signs them too when the signer cannot reproduce that first URL. Within one second, a later
+   * upload's parts are signed from the last proven template without asking the SDK
+   * (PartUrlSigner.forUpload): such a URL is the one the SDK would sign in that second.
    */
-  async presignParts(key: string, uploadId: string, parts: readonly PartToSign[], expiresIn: number): Promise<string[]> {
+  async presignParts(key: string, multipartUploadId: string, parts: readonly PartToSign[], expiresIn: number): Promise<string[]> {
     for (const { partNumber, contentLength } of parts) {
       assertPartNumber(partNumber);
       assertLength(contentLength);
     }
     if (parts.length === 0) return [];
-    const recent = this.recentSigner?.expiresIn === expiresIn && this.recentSigner.signer.date === amzDate(new Date()) ? this.recentSigner.signer.forUpload(key, uploadId) : null;
-    if (recent) return this.signAll(recent, parts);
+    const recent = this.recentSigner?.expiresIn === expiresIn && this.recentSigner.signer.date === amzDate(new Date()) ? this.recentSigner.signer.forUpload(key, multipartUploadId) : null;
+    if (recent) return recent.signAll(parts);
     const [first, ...rest] = parts;
-    const template = await this.sdkPresignPart(key, uploadId, first, expiresIn);
-    if (rest.length === 0) return [template];
+    const template = await this.sdkPresignPart(key, multipartUploadId, first, expiresIn);
     const { secretAccessKey } = await this.presignClient.config.credentials();
     const signer = PartUrlSigner.from({ url: template, key, contentLength: first.contentLength }, secretAccessKey);
-    if (!signer) return [template, ...(await Promise.all(rest.map((p) => this.sdkPresignPart(key, uploadId, p, expiresIn))))];
+    if (!signer) return [template, ...(await Promise.all(rest.map((p) => this.sdkPresignPart(key, multipartUploadId, p, expiresIn))))];
     this.recentSigner = { signer, expiresIn };
-    return this.signAll(signer, rest, template);
+    return [template, ...signer.signAll(rest)];
   }
 
-  /** The URLs of these parts by this signer, after `template` when given; marked plain when they are. */
-  private async signAll(signer: PartUrlSigner, parts: readonly PartToSign[], template?: string): Promise<string[]> {
-    const signed = await (this.options.signingPool?.sign(signer, parts) ?? signer.signAll(parts));
-    const urls = template === undefined ? signed : [template, ...signed];
-    return signer.plain && (template === undefined || isPlainText(template)) ? markPlainUrls(urls) : urls;
-  }
-
-  private sdkPresignPart(key: string, uploadId: string, part: PartToSign, expiresIn: number): Promise<string> {
+  private sdkPresignPart(key: string, multipartUploadId: string, part: PartToSign, expiresIn: number): Promise<string> {
     const command = new UploadPartCommand({
       Bucket: this.options.bucket,
       Key: key,
-      UploadId: uploadId,
+      UploadId: multipartUploadId,
       PartNumber: part.partNumber,
       ContentLength: part.contentLength,
     });
@@ -112,13 +92,13 @@ export class S3ObjectStorage extends ObjectStorage {
     return getSignedUrl(this.presignClient, command, signing(expiresIn, []));
   }
 
-  async uploadPart(key: string, uploadId: string, partNumber: number, body: Readable, contentLength: number): Promise<StoredPart> {
+  async uploadPart(key: string, multipartUploadId: string, partNumber: number, body: Readable, contentLength: number): Promise<StoredPart> {
     assertPartNumber(partNumber);
     assertLength(contentLength);
     const { bucket: Bucket } = this.options;
     const out = await this.send('upload', `UploadPart ${partNumber}`, () =>
       sendGuarded(body, contentLength, (Body, abortSignal) => {
-        const command = new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body, ContentLength: contentLength });
+        const command = new UploadPartCommand({ Bucket, Key: key, UploadId: multipartUploadId, PartNumber: partNumber, Body, ContentLength: contentLength });
         return this.client.send(command, { abortSignal });
       }),
     );
@@ -137,13 +117,13 @@ export class S3ObjectStorage extends ObjectStorage {
     return { size: contentLength, etag: out.ETag ?? '', contentType };
   }
 
-  async listParts(key: string, uploadId: string): Promise<StoredPart[]> {
+  async listParts(key: string, multipartUploadId: string): Promise<StoredPart[]> {
     const parts: StoredPart[] = [];
     let marker: string | undefined;
     do {
       const out = await this.send('upload', 'ListParts', () =>
         this.client.send(
-          new ListPartsCommand({ Bucket: this.options.bucket, Key: key, UploadId: uploadId, MaxParts: 1000, PartNumberMarker: marker }),
+          new ListPartsCommand({ Bucket: this.options.bucket, Key: key, UploadId: multipartUploadId, MaxParts: 1000, PartNumberMarker: marker }),
         ),
       );
       for (const part of out.Parts ?? []) {
@@ -156,20 +136,20 @@ export class S3ObjectStorage extends ObjectStorage {
     return parts.sort((a, b) => a.partNumber - b.partNumber);
   }
 
-  async completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<void> {
+  async completeMultipart(key: string, multipartUploadId: string, parts: CompletedPart[]): Promise<void> {
     // S3 would answer MalformedXML; an empty list is a caller's mistake about parts.
     if (parts.length === 0) throw new StorageError(StorageErrorCode.InvalidPart, 'complete needs at least one part');
     const Parts = parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag }));
     await this.send('upload', 'CompleteMultipartUpload', () =>
       this.client.send(
-        new CompleteMultipartUploadCommand({ Bucket: this.options.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts } }),
+        new CompleteMultipartUploadCommand({ Bucket: this.options.bucket, Key: key, UploadId: multipartUploadId, MultipartUpload: { Parts } }),
       ),
     );
   }
 
-  async abortMultipart(key: string, uploadId: string): Promise<void> {
+  async abortMultipart(key: string, multipartUploadId: string): Promise<void> {
     try {
-      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.options.bucket, Key: key, UploadId: uploadId }));
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.options.bucket, Key: key, UploadId: multipartUploadId }));
     } catch (error) {
       if (!isNotFound(error)) throw toStorageError(error, 'upload', 'AbortMultipartUpload');
     }

@@ -5,9 +5,8 @@
  */
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DiskObjectStorage } from './disk.object-storage.js';
+import { DISK_STORAGE_PATH, DiskObjectStorage } from './disk.object-storage.js';
 import { ObjectStorage } from './object-storage.js';
-import { PartSigningPool } from './part-signing.pool.js';
 import { createS3Client, ensureBucket } from './s3-client.js';
 import { S3ObjectStorage } from './s3.object-storage.js';
 
@@ -30,8 +29,8 @@ export type StorageConfig =
     };
 
 export interface StorageModuleOptions {
-  /** Where the API serves the disk driver's signed URLs (absolute URL). */
-  signedUrlBase: string;
+  /** The API's public URL: the disk driver's signed URLs point at DISK_STORAGE_PATH below it. */
+  publicUrl: string;
 }
 
 export const STORAGE_S3_CLIENTS = Symbol('STORAGE_S3_CLIENTS');
@@ -44,15 +43,6 @@ class S3ClientCloser implements OnApplicationShutdown {
   }
 }
 
-/** Signs part URLs beside the API's thread (S3 driver); its worker stops at shutdown. */
-@Injectable()
-class SigningPoolCloser implements OnApplicationShutdown {
-  constructor(private readonly pool: PartSigningPool) {}
-  async onApplicationShutdown(): Promise<void> {
-    await this.pool.close();
-  }
-}
-
 @Module({})
 export class StorageModule {
   static forRoot(config: StorageConfig, options: StorageModuleOptions): DynamicModule {
@@ -61,10 +51,8 @@ export class StorageModule {
       global: true,
       providers: [
         { provide: STORAGE_S3_CLIENTS, useFactory: () => s3Clients(config) },
-        { provide: PartSigningPool, useFactory: () => new PartSigningPool() },
-        { provide: ObjectStorage, useFactory: (clients: S3Client[], pool: PartSigningPool) => createStorage(config, options, clients, pool), inject: [STORAGE_S3_CLIENTS, PartSigningPool] },
+        { provide: ObjectStorage, useFactory: (clients: S3Client[]) => createStorage(config, options, clients), inject: [STORAGE_S3_CLIENTS] },
         S3ClientCloser,
-        SigningPoolCloser,
       ],
       exports: [ObjectStorage],
     };
@@ -79,11 +67,12 @@ function s3Clients(config: StorageConfig): S3Client[] {
   return [client, publicEndpoint ? createS3Client({ ...connection, endpoint: publicEndpoint }) : client];
 }
 
-async function createStorage(config: StorageConfig, options: StorageModuleOptions, clients: S3Client[], signingPool: PartSigningPool): Promise<ObjectStorage> {
+async function createStorage(config: StorageConfig, options: StorageModuleOptions, clients: S3Client[]): Promise<ObjectStorage> {
   if (config.driver === 'disk') {
-    return new DiskObjectStorage({ root: config.disk.root, signingSecret: config.disk.signingSecret, signedUrlBase: options.signedUrlBase });
+    const signedUrlBase = options.publicUrl + DISK_STORAGE_PATH;
+    return new DiskObjectStorage({ root: config.disk.root, signingSecret: config.disk.signingSecret, signedUrlBase });
   }
   const [client, presignClient] = clients;
   if (config.s3.createBucket) await ensureBucket(client, config.s3.bucket);
-  return new S3ObjectStorage(client, { bucket: config.s3.bucket, signingPool }, presignClient);
+  return new S3ObjectStorage(client, { bucket: config.s3.bucket }, presignClient);
 }

@@ -1,11 +1,12 @@
 /**
  * Runs the ObjectStorage conformance suite against both drivers: disk (a temp folder, served over a
  * real node:http server so that its signed URLs work) and s3 (the radosgw the jest global set-up
- * started, in a fresh bucket per run).
+ * started, in a fresh bucket per run); and against the in-memory storage of the use cases' unit tests.
  */
 import { ensureBucket, S3ObjectStorage } from '../src/index.js';
 import { describeObjectStorageConformance, type ConformanceSubject } from './conformance.js';
 import { startDiskServer } from './disk-server.js';
+import { InMemoryObjectStorage } from './in-memory.object-storage.js';
 import { createTestBucket } from './s3-bucket.js';
 
 describeObjectStorageConformance('disk', async (): Promise<ConformanceSubject> => {
@@ -17,4 +18,9 @@ describeObjectStorageConformance('s3', async (): Promise<ConformanceSubject> => 
   const { client, bucket, cleanup } = await createTestBucket('conformance');
   await ensureBucket(client, bucket); // a second call on an existing bucket is fine
   return { storage: new S3ObjectStorage(client, { bucket }), cleanup };
+});
+
+describeObjectStorageConformance('in memory (the use cases\' unit tests)', async (): Promise<ConformanceSubject> => {
+  const storage = new InMemoryObjectStorage();
+  return { storage, request: (method, url, body, headers) => storage.request(method, url, body, headers), cleanup: async () => undefined };
 });

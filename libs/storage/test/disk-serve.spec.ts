@@ -36,16 +36,19 @@ describe('DiskObjectStorage.serve', () => {
   });
 
   it('answers a wrong Content-Length with 400 and the expected length in details', async () => {
-    const url = await disk.storage.presignPut(newKey(), { contentLength: 10, expiresIn: 60 });
+    const key = newKey();
+    const multipartUploadId = await disk.storage.createMultipart(key, 'video/mp4');
+    const [url] = await disk.storage.presignParts(key, multipartUploadId, [{ partNumber: 1, contentLength: 10 }], 60);
     const res = await httpPut(url, randomBody(9));
     expect(res.status).toBe(400);
     expect(envelope(res.body).error).toMatchObject({ code: 'LengthMismatch', details: { expected: 10, received: '9' } });
   });
 
-  it('refuses to use a GET URL for a PUT and a PUT URL for a GET (403)', async () => {
+  it('refuses to use a GET URL for a PUT and a part URL for a GET (403)', async () => {
     const key = newKey();
     expect((await httpPut(await disk.storage.presignGet(key, 60), randomBody(1))).status).toBe(403);
-    const res = await httpGet(await disk.storage.presignPut(key, { contentLength: 1, expiresIn: 60 }));
+    const multipartUploadId = await disk.storage.createMultipart(key, 'video/mp4');
+    const res = await httpGet((await disk.storage.presignParts(key, multipartUploadId, [{ partNumber: 1, contentLength: 1 }], 60))[0]);
     expect(res.status).toBe(403);
     expect(envelope(res.body).error.code).toBe('BadSignature');
   });
@@ -83,8 +86,8 @@ describe('DiskObjectStorage.serve', () => {
 
   it('stores no part and leaves no temp file when the client goes away mid-body', async () => {
     const key = newKey();
-    const uploadId = await disk.storage.createMultipart(key, 'video/mp4');
-    const url = (await disk.storage.presignParts(key, uploadId, [{ partNumber: 1, contentLength: 1024 * KiB }], 60))[0];
+    const multipartUploadId = await disk.storage.createMultipart(key, 'video/mp4');
+    const url = (await disk.storage.presignParts(key, multipartUploadId, [{ partNumber: 1, contentLength: 1024 * KiB }], 60))[0];
     const req = httpRequest(url, { method: 'PUT', headers: { 'content-length': String(1024 * KiB) } });
     req.on('error', () => undefined); // we break it on purpose
     req.write(randomBody(100 * KiB));
@@ -92,7 +95,7 @@ describe('DiskObjectStorage.serve', () => {
     req.destroy();
     for (let i = 0; i < 50 && disk.pending.size > 0; i++) await sleep(20);
     expect(disk.pending.size).toBe(0);
-    expect(await disk.storage.listParts(key, uploadId)).toEqual([]);
+    expect(await disk.storage.listParts(key, multipartUploadId)).toEqual([]);
     expect(await readdir(join(disk.root, 'tmp'))).toEqual([]);
   });
 });
@@ -126,21 +129,21 @@ describe('DiskObjectStorage files and keys', () => {
 
   it('answers NoSuchUpload for a part of an upload under another key, or after completion', async () => {
     const key = newKey();
-    const uploadId = await disk.storage.createMultipart(key, 'video/mp4');
-    await expectStorageError(disk.storage.uploadPart(newKey(), uploadId, 1, streamOf(randomBody(1)), 1), StorageErrorCode.NoSuchUpload);
-    const part = await disk.storage.uploadPart(key, uploadId, 1, streamOf(randomBody(10)), 10);
-    await disk.storage.completeMultipart(key, uploadId, [part]);
-    await expectStorageError(disk.storage.uploadPart(key, uploadId, 2, streamOf(randomBody(1)), 1), StorageErrorCode.NoSuchUpload);
-    await expectStorageError(disk.storage.completeMultipart(key, uploadId, [part]), StorageErrorCode.NoSuchUpload);
-    expect(await readdir(join(disk.root, 'multipart'))).not.toContain(uploadId);
+    const multipartUploadId = await disk.storage.createMultipart(key, 'video/mp4');
+    await expectStorageError(disk.storage.uploadPart(newKey(), multipartUploadId, 1, streamOf(randomBody(1)), 1), StorageErrorCode.NoSuchUpload);
+    const part = await disk.storage.uploadPart(key, multipartUploadId, 1, streamOf(randomBody(10)), 10);
+    await disk.storage.completeMultipart(key, multipartUploadId, [part]);
+    await expectStorageError(disk.storage.uploadPart(key, multipartUploadId, 2, streamOf(randomBody(1)), 1), StorageErrorCode.NoSuchUpload);
+    await expectStorageError(disk.storage.completeMultipart(key, multipartUploadId, [part]), StorageErrorCode.NoSuchUpload);
+    expect(await readdir(join(disk.root, 'multipart'))).not.toContain(multipartUploadId);
   });
 
   it('refuses parts out of order at completion (InvalidPart)', async () => {
     const key = newKey();
-    const uploadId = await disk.storage.createMultipart(key, 'video/mp4');
+    const multipartUploadId = await disk.storage.createMultipart(key, 'video/mp4');
     const parts = [];
-    for (const n of [1, 2]) parts.push(await disk.storage.uploadPart(key, uploadId, n, streamOf(randomBody(10)), 10));
-    await expectStorageError(disk.storage.completeMultipart(key, uploadId, [parts[1], parts[0]]), StorageErrorCode.InvalidPart);
-    await expectStorageError(disk.storage.completeMultipart(key, uploadId, []), StorageErrorCode.InvalidPart);
+    for (const n of [1, 2]) parts.push(await disk.storage.uploadPart(key, multipartUploadId, n, streamOf(randomBody(10)), 10));
+    await expectStorageError(disk.storage.completeMultipart(key, multipartUploadId, [parts[1], parts[0]]), StorageErrorCode.InvalidPart);
+    await expectStorageError(disk.storage.completeMultipart(key, multipartUploadId, []), StorageErrorCode.InvalidPart);
   });
 });

@@ -16,15 +16,11 @@ beforeAll(async () => {
 afterAll(() => s3?.cleanup());
 
 describe('S3ObjectStorage', () => {
-  it('signs the exact Content-Length (and Content-Type) and adds no checksum to presigned PUTs', async () => {
-    const put = new URL(await storage.presignPut('k', { contentLength: 10, contentType: 'video/mp4', expiresIn: 60 }));
-    expect(put.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
+  it('signs the exact Content-Length and no Content-Type, and adds no checksum to part URLs', async () => {
     const part = new URL((await storage.presignParts('k', 'upload', [{ partNumber: 7, contentLength: 10 }], 60))[0]);
     expect(part.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;host');
     expect(part.searchParams.get('partNumber')).toBe('7');
-    for (const url of [put, part]) {
-      expect([...url.searchParams.keys()].filter((name) => /checksum/i.test(name))).toEqual([]);
-    }
+    expect([...part.searchParams.keys()].filter((name) => /checksum/i.test(name))).toEqual([]);
   });
 
   it('signs browser URLs with the presign client, for a public endpoint', async () => {
@@ -38,16 +34,16 @@ describe('S3ObjectStorage', () => {
 
   it('lists every part of an upload with more than 1,000 parts (ListParts pages)', async () => {
     const key = `videos/${randomUUID()}`;
-    const uploadId = await storage.createMultipart(key, 'video/mp4');
+    const multipartUploadId = await storage.createMultipart(key, 'video/mp4');
     const count = 1003;
     const numbers = Array.from({ length: count }, (_, i) => i + 1);
     // Tiny parts are fine until completion; 16 at a time keeps radosgw busy without drowning it.
     for (let at = 0; at < count; at += 16) {
-      await Promise.all(numbers.slice(at, at + 16).map((n) => storage.uploadPart(key, uploadId, n, streamOf(randomBody(1)), 1)));
+      await Promise.all(numbers.slice(at, at + 16).map((n) => storage.uploadPart(key, multipartUploadId, n, streamOf(randomBody(1)), 1)));
     }
-    const parts = await storage.listParts(key, uploadId);
+    const parts = await storage.listParts(key, multipartUploadId);
     expect(parts.map((p) => p.partNumber)).toEqual(numbers);
-    await storage.abortMultipart(key, uploadId);
+    await storage.abortMultipart(key, multipartUploadId);
   }, 120_000);
 
   it('answers Unavailable when storage cannot be reached', async () => {

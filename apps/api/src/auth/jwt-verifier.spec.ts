@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { SignJWT } from 'jose';
-import { UploadError } from '../common/upload-error.js';
+import { UploadError } from '#uploads';
 import { JwtVerifier } from './jwt-verifier.js';
 
 const config = { algorithm: 'HS256' as const, key: 'k'.repeat(32), issuer: 'reelay', audience: 'reelay-upload' };

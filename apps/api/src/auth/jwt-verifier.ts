@@ -7,7 +7,7 @@
  */
 import { importSPKI, jwtVerify, type CryptoKey, errors } from 'jose';
 import type { AppConfig } from '#config';
-import { UploadError, UploadErrorCode } from '../common/upload-error.js';
+import { UploadError, UploadErrorCode } from '#uploads';
 import type { AuthUser } from './auth-user.js';
 
 /** Clock skew tolerated between the platform and this service. */

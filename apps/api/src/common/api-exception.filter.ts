@@ -1,13 +1,14 @@
 /**
- * Maps every error to the envelope. UploadError by its code; Nest and Fastify HTTP errors (unknown
- * route, malformed JSON, body too large, wrong content type) by their status; anything else is a 500
- * that carries an error id which is also in the log, and never the internals.
+ * Maps every error to the envelope. UploadError by its code (uploadErrorStatus, the one exhaustive
+ * switch); Nest and Fastify HTTP errors (unknown route, malformed JSON, body too large, wrong content
+ * type) by their status; anything else is a 500 that carries an error id which is also in the log,
+ * and never the internals.
  */
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import { UploadError, UploadErrorCode } from '#uploads';
 import { fail } from './envelope.js';
-import { UploadError, uploadErrorStatus } from './upload-error.js';
 
 const HTTP_CODES: Record<number, string> = {
   400: 'BAD_REQUEST',
@@ -68,4 +69,35 @@ function messageOf(error: HttpException): string {
   if (typeof response === 'string') return response;
   const message = (response as { message?: unknown }).message;
   return Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
+}
+
+export function uploadErrorStatus(code: UploadErrorCode): number {
+  switch (code) {
+    case UploadErrorCode.ValidationFailed:
+    case UploadErrorCode.ChunkIndexOutOfRange:
+    case UploadErrorCode.ChunkLengthMismatch:
+      return 400;
+    case UploadErrorCode.Unauthorized:
+      return 401;
+    case UploadErrorCode.ChannelForbidden:
+      return 403;
+    case UploadErrorCode.UploadNotFound:
+    case UploadErrorCode.VideoNotFound:
+      return 404;
+    case UploadErrorCode.UploadCompleted:
+    case UploadErrorCode.MissingParts:
+    case UploadErrorCode.MultipartUploadNotFound:
+    case UploadErrorCode.SizeMismatch:
+      return 409;
+    case UploadErrorCode.UploadExpired:
+      return 410;
+    case UploadErrorCode.ChunkTooLarge:
+      return 413;
+    case UploadErrorCode.UnsupportedMediaType:
+      return 415;
+    case UploadErrorCode.TooManyOpenUploads:
+      return 429;
+    case UploadErrorCode.StorageFailed:
+      return 502;
+  }
 }

@@ -1,13 +1,6 @@
 /** Validation failures become 400 VALIDATION_FAILED with each failing field and its reasons in details. */
-import { type Type, ValidationPipe, type ValidationError } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
-import { UploadError, UploadErrorCode } from './upload-error.js';
-
-export interface FieldProblem {
-  field: string;
-  problems: string[];
-}
+import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type FieldProblem, validationFailed } from '#uploads';
 
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((e) => {
@@ -17,11 +10,6 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
-export function validationFailed(fields: FieldProblem[]): UploadError {
-  const summary = fields.map((f) => f.field).join(', ');
-  return new UploadError(UploadErrorCode.ValidationFailed, `Invalid request: ${summary}`, { fields });
-}
-
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
     transform: true,
@@ -29,10 +17,4 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     exceptionFactory: (errors) => validationFailed(flattenValidationErrors(errors)),
   });
-}
-
-/** What the global pipe does to a DTO, for a route outside Nest: the VALIDATION_FAILED error, or null. */
-export async function validationErrorOf(dto: Type<object>, plain: object): Promise<UploadError | null> {
-  const errors = await validate(plainToInstance(dto, plain), { whitelist: true, forbidNonWhitelisted: true });
-  return errors.length > 0 ? validationFailed(flattenValidationErrors(errors)) : null;
 }

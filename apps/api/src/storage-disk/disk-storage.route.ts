@@ -1,8 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { DiskObjectStorage } from '#storage';
-
-/** Where the disk driver's signed URLs point (below PUBLIC_URL). */
-export const DISK_STORAGE_PATH = '/api/v1/storage/disk';
+import { DISK_STORAGE_PATH, type DiskObjectStorage } from '#storage';
 
 /**
  * The disk driver's "presigned" URLs land here. Its own scope takes any content type unparsed, so

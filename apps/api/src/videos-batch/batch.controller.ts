@@ -1,25 +1,24 @@
 /**
- * The batch upload routes of the seed document ("Batch Upload for Frontend"). GET progress, the route
- * polled most, is served outside Nest's pipeline: progress.route.ts.
+ * The batch upload routes of the seed document ("Batch Upload for Frontend"). Each handler maps HTTP
+ * to one use case of libs/uploads and its result to a response DTO.
  */
-import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '#config';
+import { CompleteUpload, InitBatch, ReadProgress, ReceiveChunk, RetryFailedChunks } from '#uploads';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { NoRateLimit, RateLimit } from '../auth/rate-limits.js';
 import { ApiErrors, ApiOkEnvelope } from '../common/api-envelope.decorator.js';
-import { BatchService } from './batch.service.js';
+import { toVideoDto, VideoDto } from '../videos/dto/video.dto.js';
 import { chunkBody } from './chunk-body.js';
-import { ChunkService } from './chunk.service.js';
-import { CompleteService } from './complete.service.js';
 import { ChunkResultDto } from './dto/chunk-result.dto.js';
 import { InitBatchDto } from './dto/init-batch.dto.js';
-import { RetryUrlDto } from './dto/retry-url.dto.js';
+import { ProgressDto } from './dto/progress.dto.js';
+import { RetryUrlDto, toRetryUrlDto } from './dto/retry-url.dto.js';
 import { ChunkParamsDto, UploadIdParamsDto } from './dto/upload-params.dto.js';
-import { UploadSessionDto } from './dto/upload-session.dto.js';
-import { VideoDto } from '../videos/dto/video.dto.js';
+import { toUploadSessionDto, UploadSessionDto } from './dto/upload-session.dto.js';
 
 @ApiTags('videos-batch')
 @ApiBearerAuth()
@@ -29,9 +28,11 @@ import { VideoDto } from '../videos/dto/video.dto.js';
 export class BatchController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly batches: BatchService,
-    private readonly chunks: ChunkService,
-    private readonly completions: CompleteService,
+    private readonly initBatch: InitBatch,
+    private readonly receiveChunk: ReceiveChunk,
+    private readonly retryFailedChunks: RetryFailedChunks,
+    private readonly completeUpload: CompleteUpload,
+    private readonly readProgress: ReadProgress,
   ) {}
 
   @Post('init')
@@ -44,8 +45,9 @@ export class BatchController {
     [403, 'The token does not allow uploads to this channel'],
     [429, 'Too many inits in the window, or too many open uploads'],
   )
-  init(@Body() dto: InitBatchDto, @CurrentUser() user: AuthUser): Promise<UploadSessionDto[]> {
-    return this.batches.init(dto, user);
+  async init(@Body() dto: InitBatchDto, @CurrentUser() user: AuthUser): Promise<UploadSessionDto[]> {
+    const uploads = await this.initBatch.execute({ uploader: user, channelId: dto.channel_id, files: dto.files });
+    return uploads.map(toUploadSessionDto);
   }
 
   @Post('chunk/:uploadId/:chunkIndex')
@@ -67,7 +69,16 @@ export class BatchController {
     [502, 'Storage did not take the chunk; it is marked failed'],
   )
   async chunk(@Param() params: ChunkParamsDto, @Req() req: FastifyRequest, @CurrentUser() user: AuthUser): Promise<ChunkResultDto> {
-    return this.chunks.receive(params.uploadId, user.id, params.chunkIndex, await chunkBody(req, this.config.upload.maxChunkSize));
+    const body = await chunkBody(req, this.config.upload.maxChunkSize);
+    return this.receiveChunk.execute({ uploadId: params.uploadId, ownerId: user.id, chunkIndex: params.chunkIndex, body });
+  }
+
+  @Get('progress/:uploadId')
+  @ApiOperation({ summary: 'Progress of one file: percent, status, failed chunks' })
+  @ApiOkEnvelope(ProgressDto)
+  @ApiErrors([400, 'uploadId is not a UUID'], [404, 'Unknown uploadId'], [410, 'Upload expired'])
+  progress(@Param() params: UploadIdParamsDto, @CurrentUser() user: AuthUser): Promise<ProgressDto> {
+    return this.readProgress.execute({ uploadId: params.uploadId, ownerId: user.id });
   }
 
   @Post('retry/:uploadId')
@@ -76,8 +87,9 @@ export class BatchController {
   @ApiOperation({ summary: 'Fresh presigned URLs for just the failed chunks (empty when none failed)' })
   @ApiOkEnvelope(RetryUrlDto, { isArray: true })
   @ApiErrors([404, 'Unknown uploadId'], [409, 'Upload already completed'], [410, 'Upload expired'])
-  retry(@Param() params: UploadIdParamsDto, @CurrentUser() user: AuthUser): Promise<RetryUrlDto[]> {
-    return this.batches.retry(params.uploadId, user.id);
+  async retry(@Param() params: UploadIdParamsDto, @CurrentUser() user: AuthUser): Promise<RetryUrlDto[]> {
+    const urls = await this.retryFailedChunks.execute({ uploadId: params.uploadId, ownerId: user.id });
+    return urls.map(toRetryUrlDto);
   }
 
   @Post('complete/:uploadId')
@@ -86,7 +98,7 @@ export class BatchController {
   @ApiOperation({ summary: 'Finalize the upload: create the video and queue its processing. Completing again answers the same video.' })
   @ApiOkEnvelope(VideoDto)
   @ApiErrors([404, 'Unknown uploadId'], [409, 'Missing parts: error.details.missingChunks lists them, and they are marked failed'], [410, 'Upload expired'])
-  complete(@Param() params: UploadIdParamsDto, @CurrentUser() user: AuthUser): Promise<VideoDto> {
-    return this.completions.complete(params.uploadId, user.id);
+  async complete(@Param() params: UploadIdParamsDto, @CurrentUser() user: AuthUser): Promise<VideoDto> {
+    return toVideoDto(await this.completeUpload.execute({ uploadId: params.uploadId, ownerId: user.id }));
   }
 }

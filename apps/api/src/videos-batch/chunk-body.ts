@@ -5,8 +5,7 @@
 import { Busboy, type BusboyHeaders, type BusboyInstance } from '@fastify/busboy';
 import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { UploadError, UploadErrorCode } from '../common/upload-error.js';
-import type { ChunkBody } from './chunk.service.js';
+import { type ChunkBody, UploadError, UploadErrorCode } from '#uploads';
 
 /** A form carries the chunk and perhaps a few small fields (a filename, an index); nothing more. */
 const FORM_LIMITS = { files: 1, fields: 10, parts: 20 };

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { ObjectStorage } from '#storage';
 import { UploadSessionRepository, type Video } from '#videos';
-import { UploadError, UploadErrorCode } from '../common/upload-error.js';
+import { UploadError, UploadErrorCode } from '#uploads';
 import type { VideoDetailsDto } from './dto/video-details.dto.js';
 import { toVideoDto } from './dto/video.dto.js';
 

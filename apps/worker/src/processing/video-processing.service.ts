@@ -7,15 +7,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { ObjectStorage } from '#storage';
+import { thumbnailKey } from '#uploads';
 import type { ProcessedVideo, Video } from '#videos';
 import { probe, type ToolLimits } from '../media/ffprobe.js';
 import { VideoRejectedError } from '../media/media.error.js';
 import { inspectProbe, thumbnailTime } from '../media/probe-report.js';
 import { sha256Of } from '../media/sha256.js';
 import { makeThumbnail } from '../media/thumbnail.js';
-
-/** Server-made key next to the source object (`videos/<id>/source`); the same on every run. */
-export const thumbnailKeyOf = (videoId: string): string => `videos/${videoId}/thumbnail.jpg`;
 
 @Injectable()
 export class VideoProcessingService {
@@ -48,7 +46,7 @@ export class VideoProcessingService {
     const request = { atSeconds: frame.at, streamIndex: frame.videoStreamIndex, maxWidth: this.config.worker.thumbnailMaxWidth };
     const thumbnail = await makeThumbnail(() => this.signedUrl(video), request, limits);
     if (!thumbnail) throw new VideoRejectedError('no frame of the video could be decoded');
-    const key = thumbnailKeyOf(video.id);
+    const key = thumbnailKey(video.id);
     await this.storage.putObject(key, Readable.from([thumbnail.jpeg]), thumbnail.jpeg.length, 'image/jpeg');
     return key;
   }

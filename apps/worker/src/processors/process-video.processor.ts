@@ -7,7 +7,8 @@
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
-import { type ProcessVideoJobData, UploadSessionRepository, VIDEO_PROCESSING_QUEUE, type VideoStatus } from '#videos';
+import { type ProcessVideoJobData, VIDEO_PROCESSING_QUEUE } from '#uploads';
+import { UploadSessionRepository, type VideoStatus } from '#videos';
 import { abortable, type JobHandler, releaseJob } from '../job-handler.js';
 import { VideoRejectedError } from '../media/media.error.js';
 import { VideoProcessingService } from '../processing/video-processing.service.js';

@@ -28,9 +28,9 @@ export class UploadSession {
   @Column({ type: 'bigint', transformer: bigintToNumber }) size: number;
   @Column({ name: 'content_type', type: 'varchar', length: 255 }) contentType: string;
   @Column({ name: 'storage_key', type: 'varchar', length: 1024, unique: true }) storageKey: string;
-  /** Storage's multipart upload id; null for a single-PUT upload. */
-  @Column({ name: 'storage_upload_id', type: 'text', nullable: true }) storageUploadId: string | null;
-  @Column({ name: 'is_chunked', type: 'boolean' }) isChunked: boolean;
+  /** Storage's id of the multipart upload every file goes up as (a file sent whole is its one part). */
+  @Column({ name: 'multipart_upload_id', type: 'text' }) multipartUploadId: string;
+  /** Bytes per chunk: chunk i is bytes [i * chunkSize, min(size, (i + 1) * chunkSize)), part i + 1. */
   @Column({ name: 'chunk_size', type: 'bigint', transformer: bigintToNumber }) chunkSize: number;
   @Column({ name: 'total_chunks', type: 'integer' }) totalChunks: number;
   @Column({ type: 'varchar', length: 16, default: 'open' }) state: SessionState;

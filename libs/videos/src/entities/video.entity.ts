@@ -1,8 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { bigintToNumber } from './bigint.transformer.js';
 
-/** uploaded -> processing -> ready | failed (the worker moves it on). */
-export type VideoStatus = 'uploaded' | 'processing' | 'ready' | 'failed';
+/** uploaded -> processing -> ready | failed (the worker moves it on): the one list. */
+export const VIDEO_STATUSES = ['uploaded', 'processing', 'ready', 'failed'] as const;
+export type VideoStatus = (typeof VIDEO_STATUSES)[number];
 
 /** A video whose bytes are whole in storage. Its id is the fileId its upload session announced. */
 @Entity('videos')

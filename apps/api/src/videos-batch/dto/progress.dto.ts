@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { UPLOAD_STATUSES, type UploadStatus } from './upload-session.dto.js';
+import { UPLOAD_STATUSES, type UploadStatus } from '#progress';
 
 export class ProgressDto {
   @ApiProperty({ format: 'uuid', example: 'bab41125-7d3e-4f1a-9c2b-5e6f7a8b9c0d' })

@@ -1,7 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-
-export const UPLOAD_STATUSES = ['initialized', 'uploading', 'failed', 'retrying', 'completed'] as const;
-export type UploadStatus = (typeof UPLOAD_STATUSES)[number];
+import { UPLOAD_STATUSES, type UploadStatus } from '#progress';
+import type { InitializedUpload } from '#uploads';
 
 /** How to upload one file of the batch. */
 export class UploadSessionDto {
@@ -20,17 +19,17 @@ export class UploadSessionDto {
   @ApiProperty({ description: 'File size in bytes.', example: 524288001 })
   size: number;
 
-  @ApiProperty({ description: 'True when the file goes up in parts (larger than the single-upload limit, 150 MiB by default).', example: true })
+  @ApiProperty({ description: 'True when the file goes up in parts (larger than the single-upload limit, 150 MiB by default); false when it goes up whole, with one PUT to its one URL.', example: true })
   isChunked: boolean;
 
-  @ApiProperty({ description: 'Bytes per chunk: chunk i is bytes [i*chunkSize, min(size, (i+1)*chunkSize)). For a single upload, the file size.', example: 67108864 })
+  @ApiProperty({ description: 'Bytes per chunk: chunk i is bytes [i*chunkSize, min(size, (i+1)*chunkSize)). For a file sent whole, the file size.', example: 67108864 })
   chunkSize: number;
 
   @ApiProperty({ description: 'Number of chunks (1 for a single upload).', example: 8 })
   totalChunks: number;
 
   @ApiProperty({
-    description: 'presignedUrls[i] uploads chunk i with one PUT of exactly that chunk\'s bytes (part i+1 of the multipart upload).',
+    description: 'presignedUrls[i] uploads chunk i with one PUT of exactly that chunk\'s bytes (part i+1 of the multipart upload), with any Content-Type. A URL stops working when it expires or when the upload is completed.',
     type: [String],
     example: ['https://gateway.storjshare.io/videos/9b1c...?partNumber=1&uploadId=...&X-Amz-Signature=...'],
   })
@@ -41,4 +40,20 @@ export class UploadSessionDto {
 
   @ApiProperty({ description: 'Upload status.', enum: UPLOAD_STATUSES, example: 'initialized' })
   status: UploadStatus;
+}
+
+export function toUploadSessionDto(u: InitializedUpload): UploadSessionDto {
+  return {
+    uploadId: u.uploadId,
+    fileId: u.fileId,
+    batchId: u.batchId,
+    filename: u.filename,
+    size: u.size,
+    isChunked: u.isChunked,
+    chunkSize: u.chunkSize,
+    totalChunks: u.totalChunks,
+    presignedUrls: u.presignedUrls,
+    expiresAt: u.urlsExpireAt.toISOString(),
+    status: u.status,
+  };
 }

@@ -1,7 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { Video, VideoStatus } from '#videos';
-
-export const VIDEO_STATUSES: VideoStatus[] = ['uploaded', 'processing', 'ready', 'failed'];
+import { type Video, VIDEO_STATUSES, type VideoStatus } from '#videos';
 
 /** A video as complete answers it; GET /videos/:id adds its processing results (VideoDetailsDto). */
 

@@ -1,0 +1,132 @@
+/**
+ * ProgressStore in memory, for the use cases' unit tests. It keeps the rules of the Redis scripts
+ * (redis-progress.scripts.ts), and the conformance suite (conformance.ts) runs against both stores to
+ * prove it: a chunk is counted once, a done chunk cannot fail, the status is derived, an upload whose
+ * keys are gone (removed, or past their expiry) is never brought back by a mutation.
+ */
+import { progressPercent } from '../src/progress-percent.js';
+import { ProgressStore, type ProgressInit, type ProgressSnapshot, type UploadStatus } from '../src/progress.store.js';
+
+interface Upload {
+  init: ProgressInit;
+  status: UploadStatus;
+  done: Map<number, number>;
+  failed: Set<number>;
+  leases: Map<number, number>;
+  syncedAt: number;
+}
+
+export class InMemoryProgressStore extends ProgressStore {
+  private readonly uploads = new Map<string, Upload>();
+  private readonly syncLocks = new Map<string, number>();
+
+  async init(p: ProgressInit): Promise<void> {
+    this.uploads.set(p.uploadId, { init: { ...p }, status: 'initialized', done: new Map(), failed: new Set(), leases: new Map(), syncedAt: 0 });
+  }
+
+  async get(uploadId: string): Promise<ProgressSnapshot | null> {
+    const u = this.live(uploadId);
+    if (!u) return null;
+    const completedBytes = [...u.done.values()].reduce((a, b) => a + b, 0);
+    const counters = { completedBytes, size: u.init.size, completedCount: u.done.size, totalChunks: u.init.totalChunks };
+    return {
+      uploadId,
+      filename: u.init.filename,
+      ownerId: u.init.ownerId,
+      ...counters,
+      progress: progressPercent(counters),
+      status: u.status,
+      failedChunks: [...u.failed].sort((a, b) => a - b),
+      urlsExpireAt: u.init.urlsExpireAt,
+      syncedAt: u.syncedAt,
+    };
+  }
+
+  async markUploading(uploadId: string, chunkIndex: number): Promise<void> {
+    const u = this.live(uploadId);
+    if (u) settle(u, inRange(u, chunkIndex));
+  }
+
+  async markDone(uploadId: string, chunkIndex: number, bytes: number): Promise<void> {
+    await this.markManyDone(uploadId, [[chunkIndex, bytes]]);
+  }
+
+  async markManyDone(uploadId: string, chunks: Array<[number, number]>): Promise<void> {
+    const u = this.live(uploadId);
+    if (!u || chunks.length === 0) return;
+    let seen = false;
+    for (const [index, bytes] of chunks) {
+      if (!inRange(u, index)) continue;
+      if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`invalid chunk size: ${bytes}`);
+      seen = true;
+      if (!u.done.has(index)) u.done.set(index, bytes);
+      u.failed.delete(index);
+      u.leases.delete(index);
+    }
+    settle(u, seen);
+  }
+
+  async markFailed(uploadId: string, chunkIndices: number[]): Promise<void> {
+    const u = this.live(uploadId);
+    if (!u || chunkIndices.length === 0) return;
+    for (const i of chunkIndices) {
+      if (inRange(u, i) && !u.done.has(i)) {
+        u.failed.add(i);
+        u.leases.delete(i);
+      }
+    }
+    settle(u, false);
+  }
+
+  async markRetrying(uploadId: string, chunkIndices: number[], urlsExpireAt: number): Promise<void> {
+    const u = this.live(uploadId);
+    if (!u || chunkIndices.length === 0) return;
+    for (const i of chunkIndices) {
+      if (inRange(u, i) && !u.done.has(i)) {
+        u.failed.delete(i);
+        u.leases.set(i, urlsExpireAt);
+      }
+    }
+    settle(u, false);
+  }
+
+  async leases(uploadId: string): Promise<Map<number, number>> {
+    return new Map(this.live(uploadId)?.leases ?? []);
+  }
+
+  async setSyncedAt(uploadId: string, at: number): Promise<void> {
+    const u = this.live(uploadId);
+    if (u) u.syncedAt = at;
+  }
+
+  async tryLockSync(uploadId: string, ttlMs: number): Promise<boolean> {
+    const until = this.syncLocks.get(uploadId);
+    if (until !== undefined && until > Date.now()) return false;
+    this.syncLocks.set(uploadId, Date.now() + ttlMs);
+    return true;
+  }
+
+  async remove(uploadId: string): Promise<void> {
+    this.uploads.delete(uploadId);
+    this.syncLocks.delete(uploadId);
+  }
+
+  /** The upload, unless its keys are gone: removed, or expired with the session. */
+  private live(uploadId: string): Upload | undefined {
+    const u = this.uploads.get(uploadId);
+    if (u && u.init.expiresAt <= Date.now()) this.uploads.delete(uploadId);
+    return this.uploads.get(uploadId);
+  }
+}
+
+function inRange(u: Upload, index: number): boolean {
+  return Number.isInteger(index) && index >= 0 && index < u.init.totalChunks;
+}
+
+/** The status rule of the scripts' `settle`. */
+function settle(u: Upload, active: boolean): void {
+  if (u.failed.size > 0) u.status = 'failed';
+  else if (u.leases.size > 0) u.status = 'retrying';
+  else if (!active && u.status === 'initialized') u.status = 'initialized';
+  else u.status = 'uploading';
+}

@@ -1,0 +1,84 @@
+/**
+ * Progress of one upload, right whichever way the bytes went.
+ *
+ * Chunks sent through the chunk route are counted as they land. Chunks PUT straight to storage through
+ * presigned URLs are learned from storage (ListParts), at most once per PROGRESS_SYNC_INTERVAL_MS per
+ * upload across all API instances (ReadProgress takes a Redis lock first), so that polling does not
+ * hammer storage. When the Redis keys are gone (flushed, lost) they are rebuilt from PostgreSQL and
+ * storage: PostgreSQL is the truth about sessions, storage about parts.
+ */
+import { Injectable } from '@nestjs/common';
+import { ProgressStore, type ProgressSnapshot } from '#progress';
+import { chunkLength, ObjectStorage, StorageError, StorageErrorCode, type StoredPart } from '#storage';
+import type { UploadSession } from '#videos';
+import { uploadExpired } from './upload-error.js';
+import { isExpired } from './upload-sessions.js';
+
+@Injectable()
+export class ProgressSync {
+  constructor(
+    private readonly storage: ObjectStorage,
+    private readonly progress: ProgressStore,
+  ) {}
+
+  /**
+   * The snapshot of an open session, rebuilding its Redis keys from PostgreSQL and storage when they
+   * are gone. UPLOAD_EXPIRED for a session past its expiry, whose keys expired with it.
+   */
+  async snapshotOf(session: UploadSession): Promise<ProgressSnapshot> {
+    const existing = await this.progress.get(session.id);
+    if (existing) return existing;
+    if (isExpired(session)) throw uploadExpired(session.id, session.expiresAt);
+    await this.progress.init({
+      uploadId: session.id,
+      filename: session.filename,
+      ownerId: session.ownerId,
+      totalChunks: session.totalChunks,
+      size: session.size,
+      expiresAt: session.expiresAt.getTime(),
+      urlsExpireAt: session.urlsExpireAt.getTime(),
+    });
+    const rebuilt = await this.syncWithStorage(session);
+    if (rebuilt) return rebuilt;
+    // The keys expired between the check and now: the session ran out meanwhile.
+    throw uploadExpired(session.id, session.expiresAt);
+  }
+
+  /**
+   * Learns from storage which chunks are stored, marks chunks whose URL expired before they arrived
+   * as failed, and answers the new snapshot (null when the keys are gone).
+   */
+  async syncWithStorage(session: UploadSession): Promise<ProgressSnapshot | null> {
+    const now = Date.now();
+    let stored: Map<number, StoredPart>;
+    try {
+      stored = await this.storedChunks(session);
+    } catch (error) {
+      // Completed or aborted meanwhile: nothing more to learn from the multipart upload.
+      if (error instanceof StorageError && error.code === StorageErrorCode.NoSuchUpload) return this.progress.get(session.id);
+      throw error;
+    }
+    await this.progress.markManyDone(session.id, [...stored].map(([index, part]) => [index, part.size]));
+    const leases = await this.progress.leases(session.id);
+    const expired: number[] = [];
+    for (let i = 0; i < session.totalChunks; i++) {
+      if (!stored.has(i) && (leases.get(i) ?? session.urlsExpireAt.getTime()) <= now) expired.push(i);
+    }
+    await this.progress.markFailed(session.id, expired);
+    await this.progress.setSyncedAt(session.id, now);
+    return this.progress.get(session.id);
+  }
+
+  /**
+   * Chunk index -> part, for every chunk that is in storage with its exact length (part i + 1 holds
+   * chunk i). Throws StorageError(NoSuchUpload) when the multipart upload is gone.
+   */
+  async storedChunks(session: UploadSession): Promise<Map<number, StoredPart>> {
+    const stored = new Map<number, StoredPart>();
+    for (const part of await this.storage.listParts(session.storageKey, session.multipartUploadId)) {
+      const index = part.partNumber - 1;
+      if (index < session.totalChunks && part.size === chunkLength(session, session.size, index)) stored.set(index, part);
+    }
+    return stored;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The product's errors. Use cases (and the API's guards) throw UploadError with a code; the API maps
+ * each code to its HTTP status in one exhaustive switch (apps/api, ApiExceptionFilter).
+ */
+export enum UploadErrorCode {
+  ValidationFailed = 'VALIDATION_FAILED',
+  Unauthorized = 'UNAUTHORIZED',
+  ChannelForbidden = 'CHANNEL_FORBIDDEN',
+  TooManyOpenUploads = 'TOO_MANY_OPEN_UPLOADS',
+  UploadNotFound = 'UPLOAD_NOT_FOUND',
+  VideoNotFound = 'VIDEO_NOT_FOUND',
+  UploadExpired = 'UPLOAD_EXPIRED',
+  UploadCompleted = 'UPLOAD_COMPLETED',
+  ChunkIndexOutOfRange = 'CHUNK_INDEX_OUT_OF_RANGE',
+  ChunkLengthMismatch = 'CHUNK_LENGTH_MISMATCH',
+  ChunkTooLarge = 'CHUNK_TOO_LARGE',
+  UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
+  MissingParts = 'MISSING_PARTS',
+  MultipartUploadNotFound = 'MULTIPART_UPLOAD_NOT_FOUND',
+  SizeMismatch = 'SIZE_MISMATCH',
+  StorageFailed = 'STORAGE_FAILED',
+}
+
+export class UploadError extends Error {
+  constructor(
+    readonly code: UploadErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> | null = null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'UploadError';
+  }
+}
+
+/** One failing field of a request and why, as VALIDATION_FAILED lists it in `details.fields`. */
+export interface FieldProblem {
+  /** Dotted path of the field, e.g. `files.0.size`. */
+  field: string;
+  problems: string[];
+}
+
+export function validationFailed(fields: FieldProblem[]): UploadError {
+  const summary = fields.map((f) => f.field).join(', ');
+  return new UploadError(UploadErrorCode.ValidationFailed, `Invalid request: ${summary}`, { fields });
+}
+
+export function uploadNotFound(uploadId: string): UploadError {
+  return new UploadError(UploadErrorCode.UploadNotFound, `Upload ${uploadId} not found`, { uploadId });
+}
+
+export function uploadExpired(uploadId: string, expiredAt: Date): UploadError {
+  return new UploadError(UploadErrorCode.UploadExpired, `Upload ${uploadId} expired; start a new one`, { uploadId, expiredAt: expiredAt.toISOString() });
+}
+
+export function uploadCompleted(uploadId: string): UploadError {
+  return new UploadError(UploadErrorCode.UploadCompleted, `Upload ${uploadId} is already completed`, { uploadId });
+}

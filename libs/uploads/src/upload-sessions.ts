@@ -1,0 +1,29 @@
+/** Finds the caller's upload sessions and turns "not there" or "no longer open" into the right error. */
+import { Injectable } from '@nestjs/common';
+import { type UploadSession, UploadSessionRepository } from '#videos';
+import { uploadCompleted, uploadExpired, uploadNotFound } from './upload-error.js';
+
+/** Whether the session can no longer take bytes because its time ran out (cleaned up yet or not). */
+export function isExpired(session: UploadSession, now = Date.now()): boolean {
+  return session.state === 'expired' || (session.state === 'open' && session.expiresAt.getTime() <= now);
+}
+
+@Injectable()
+export class UploadSessions {
+  constructor(private readonly repository: UploadSessionRepository) {}
+
+  /** The caller's session; another user's is as unknown as an id that never existed (UPLOAD_NOT_FOUND). */
+  async find(uploadId: string, ownerId: string): Promise<UploadSession> {
+    const session = await this.repository.findOwnedSession(uploadId, ownerId);
+    if (!session) throw uploadNotFound(uploadId);
+    return session;
+  }
+
+  /** A session that still takes bytes; UPLOAD_COMPLETED or UPLOAD_EXPIRED otherwise. */
+  async findOpen(uploadId: string, ownerId: string): Promise<UploadSession> {
+    const session = await this.find(uploadId, ownerId);
+    if (session.state === 'completed') throw uploadCompleted(uploadId);
+    if (isExpired(session)) throw uploadExpired(uploadId, session.expiresAt);
+    return session;
+  }
+}

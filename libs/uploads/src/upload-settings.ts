@@ -1,0 +1,26 @@
+/**
+ * The settings the upload use cases read. The shape is declared here; #config builds its `upload`
+ * settings to fit it, and UploadsModule provides them under UPLOAD_SETTINGS.
+ */
+export interface UploadSettings {
+  /** Largest file sent whole, as the one part of its upload (bytes). */
+  singleUploadMax: number;
+  /** Preferred part size of chunked files (bytes); raised so that no file needs more than 10,000 parts. */
+  partSize: number;
+  /** Largest file a batch may announce (bytes). */
+  maxFileSize: number;
+  /** Files per batch. */
+  maxFiles: number;
+  /** Largest chunk the chunk route takes (bytes); larger parts go through their presigned URL. */
+  maxChunkSize: number;
+  /** Lifetime of presigned URLs (seconds). */
+  urlTtlSeconds: number;
+  /** An upload not completed by then expires (seconds). */
+  sessionTtlSeconds: number;
+  /** Least time between two look-ups in storage for one upload's progress (milliseconds). */
+  progressSyncIntervalMs: number;
+  /** Open (not completed, not expired) uploads one user may have. */
+  maxOpenSessionsPerUser: number;
+}
+
+export const UPLOAD_SETTINGS = Symbol('UPLOAD_SETTINGS');

@@ -1,0 +1,40 @@
+/**
+ * The upload use cases for the API (every one but expiry) and the worker (expiry). Storage, progress
+ * and the repository come from their own global library modules; the processing queue from BullMQ.
+ */
+import { type DynamicModule, Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import { VIDEO_PROCESSING_QUEUE } from './jobs.js';
+import { PartUrls } from './part-urls.js';
+import { ProgressSync } from './progress-sync.js';
+import { UploadSessions } from './upload-sessions.js';
+import { UPLOAD_SETTINGS, type UploadSettings } from './upload-settings.js';
+import { CompleteUpload } from './use-cases/complete-upload.use-case.js';
+import { ExpireUploads } from './use-cases/expire-uploads.use-case.js';
+import { InitBatch } from './use-cases/init-batch.use-case.js';
+import { ReadProgress } from './use-cases/read-progress.use-case.js';
+import { ReceiveChunk } from './use-cases/receive-chunk.use-case.js';
+import { RetryFailedChunks } from './use-cases/retry-failed-chunks.use-case.js';
+import { BullVideoProcessingQueue, VideoProcessingQueue } from './video-processing.queue.js';
+
+const USE_CASES = [InitBatch, ReceiveChunk, RetryFailedChunks, CompleteUpload, ReadProgress, ExpireUploads];
+
+@Module({})
+export class UploadsModule {
+  static forRoot(settings: UploadSettings): DynamicModule {
+    return {
+      module: UploadsModule,
+      global: true,
+      imports: [BullModule.registerQueue({ name: VIDEO_PROCESSING_QUEUE })],
+      providers: [
+        { provide: UPLOAD_SETTINGS, useValue: settings },
+        { provide: VideoProcessingQueue, useClass: BullVideoProcessingQueue },
+        UploadSessions,
+        ProgressSync,
+        PartUrls,
+        ...USE_CASES,
+      ],
+      exports: USE_CASES,
+    };
+  }
+}

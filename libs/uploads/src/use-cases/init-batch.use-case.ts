@@ -1,0 +1,150 @@
+/**
+ * Init: starts a batch of up to UPLOAD_MAX_FILES files, one upload session per file, each a multipart
+ * upload in storage (a file of at most UPLOAD_SINGLE_MAX_BYTES is its one part), and answers the
+ * presigned URL of every chunk. ("Batch Upload for Frontend", POST /batch/init.)
+ */
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { ProgressStore } from '#progress';
+import { MAX_UPLOAD_SIZE, ObjectStorage, planUpload } from '#storage';
+import { type NewUploadSession, UploadSessionRepository } from '#videos';
+import { PartUrls, urlsExpireAt } from '../part-urls.js';
+import { sourceKey } from '../storage-keys.js';
+import { type FieldProblem, UploadError, UploadErrorCode, validationFailed } from '../upload-error.js';
+import { UPLOAD_SETTINGS, type UploadSettings } from '../upload-settings.js';
+import { mayUploadTo, type Uploader } from '../uploader.js';
+import { videoTypeOf } from '../video-types.js';
+
+export interface FileToUpload {
+  /** Display name only; never part of a storage key. */
+  filename: string;
+  /** Bytes. */
+  size: number;
+  /** Video MIME type; inferred from the filename's extension when absent. */
+  type?: string;
+}
+
+export interface InitBatchCommand {
+  uploader: Uploader;
+  channelId: string;
+  files: readonly FileToUpload[];
+}
+
+/** How to upload one file of the batch. */
+export interface InitializedUpload {
+  uploadId: string;
+  /** The id the video gets once the upload is completed. */
+  fileId: string;
+  batchId: string;
+  filename: string;
+  size: number;
+  contentType: string;
+  /** False when the file goes up whole, with one PUT to its one URL. */
+  isChunked: boolean;
+  /** Chunk i is bytes [i * chunkSize, min(size, (i + 1) * chunkSize)). */
+  chunkSize: number;
+  totalChunks: number;
+  /** presignedUrls[i] takes chunk i (part i + 1) with one PUT of exactly its bytes. */
+  presignedUrls: string[];
+  urlsExpireAt: Date;
+  status: 'initialized';
+}
+
+@Injectable()
+export class InitBatch {
+  private readonly logger = new Logger(InitBatch.name);
+
+  constructor(
+    @Inject(UPLOAD_SETTINGS) private readonly settings: UploadSettings,
+    private readonly repository: UploadSessionRepository,
+    private readonly storage: ObjectStorage,
+    private readonly progress: ProgressStore,
+    private readonly partUrls: PartUrls,
+  ) {}
+
+  /**
+   * The uploads of the batch, in the order of `files`. Throws UploadError: CHANNEL_FORBIDDEN,
+   * VALIDATION_FAILED (too many files, too large, no video type), TOO_MANY_OPEN_UPLOADS; a storage
+   * failure is thrown as it is, after the multipart uploads already created are aborted.
+   */
+  async execute({ uploader, channelId, files }: InitBatchCommand): Promise<InitializedUpload[]> {
+    if (!mayUploadTo(uploader, channelId)) {
+      throw new UploadError(UploadErrorCode.ChannelForbidden, `you may not upload to channel ${channelId}`, { channelId });
+    }
+    const types = this.checkFiles(files);
+    const batchId = randomUUID();
+    const now = Date.now();
+    const expiresAt = new Date(now + this.settings.sessionTtlSeconds * 1000);
+    const plans = files.map((file) => planUpload(file.size, this.settings));
+    const planned = files.map((file, i) => {
+      const fileId = randomUUID();
+      const { chunkSize, totalChunks } = plans[i];
+      const base = { id: randomUUID(), batchId, fileId, channelId, ownerId: uploader.id, filename: file.filename, size: file.size };
+      return { ...base, contentType: types[i], storageKey: sourceKey(fileId), chunkSize, totalChunks, urlsExpireAt: urlsExpireAt(now, this.settings.urlTtlSeconds), expiresAt };
+    });
+    const sessions = await this.createMultipartUploads(planned);
+    const max = this.settings.maxOpenSessionsPerUser;
+    const recorded = await this.repository.createBatch({ id: batchId, channelId, ownerId: uploader.id }, sessions, max).catch(async (error: unknown) => {
+      await this.abandon(sessions);
+      throw error;
+    });
+    if (!recorded) {
+      await this.abandon(sessions);
+      throw new UploadError(UploadErrorCode.TooManyOpenUploads, `you have too many open uploads (at most ${max}); complete some or let them expire`, { limit: max });
+    }
+    const signed = await Promise.all(sessions.map((s) => this.partUrls.sign(s, Array.from({ length: s.totalChunks }, (_, i) => i))));
+    await Promise.all(sessions.map((s) => this.progress.init({ uploadId: s.id, filename: s.filename, ownerId: s.ownerId, totalChunks: s.totalChunks, size: s.size, expiresAt: expiresAt.getTime(), urlsExpireAt: s.urlsExpireAt.getTime() })));
+    return sessions.map((s, i) => ({
+      uploadId: s.id,
+      fileId: s.fileId,
+      batchId,
+      filename: s.filename,
+      size: s.size,
+      contentType: s.contentType,
+      isChunked: plans[i].isChunked,
+      chunkSize: s.chunkSize,
+      totalChunks: s.totalChunks,
+      presignedUrls: signed[i].urls,
+      urlsExpireAt: signed[i].expiresAt,
+      status: 'initialized' as const,
+    }));
+  }
+
+  /** The limits that depend on configuration; answers each file's video MIME type. */
+  private checkFiles(files: readonly FileToUpload[]): string[] {
+    const { maxFiles, maxFileSize } = this.settings;
+    const problems: FieldProblem[] = [];
+    if (files.length > maxFiles) problems.push({ field: 'files', problems: [`a batch holds at most ${maxFiles} files, got ${files.length}`] });
+    const limit = Math.min(maxFileSize, MAX_UPLOAD_SIZE);
+    const types = files.map((f, i) => {
+      if (f.size > limit) problems.push({ field: `files.${i}.size`, problems: [`size must not exceed ${limit} bytes`] });
+      const type = f.type?.toLowerCase() ?? videoTypeOf(f.filename);
+      if (!type) problems.push({ field: `files.${i}.type`, problems: ['type is missing and the filename extension is not a known video type'] });
+      return type ?? '';
+    });
+    if (problems.length > 0) throw validationFailed(problems);
+    return types;
+  }
+
+  /** Every file's multipart upload, side by side; when one cannot be created, the others are aborted. */
+  private async createMultipartUploads(planned: Omit<NewUploadSession, 'multipartUploadId'>[]): Promise<NewUploadSession[]> {
+    const started = await Promise.allSettled(planned.map((s) => this.storage.createMultipart(s.storageKey, s.contentType)));
+    const created = planned.flatMap((s, i) => {
+      const result = started[i];
+      return result.status === 'fulfilled' ? [{ ...s, multipartUploadId: result.value }] : [];
+    });
+    const failure = started.find((r) => r.status === 'rejected');
+    if (failure) {
+      await this.abandon(created);
+      throw failure.reason;
+    }
+    return created;
+  }
+
+  /** Init failed half-way: drop the multipart uploads already created so that nothing is billed. */
+  private async abandon(created: NewUploadSession[]): Promise<void> {
+    for (const s of created) {
+      await this.storage.abortMultipart(s.storageKey, s.multipartUploadId).catch((e: Error) => this.logger.warn(`abort of ${s.storageKey} failed: ${e.message}`));
+    }
+  }
+}

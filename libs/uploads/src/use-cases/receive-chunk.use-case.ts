@@ -1,0 +1,108 @@
+/**
+ * Receive chunk: one chunk sent through the API (POST /batch/chunk/:uploadId/:chunkIndex) is streamed
+ * to storage as its part. The chunk is never held in memory: it flows from the socket into the storage
+ * request. Sending a chunk again replaces it; a failed send leaves whatever was stored before
+ * untouched (storage only swaps a part in once it arrived whole).
+ */
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Readable } from 'node:stream';
+import { ProgressStore } from '#progress';
+import { chunkLength, ObjectStorage, StorageError, StorageErrorCode } from '#storage';
+import type { UploadSession } from '#videos';
+import { ProgressSync } from '../progress-sync.js';
+import { UploadError, UploadErrorCode } from '../upload-error.js';
+import { UploadSessions } from '../upload-sessions.js';
+import { UPLOAD_SETTINGS, type UploadSettings } from '../upload-settings.js';
+
+export interface ChunkBody {
+  stream: Readable;
+  /** Exact chunk length in bytes announced up front (a raw body's Content-Length), if any. */
+  declaredLength?: number;
+  /** Length of the whole request in bytes; for form-data it bounds the chunk from above. */
+  requestLength?: number;
+}
+
+export interface ReceiveChunkCommand {
+  uploadId: string;
+  ownerId: string;
+  /** 0-based; the chunk goes to part chunkIndex + 1. */
+  chunkIndex: number;
+  body: ChunkBody;
+}
+
+export interface ReceivedChunk {
+  uploadId: string;
+  chunkIndex: number;
+  /** Bytes stored for this chunk. */
+  size: number;
+  /** The ETag storage gave the part. */
+  etag: string;
+  /** Chunks stored so far, this one included. */
+  completedCount: number;
+  totalChunks: number;
+  /** Whole percent of the file's bytes stored. */
+  progress: number;
+}
+
+@Injectable()
+export class ReceiveChunk {
+  private readonly logger = new Logger(ReceiveChunk.name);
+
+  constructor(
+    @Inject(UPLOAD_SETTINGS) private readonly settings: UploadSettings,
+    private readonly sessions: UploadSessions,
+    private readonly sync: ProgressSync,
+    private readonly storage: ObjectStorage,
+    private readonly progress: ProgressStore,
+  ) {}
+
+  /**
+   * Stores the chunk. Throws UploadError: UPLOAD_NOT_FOUND, UPLOAD_COMPLETED, UPLOAD_EXPIRED,
+   * CHUNK_INDEX_OUT_OF_RANGE, CHUNK_TOO_LARGE, CHUNK_LENGTH_MISMATCH (the body is not the chunk's exact
+   * length), STORAGE_FAILED (storage did not take it). A chunk that fails is marked failed.
+   */
+  async execute({ uploadId, ownerId, chunkIndex, body }: ReceiveChunkCommand): Promise<ReceivedChunk> {
+    const session = await this.sessions.findOpen(uploadId, ownerId);
+    const expected = this.expectedLength(session, chunkIndex, body);
+    await this.sync.snapshotOf(session);
+    await this.progress.markUploading(uploadId, chunkIndex);
+
+    // Both drivers let exactly `expected` bytes through and fail with LengthMismatch otherwise.
+    let etag: string;
+    try {
+      ({ etag } = await this.storage.uploadPart(session.storageKey, session.multipartUploadId, chunkIndex + 1, body.stream, expected));
+    } catch (error) {
+      body.stream.destroy();
+      await this.progress.markFailed(uploadId, [chunkIndex]);
+      if (error instanceof StorageError && error.code === StorageErrorCode.LengthMismatch) throw mismatch(chunkIndex, expected);
+      // Completed (or expired) while the chunk streamed: the upload no longer takes it.
+      if (error instanceof StorageError && error.code === StorageErrorCode.NoSuchUpload) await this.sessions.findOpen(uploadId, ownerId);
+      this.logger.warn(`chunk ${chunkIndex} of ${uploadId} failed in storage: ${(error as Error).message}`);
+      throw new UploadError(UploadErrorCode.StorageFailed, `Storage did not take chunk ${chunkIndex}; send it again or ask /retry for a URL`, { chunkIndex }, { cause: error });
+    }
+    await this.progress.markDone(uploadId, chunkIndex, expected);
+    const snapshot = await this.sync.snapshotOf(session);
+    return { uploadId, chunkIndex, size: expected, etag, completedCount: snapshot.completedCount, totalChunks: snapshot.totalChunks, progress: snapshot.progress };
+  }
+
+  /** Checks everything that can be checked before a byte is read. Answers the chunk's exact length. */
+  private expectedLength(session: UploadSession, chunkIndex: number, body: ChunkBody): number {
+    if (chunkIndex >= session.totalChunks) {
+      throw new UploadError(UploadErrorCode.ChunkIndexOutOfRange, `chunkIndex must be below ${session.totalChunks}`, { chunkIndex, totalChunks: session.totalChunks });
+    }
+    const expected = chunkLength(session, session.size, chunkIndex);
+    const limit = this.settings.maxChunkSize;
+    if (expected > limit) {
+      throw new UploadError(UploadErrorCode.ChunkTooLarge, `chunk ${chunkIndex} has ${expected} bytes, more than the ${limit} the chunk route takes; use the presigned URL`, { chunkIndex, expected, limit });
+    }
+    const tooShort = body.requestLength !== undefined && body.requestLength < expected;
+    if ((body.declaredLength !== undefined && body.declaredLength !== expected) || tooShort) {
+      throw mismatch(chunkIndex, expected, body.declaredLength ?? body.requestLength);
+    }
+    return expected;
+  }
+}
+
+function mismatch(chunkIndex: number, expected: number, received?: number): UploadError {
+  return new UploadError(UploadErrorCode.ChunkLengthMismatch, `chunk ${chunkIndex} must be exactly ${expected} bytes`, { chunkIndex, expected, received: received ?? null });
+}

@@ -1,0 +1,122 @@
+/**
+ * The use cases wired by hand for their unit tests: in-memory storage, progress and processing queue,
+ * and the real repository on a PostgreSQL database cloned from the run's migrated template (the
+ * repository's locks and transactions are PostgreSQL's to prove, not a fake's).
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { InMemoryProgressStore } from '../../progress/test/in-memory-progress.store.js';
+import { InMemoryObjectStorage } from '../../storage/test/in-memory.object-storage.js';
+import { adminUrl, databaseUrl, templateDatabase } from '../../../test/support/global-setup.js';
+import { UploadSessionRepository, videosDataSourceOptions } from '#videos';
+import { PartUrls } from '../src/part-urls.js';
+import { ProgressSync } from '../src/progress-sync.js';
+import { UploadSessions } from '../src/upload-sessions.js';
+import type { UploadSettings } from '../src/upload-settings.js';
+import { CompleteUpload } from '../src/use-cases/complete-upload.use-case.js';
+import { ExpireUploads } from '../src/use-cases/expire-uploads.use-case.js';
+import { InitBatch } from '../src/use-cases/init-batch.use-case.js';
+import { ReadProgress } from '../src/use-cases/read-progress.use-case.js';
+import { ReceiveChunk } from '../src/use-cases/receive-chunk.use-case.js';
+import { RetryFailedChunks } from '../src/use-cases/retry-failed-chunks.use-case.js';
+import { VideoProcessingQueue } from '../src/video-processing.queue.js';
+import type { Uploader } from '../src/uploader.js';
+
+export const MiB = 1024 * 1024;
+
+/** Small thresholds, as in the end-to-end tests: files up to 6 MiB go whole, parts of 5 MiB. */
+export const SETTINGS: UploadSettings = {
+  singleUploadMax: 6 * MiB,
+  partSize: 5 * MiB,
+  maxFileSize: 1024 * MiB,
+  maxFiles: 5,
+  maxChunkSize: 64 * MiB,
+  urlTtlSeconds: 3600,
+  sessionTtlSeconds: 86_400,
+  progressSyncIntervalMs: 0,
+  maxOpenSessionsPerUser: 100,
+};
+
+export const ALICE: Uploader = { id: 'alice', channels: '*' };
+
+export class RecordingQueue extends VideoProcessingQueue {
+  readonly enqueued: string[] = [];
+  async enqueue(videoId: string): Promise<void> {
+    this.enqueued.push(videoId);
+  }
+}
+
+export interface Harness {
+  storage: InMemoryObjectStorage;
+  progress: InMemoryProgressStore;
+  queue: RecordingQueue;
+  repository: UploadSessionRepository;
+  db: DataSource;
+  initBatch: InitBatch;
+  receiveChunk: ReceiveChunk;
+  retryFailedChunks: RetryFailedChunks;
+  completeUpload: CompleteUpload;
+  readProgress: ReadProgress;
+  expireUploads: ExpireUploads;
+  close(): Promise<void>;
+}
+
+export async function startHarness(overrides: Partial<UploadSettings> = {}): Promise<Harness> {
+  const database = `reelay_u_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database} TEMPLATE ${templateDatabase()}`);
+  await admin.end();
+  const db = await new DataSource(videosDataSourceOptions(databaseUrl(database), false)).initialize();
+
+  const settings = { ...SETTINGS, ...overrides };
+  const storage = new InMemoryObjectStorage();
+  const progress = new InMemoryProgressStore();
+  const queue = new RecordingQueue();
+  const repository = new UploadSessionRepository(db);
+  const sessions = new UploadSessions(repository);
+  const sync = new ProgressSync(storage, progress);
+  const partUrls = new PartUrls(settings, storage);
+  return {
+    storage,
+    progress,
+    queue,
+    repository,
+    db,
+    initBatch: new InitBatch(settings, repository, storage, progress, partUrls),
+    receiveChunk: new ReceiveChunk(settings, sessions, sync, storage, progress),
+    retryFailedChunks: new RetryFailedChunks(sessions, sync, partUrls, progress),
+    completeUpload: new CompleteUpload(sessions, sync, repository, storage, progress, queue),
+    readProgress: new ReadProgress(settings, sessions, repository, sync, progress),
+    expireUploads: new ExpireUploads(repository, storage, progress),
+    async close() {
+      await db.destroy();
+      const cleanup = new pg.Client({ connectionString: adminUrl() });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+/** Random bytes standing for a file of `size` bytes. */
+export function fileOf(size: number): Buffer {
+  return randomBytes(size);
+}
+
+/** Bytes of chunk `index` of `file`. */
+export function chunkOf(file: Buffer, chunkSize: number, index: number): Buffer {
+  return file.subarray(index * chunkSize, Math.min(file.length, (index + 1) * chunkSize));
+}
+
+/** Awaits `promise` and answers the UploadError code it failed with (or throws when it succeeded). */
+export async function errorCodeOf(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (e: unknown) => e,
+  );
+  return (error as { code: string }).code;
+}
