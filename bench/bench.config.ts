@@ -48,7 +48,8 @@ function int(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -57,7 +58,8 @@ function suites(): Suite[] {
   if (!raw) return [...SUITES];
   const wanted = raw.split(',').map((s) => s.trim());
   const unknown = wanted.filter((s) => !SUITES.includes(s as Suite));
-  if (unknown.length > 0) throw new Error(`BENCH_ONLY: unknown suite ${unknown.join(', ')} (known: ${SUITES.join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(`BENCH_ONLY: unknown suite ${unknown.join(', ')} (known: ${SUITES.join(', ')})`);
   return wanted as Suite[];
 }
 

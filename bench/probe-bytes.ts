@@ -47,14 +47,17 @@ class CountingProxy {
     this.server = createServer((req, res) => {
       const entry: Served = { method: req.method ?? '?', range: String(req.headers.range ?? '-'), status: 0, bytes: 0 };
       this.served.push(entry);
-      const upstream = request({ host: this.target.hostname, port: this.target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-        entry.status = up.statusCode ?? 0;
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.on('data', (chunk: Buffer) => (entry.bytes += chunk.length));
-        up.pipe(res);
-        // ffmpeg closes a connection when it seeks away: stop reading from storage at once.
-        res.on('close', () => up.destroy());
-      });
+      const upstream = request(
+        { host: this.target.hostname, port: this.target.port, method: req.method, path: req.url, headers: req.headers },
+        (up) => {
+          entry.status = up.statusCode ?? 0;
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.on('data', (chunk: Buffer) => (entry.bytes += chunk.length));
+          up.pipe(res);
+          // ffmpeg closes a connection when it seeks away: stop reading from storage at once.
+          res.on('close', () => up.destroy());
+        },
+      );
       upstream.on('error', () => res.destroy());
       req.pipe(upstream);
     });
@@ -74,15 +77,24 @@ class CountingProxy {
 
 function s3Settings(): Record<string, string> {
   if (!process.env.S3_ENDPOINT) {
-    const out = execFileSync('bash', ['scripts/s3-server.sh', 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = execFileSync('bash', ['scripts/s3-server.sh', 'up'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     for (const line of out.split('\n')) {
       const m = /^(S3_\w+)=(.*)$/.exec(line.trim());
       if (m) process.env[m[1]] = m[2];
     }
   }
   const { S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY } = process.env;
-  if (!S3_ENDPOINT || !S3_ACCESS_KEY_ID || !S3_SECRET_ACCESS_KEY) throw new Error('no S3 server: set S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY');
-  return { endpoint: S3_ENDPOINT, accessKeyId: S3_ACCESS_KEY_ID, secretAccessKey: S3_SECRET_ACCESS_KEY, region: process.env.S3_REGION ?? 'us-east-1' };
+  if (!S3_ENDPOINT || !S3_ACCESS_KEY_ID || !S3_SECRET_ACCESS_KEY)
+    throw new Error('no S3 server: set S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY');
+  return {
+    endpoint: S3_ENDPOINT,
+    accessKeyId: S3_ACCESS_KEY_ID,
+    secretAccessKey: S3_SECRET_ACCESS_KEY,
+    region: process.env.S3_REGION ?? 'us-east-1',
+  };
 }
 
 function makeTestVideo(dir: string): string {
@@ -90,12 +102,49 @@ function makeTestVideo(dir: string): string {
   const out = join(dir, 'video.mp4');
   const ffmpeg = (...a: string[]) => execFileSync('ffmpeg', ['-v', 'error', '-y', ...a], { stdio: 'inherit' });
   ffmpeg(
-    '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', '20', '-vf', 'noise=alls=30:allf=t', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '30M', '-maxrate', '30M', '-bufsize', '60M',
-    '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-ac', '2', segment,
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=1920x1080:rate=30',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    '20',
+    '-vf',
+    'noise=alls=30:allf=t',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-b:v',
+    '30M',
+    '-maxrate',
+    '30M',
+    '-bufsize',
+    '60M',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-ac',
+    '2',
+    segment,
   );
   const seconds = (20 * targetMiB * MiB) / statSync(segment).size;
-  ffmpeg('-stream_loop', '-1', '-i', segment, '-t', seconds.toFixed(2), '-c', 'copy', ...(faststart ? ['-movflags', '+faststart'] : []), out);
+  ffmpeg(
+    '-stream_loop',
+    '-1',
+    '-i',
+    segment,
+    '-t',
+    seconds.toFixed(2),
+    '-c',
+    'copy',
+    ...(faststart ? ['-movflags', '+faststart'] : []),
+    out,
+  );
   return out;
 }
 
@@ -106,12 +155,21 @@ async function main(): Promise<void> {
   const s3 = s3Settings();
   const dir = mkdtempSync(join(tmpdir(), 'reelay-bench-'));
   const proxy = new CountingProxy(new URL(s3.endpoint));
-  const connection = { region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, forcePathStyle: true };
+  const connection = {
+    region: s3.region,
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+    forcePathStyle: true,
+  };
   const client = createS3Client({ ...connection, endpoint: s3.endpoint });
   const bucket = 'reelay-bench';
   const key = `videos/bench-${Date.now()}/source`;
   // Presigned URLs name the proxy; the storage calls of the bench itself go straight to the server.
-  const storage = new S3ObjectStorage(client, { bucket }, createS3Client({ ...connection, endpoint: await proxy.start() }));
+  const storage = new S3ObjectStorage(
+    client,
+    { bucket },
+    createS3Client({ ...connection, endpoint: await proxy.start() }),
+  );
   try {
     const file = makeTestVideo(dir);
     const size = statSync(file).size;
@@ -124,23 +182,36 @@ async function main(): Promise<void> {
     const probed = proxy.take();
     const { metadata, videoStreamIndex } = inspectProbe(report, size);
     const at = thumbnailTime(metadata.durationSeconds ?? 0);
-    const thumbnail = await makeThumbnail(() => storage.presignGet(key, 600), { atSeconds: at, streamIndex: videoStreamIndex, maxWidth: 640 }, limits);
+    const thumbnail = await makeThumbnail(
+      () => storage.presignGet(key, 600),
+      { atSeconds: at, streamIndex: videoStreamIndex, maxWidth: 640 },
+      limits,
+    );
     const thumbnailed = proxy.take();
     const took = Date.now() - t0;
 
     const total = sum(probed) + sum(thumbnailed);
-    console.log(`video: ${(size / MiB).toFixed(0)} MiB, ${metadata.durationSeconds?.toFixed(1)} s, ${metadata.width}x${metadata.height} ${metadata.videoCodec}, ${((metadata.bitrate ?? 0) / 1e6).toFixed(1)} Mbit/s, moov ${faststart ? 'first (faststart)' : 'at the end'}`);
-    for (const [step, served] of [['probe', probed], ['thumbnail', thumbnailed]] as const) {
+    console.log(
+      `video: ${(size / MiB).toFixed(0)} MiB, ${metadata.durationSeconds?.toFixed(1)} s, ${metadata.width}x${metadata.height} ${metadata.videoCodec}, ${((metadata.bitrate ?? 0) / 1e6).toFixed(1)} Mbit/s, moov ${faststart ? 'first (faststart)' : 'at the end'}`,
+    );
+    for (const [step, served] of [
+      ['probe', probed],
+      ['thumbnail', thumbnailed],
+    ] as const) {
       console.log(`${step}: ${served.length} requests, ${sum(served)} bytes (${pct(sum(served), size)})`);
       for (const s of served) console.log(`  ${s.method} ${s.range} -> ${s.status}: ${s.bytes} bytes`);
     }
-    console.log(`thumbnail asked at ${at.toFixed(1)} s, taken at ${thumbnail?.atSeconds.toFixed(1)} s: ${thumbnail?.jpeg.length ?? 0} bytes of JPEG; probe + thumbnail took ${took} ms`);
+    console.log(
+      `thumbnail asked at ${at.toFixed(1)} s, taken at ${thumbnail?.atSeconds.toFixed(1)} s: ${thumbnail?.jpeg.length ?? 0} bytes of JPEG; probe + thumbnail took ${took} ms`,
+    );
     console.log(`RESULT bytes read to probe and thumbnail: ${total} of ${size} = ${pct(total, size)}`);
     // Not part of the figure: the sha256 step streams the whole object, which bounds a worker's throughput.
     const t1 = Date.now();
     await sha256Of(await storage.readRange(key, 0));
     const seconds = (Date.now() - t1) / 1000;
-    console.log(`sha256 of the whole object (not counted above): ${seconds.toFixed(1)} s, ${(size / MiB / seconds).toFixed(0)} MiB/s`);
+    console.log(
+      `sha256 of the whole object (not counted above): ${seconds.toFixed(1)} s, ${(size / MiB / seconds).toFixed(0)} MiB/s`,
+    );
   } finally {
     await storage.delete(key).catch(() => undefined);
     await proxy.stop();

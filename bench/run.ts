@@ -36,7 +36,9 @@ async function main(): Promise<void> {
     log(`starting radosgw, database ${stack.database}, Redis prefix ${stack.redisPrefix}`);
     await stack.start();
     const machine = describeMachine(await stack.redis.info('server'));
-    log(`${Object.keys(stack.auth).length ? 'with' : 'without'} a bearer token; suites: ${config.suites.join(', ')}; ${config.runs} runs`);
+    log(
+      `${Object.keys(stack.auth).length ? 'with' : 'without'} a bearer token; suites: ${config.suites.join(', ')}; ${config.runs} runs`,
+    );
     api = await stack.startApi();
 
     const results: Report['results'] = {};
@@ -50,9 +52,22 @@ async function main(): Promise<void> {
 
     const goals = allGoals(results);
     for (const g of goals) log(`goal ${g.met ? 'met   ' : 'MISSED'} ${g.goal}: ${g.measured}`);
-    const profiles = await profile(stack, config, goals.filter((g) => !g.met).map((g) => g.suite));
+    const profiles = await profile(
+      stack,
+      config,
+      goals.filter((g) => !g.met).map((g) => g.suite),
+    );
 
-    const report: Report = { config, machine, startedAt, seconds: (performance.now() - t0) / 1000, loadAfter: loadAverage(), results, goals, profiles };
+    const report: Report = {
+      config,
+      machine,
+      startedAt,
+      seconds: (performance.now() - t0) / 1000,
+      loadAfter: loadAverage(),
+      results,
+      goals,
+      profiles,
+    };
     writeFileSync(config.output, renderReport(report));
     log(`wrote ${config.output} in ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
   } finally {
@@ -62,8 +77,14 @@ async function main(): Promise<void> {
 }
 
 /** One profiled pass per suite that missed a goal (BENCH_PROFILE=auto), or per suite (always). */
-async function profile(stack: BenchStack, config: BenchConfig, missed: Suite[]): Promise<Array<{ suite: string; summary: ProfileSummary }>> {
-  const suites = config.suites.filter((s) => PROFILERS[s] && (config.profile === 'always' || (config.profile === 'auto' && missed.includes(s))));
+async function profile(
+  stack: BenchStack,
+  config: BenchConfig,
+  missed: Suite[],
+): Promise<Array<{ suite: string; summary: ProfileSummary }>> {
+  const suites = config.suites.filter(
+    (s) => PROFILERS[s] && (config.profile === 'always' || (config.profile === 'auto' && missed.includes(s))),
+  );
   const out: Array<{ suite: string; summary: ProfileSummary }> = [];
   for (const suite of suites) {
     const api = await stack.startApi({ profile: true });

@@ -10,7 +10,10 @@ import { APP_NODE_FLAGS } from './node-flags.js';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 // The worker reads uploads through the disk driver's signed URLs, which the API checks: both must
 // sign with the same secret. Without a configured one, this run makes one for both.
-const env = { ...process.env, STORAGE_SIGNING_SECRET: process.env.STORAGE_SIGNING_SECRET || randomBytes(32).toString('hex') };
+const env = {
+  ...process.env,
+  STORAGE_SIGNING_SECRET: process.env.STORAGE_SIGNING_SECRET || randomBytes(32).toString('hex'),
+};
 
 function run(name: string, script: string): ChildProcess {
   const child = spawn(process.execPath, [...APP_NODE_FLAGS, script], { stdio: ['ignore', 'inherit', 'inherit'], env });
@@ -32,7 +35,9 @@ function shutdown(code: number): void {
   stopping = true;
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
   setTimeout(() => process.exit(code), 10_000).unref();
-  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : null))).then(() => process.exit(code));
+  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.on('exit', r)) : null))).then(() =>
+    process.exit(code),
+  );
 }
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));

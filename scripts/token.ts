@@ -19,8 +19,17 @@ const { values } = parseArgs({
   },
 });
 const { auth } = loadConfig();
-const channels = values.channels === '*' ? '*' : values.channels.split(',').map((c) => c.trim()).filter(Boolean);
-const key = auth.algorithm === 'HS256' ? new TextEncoder().encode(auth.key) : await importPKCS8(readFileSync(requiredKey(), 'utf8'), auth.algorithm);
+const channels =
+  values.channels === '*'
+    ? '*'
+    : values.channels
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean);
+const key =
+  auth.algorithm === 'HS256'
+    ? new TextEncoder().encode(auth.key)
+    : await importPKCS8(readFileSync(requiredKey(), 'utf8'), auth.algorithm);
 const token = await new SignJWT({ channels })
   .setProtectedHeader({ alg: auth.algorithm, typ: 'JWT' })
   .setSubject(values.user)
@@ -32,6 +41,7 @@ const token = await new SignJWT({ channels })
 console.log(token);
 
 function requiredKey(): string {
-  if (!values.key) throw new Error(`AUTH_JWT_ALGORITHM is ${auth.algorithm}: pass the private key with --key <file.pem>`);
+  if (!values.key)
+    throw new Error(`AUTH_JWT_ALGORITHM is ${auth.algorithm}: pass the private key with --key <file.pem>`);
   return values.key;
 }

@@ -37,12 +37,17 @@ describe('API contract', () => {
   it('init takes a numeric channel_id and infers the type from the extension', async () => {
     const res = await stack.api.init({ channel_id: 123, files: [{ filename: 'clip.MOV', size: 10 }] });
     expect(res.status).toBe(201);
-    const { rows } = await stack.db.query('SELECT channel_id, content_type FROM upload_sessions WHERE id = $1', [res.body.data![0].uploadId]);
+    const { rows } = await stack.db.query('SELECT channel_id, content_type FROM upload_sessions WHERE id = $1', [
+      res.body.data![0].uploadId,
+    ]);
     expect(rows[0]).toEqual({ channel_id: '123', content_type: 'video/quicktime' });
   });
 
   it('malformed JSON is a 400 in the envelope', async () => {
-    const res = await stack.api.call('POST', '/api/v1/videos/batch/init', { body: '{"channel_id": ', headers: { 'content-type': 'application/json' } });
+    const res = await stack.api.call('POST', '/api/v1/videos/batch/init', {
+      body: '{"channel_id": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ success: false, error: { code: 'BAD_REQUEST' } });
   });
@@ -60,7 +65,10 @@ describe('API contract', () => {
   it('a malformed uploadId or chunk index is 400, an unknown route 404', async () => {
     const progress = await stack.api.progress('not-a-uuid');
     expect(progress.status).toBe(400);
-    expect(progress.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: [{ field: 'uploadId', problems: ['uploadId must be a UUID'] }] } });
+    expect(progress.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { fields: [{ field: 'uploadId', problems: ['uploadId must be a UUID'] }] },
+    });
     const bad = await stack.api.chunkRaw('6f1c1c1e-0000-4000-8000-000000000000', -1, Buffer.alloc(1));
     expect(bad.status).toBe(400);
     expect(bad.body.error!.details.fields[0].field).toBe('chunkIndex');
@@ -70,9 +78,16 @@ describe('API contract', () => {
   });
 
   it('a large answer is gzip-compressed for a client that accepts it, as browsers do; a progress poll is not', async () => {
-    const body = JSON.stringify({ channel_id: '1', files: [{ filename: 'big.mp4', size: 400 * 5 * 1024 * 1024, type: 'video/mp4' }] });
+    const body = JSON.stringify({
+      channel_id: '1',
+      files: [{ filename: 'big.mp4', size: 400 * 5 * 1024 * 1024, type: 'video/mp4' }],
+    });
     const init = (headers: Record<string, string>) =>
-      request(`${stack.url}/api/v1/videos/batch/init`, { method: 'POST', headers: { authorization: `Bearer ${stack.api.token}`, 'content-type': 'application/json', ...headers }, body });
+      request(`${stack.url}/api/v1/videos/batch/init`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${stack.api.token}`, 'content-type': 'application/json', ...headers },
+        body,
+      });
     const zipped = await init({ 'accept-encoding': 'gzip, deflate, br, zstd' });
     const bytes = Buffer.from(await zipped.body.arrayBuffer());
     expect(zipped.statusCode).toBe(201);
@@ -85,9 +100,13 @@ describe('API contract', () => {
     const plain = await init({});
     expect(plain.statusCode).toBe(201);
     expect(plain.headers['content-encoding']).toBeUndefined();
-    expect(((await plain.body.json()) as { data: Array<{ presignedUrls: string[] }> }).data[0].presignedUrls).toHaveLength(400);
+    expect(
+      ((await plain.body.json()) as { data: Array<{ presignedUrls: string[] }> }).data[0].presignedUrls,
+    ).toHaveLength(400);
 
-    const poll = await request(`${stack.url}/api/v1/videos/batch/progress/${answer.data[0].uploadId}`, { headers: { authorization: `Bearer ${stack.api.token}`, 'accept-encoding': 'gzip' } });
+    const poll = await request(`${stack.url}/api/v1/videos/batch/progress/${answer.data[0].uploadId}`, {
+      headers: { authorization: `Bearer ${stack.api.token}`, 'accept-encoding': 'gzip' },
+    });
     expect(poll.statusCode).toBe(200);
     expect(poll.headers['content-encoding']).toBeUndefined();
     expect(((await poll.body.json()) as { data: { totalChunks: number } }).data.totalChunks).toBe(400);
@@ -99,12 +118,20 @@ describe('API contract', () => {
     const plain = await stack.api.call('GET', path);
     expect(plain.status).toBe(200);
     expect(plain.body.data).toMatchObject({ uploadId: s.uploadId, progress: 0, status: 'initialized', totalChunks: 1 });
-    expect(plain.headers).toMatchObject({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
+    expect(plain.headers).toMatchObject({
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+    });
 
     expect((await stack.api.call('GET', `${path}?t=${Date.now()}`)).body).toEqual(plain.body);
     expect((await stack.api.call('GET', path.replace(/-/g, '%2D'))).body).toEqual(plain.body);
 
-    const head = await request(`${stack.url}${path}`, { method: 'HEAD', headers: { authorization: `Bearer ${stack.api.token}` } });
+    const head = await request(`${stack.url}${path}`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${stack.api.token}` },
+    });
     expect(head.statusCode).toBe(200);
     expect(await head.body.text()).toBe('');
     expect(Number(head.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(plain.body)));
@@ -129,13 +156,19 @@ describe('API contract', () => {
   it('by default any origin may call the API, and the progress route answers it too', async () => {
     const preflight = await request(`${stack.url}/api/v1/videos/batch/progress/6f1c1c1e-0000-4000-8000-000000000000`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+      headers: {
+        origin: 'https://app.example.com',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
     });
     await preflight.body.text();
     expect(preflight.statusCode).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe('*');
     expect(String(preflight.headers['access-control-allow-headers']).toLowerCase()).toContain('authorization');
-    const poll = await stack.api.call('GET', '/api/v1/videos/batch/progress/6f1c1c1e-0000-4000-8000-000000000000', { headers: { origin: 'https://app.example.com' } });
+    const poll = await stack.api.call('GET', '/api/v1/videos/batch/progress/6f1c1c1e-0000-4000-8000-000000000000', {
+      headers: { origin: 'https://app.example.com' },
+    });
     expect(poll.status).toBe(404);
     expect(poll.headers['access-control-allow-origin']).toBe('*');
   });
@@ -144,7 +177,14 @@ describe('API contract', () => {
     const [s] = (await stack.api.init({ channel_id: '1', files: [file] })).body.data!;
     const bearer = await stack.token('alice');
     const post = (body: FormData | string, headers: Record<string, string> = {}) =>
-      request(`${stack.url}/api/v1/videos/batch/chunk/${s.uploadId}/0`, { method: 'POST', body, headers: { authorization: `Bearer ${bearer}`, ...headers } }).then(async (r) => ({ status: r.statusCode, body: (await r.body.json()) as { error?: { code: string; details: { fields: Array<{ field: string }> } } } }));
+      request(`${stack.url}/api/v1/videos/batch/chunk/${s.uploadId}/0`, {
+        method: 'POST',
+        body,
+        headers: { authorization: `Bearer ${bearer}`, ...headers },
+      }).then(async (r) => ({
+        status: r.statusCode,
+        body: (await r.body.json()) as { error?: { code: string; details: { fields: Array<{ field: string }> } } },
+      }));
     const noChunk = new FormData();
     noChunk.append('video', new Blob([Buffer.alloc(1000)]), 'a.mp4');
     const missing = await post(noChunk);
@@ -160,7 +200,10 @@ describe('API contract', () => {
 
   it('a chunk in another content type is 415', async () => {
     const init = await stack.api.init({ channel_id: '1', files: [file] });
-    const res = await stack.api.call('POST', `/api/v1/videos/batch/chunk/${init.body.data![0].uploadId}/0`, { body: 'x'.repeat(1000), headers: { 'content-type': 'text/plain' } });
+    const res = await stack.api.call('POST', `/api/v1/videos/batch/chunk/${init.body.data![0].uploadId}/0`, {
+      body: 'x'.repeat(1000),
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(res.status).toBe(415);
     expect(res.body.success).toBe(false);
   });
@@ -176,10 +219,17 @@ describe('API contract', () => {
     expect(live).toMatchObject({ components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } });
     const paths = live.paths as Record<string, Record<string, { security?: unknown[] }>>;
     for (const [path, operations] of Object.entries(paths)) {
-      for (const [method, operation] of Object.entries(operations)) expect([method, path, operation.security]).toEqual([method, path, [{ bearer: [] }]]);
+      for (const [method, operation] of Object.entries(operations))
+        expect([method, path, operation.security]).toEqual([method, path, [{ bearer: [] }]]);
     }
     expect(Object.keys(live.paths as object)).toEqual(
-      expect.arrayContaining(['/api/v1/videos/batch/init', '/api/v1/videos/batch/chunk/{uploadId}/{chunkIndex}', '/api/v1/videos/batch/progress/{uploadId}', '/api/v1/videos/batch/retry/{uploadId}', '/api/v1/videos/batch/complete/{uploadId}']),
+      expect.arrayContaining([
+        '/api/v1/videos/batch/init',
+        '/api/v1/videos/batch/chunk/{uploadId}/{chunkIndex}',
+        '/api/v1/videos/batch/progress/{uploadId}',
+        '/api/v1/videos/batch/retry/{uploadId}',
+        '/api/v1/videos/batch/complete/{uploadId}',
+      ]),
     );
   });
 });

@@ -16,10 +16,16 @@ describe('authentication and ownership', () => {
   beforeAll(async () => {
     stack = await startStack({ driver: 'disk' });
     // alice: one upload half done, one completed video
-    upload = (await stack.api.init({ channel_id: '123', files: [{ filename: 'mine.mp4', size: file.length }] })).body.data![0];
+    upload = (await stack.api.init({ channel_id: '123', files: [{ filename: 'mine.mp4', size: file.length }] })).body
+      .data![0];
     expect((await putTo(upload.presignedUrls[0], chunkOf(file, upload.chunkSize, 0))).status).toBe(200);
     const small = randomFile(1000);
-    const done = (await stack.api.init({ channel_id: '123', files: [{ filename: 'done.mp4', size: small.length, type: 'video/mp4' }] })).body.data![0];
+    const done = (
+      await stack.api.init({
+        channel_id: '123',
+        files: [{ filename: 'done.mp4', size: small.length, type: 'video/mp4' }],
+      })
+    ).body.data![0];
     expect((await putTo(done.presignedUrls[0], small)).status).toBe(200);
     videoId = (await stack.api.complete(done.uploadId)).body.data.videoId;
   });
@@ -30,7 +36,11 @@ describe('authentication and ownership', () => {
   const routes = () =>
     [
       ['POST', '/api/v1/videos/batch/init', { json: { channel_id: '123', files: [{ filename: 'x.mp4', size: 10 }] } }],
-      ['POST', `/api/v1/videos/batch/chunk/${upload.uploadId}/1`, { body: Buffer.alloc(10), headers: { 'content-type': 'application/octet-stream' } }],
+      [
+        'POST',
+        `/api/v1/videos/batch/chunk/${upload.uploadId}/1`,
+        { body: Buffer.alloc(10), headers: { 'content-type': 'application/octet-stream' } },
+      ],
       ['GET', `/api/v1/videos/batch/progress/${upload.uploadId}`, {}],
       ['POST', `/api/v1/videos/batch/retry/${upload.uploadId}`, {}],
       ['POST', `/api/v1/videos/batch/complete/${upload.uploadId}`, {}],
@@ -40,11 +50,20 @@ describe('authentication and ownership', () => {
   const badTokens: Array<[string, () => Promise<string | undefined>]> = [
     ['no token', async () => undefined],
     ['a malformed token', async () => 'not.a.jwt'],
-    ['a wrong signature', () => signToken(stack.env.AUTH_JWT_SECRET, 'alice', '*', { secret: 'another-secret-that-is-32-characters!' })],
-    ['an expired token', () => signToken(stack.env.AUTH_JWT_SECRET, 'alice', '*', { expiresIn: Math.floor(Date.now() / 1000) - 3600 })],
+    [
+      'a wrong signature',
+      () => signToken(stack.env.AUTH_JWT_SECRET, 'alice', '*', { secret: 'another-secret-that-is-32-characters!' }),
+    ],
+    [
+      'an expired token',
+      () => signToken(stack.env.AUTH_JWT_SECRET, 'alice', '*', { expiresIn: Math.floor(Date.now() / 1000) - 3600 }),
+    ],
     ['a wrong audience', () => signToken(stack.env.AUTH_JWT_SECRET, 'alice', '*', { audience: 'someone-else' })],
     ['a wrong issuer', () => signToken(stack.env.AUTH_JWT_SECRET, 'alice', '*', { issuer: 'evil' })],
-    ['an unsigned token (alg none)', async () => `${b64({ alg: 'none' })}.${b64({ sub: 'alice', iss: 'reelay', aud: 'reelay-upload', exp: 9e9 })}.`],
+    [
+      'an unsigned token (alg none)',
+      async () => `${b64({ alg: 'none' })}.${b64({ sub: 'alice', iss: 'reelay', aud: 'reelay-upload', exp: 9e9 })}.`,
+    ],
   ];
 
   it.each(badTokens)('every route answers 401 in the envelope for %s', async (_name, make) => {
@@ -62,12 +81,19 @@ describe('authentication and ownership', () => {
     for (const [method, path, options] of routes().slice(1)) {
       const res = await bob.call(method, path, options);
       expect([method, path, res.status]).toEqual([method, path, 404]);
-      const unknown = await bob.call(method, path.replace(upload.uploadId, '6f1c1c1e-0000-4000-8000-000000000000').replace(videoId, '6f1c1c1e-0000-4000-8000-000000000000'), options);
+      const unknown = await bob.call(
+        method,
+        path
+          .replace(upload.uploadId, '6f1c1c1e-0000-4000-8000-000000000000')
+          .replace(videoId, '6f1c1c1e-0000-4000-8000-000000000000'),
+        options,
+      );
       expect(res.body.error!.code).toBe(unknown.body.error!.code);
     }
     expect((await stack.api.progress(upload.uploadId)).body.data).toEqual(before);
     // and alice's upload still completes with her bytes
-    for (let i = 1; i < 3; i++) expect((await putTo(upload.presignedUrls[i], chunkOf(file, upload.chunkSize, i))).status).toBe(200);
+    for (let i = 1; i < 3; i++)
+      expect((await putTo(upload.presignedUrls[i], chunkOf(file, upload.chunkSize, i))).status).toBe(200);
     expect((await stack.api.complete(upload.uploadId)).status).toBe(200);
     expect(await sha256OfStream(await stack.storage.readRange(`videos/${upload.fileId}/source`, 0))).toBe(sha256(file));
   });
@@ -94,14 +120,28 @@ describe('tokens signed with ES256', () => {
   beforeAll(async () => {
     const pair = await generateKeyPair('ES256', { extractable: true });
     privateKey = pair.privateKey;
-    stack = await startStack({ driver: 'disk', env: { AUTH_JWT_ALGORITHM: 'ES256', AUTH_JWT_PUBLIC_KEY: await exportSPKI(pair.publicKey), AUTH_JWT_ISSUER: 'platform', AUTH_JWT_AUDIENCE: 'uploads' } });
+    stack = await startStack({
+      driver: 'disk',
+      env: {
+        AUTH_JWT_ALGORITHM: 'ES256',
+        AUTH_JWT_PUBLIC_KEY: await exportSPKI(pair.publicKey),
+        AUTH_JWT_ISSUER: 'platform',
+        AUTH_JWT_AUDIENCE: 'uploads',
+      },
+    });
   });
   afterAll(async () => {
     await stack?.stop();
   });
 
   it('accepts a token signed with the platform key and refuses an HS256 one', async () => {
-    const es = await new SignJWT({ channels: ['1'] }).setProtectedHeader({ alg: 'ES256' }).setSubject('dana').setIssuer('platform').setAudience('uploads').setExpirationTime('5m').sign(privateKey);
+    const es = await new SignJWT({ channels: ['1'] })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setSubject('dana')
+      .setIssuer('platform')
+      .setAudience('uploads')
+      .setExpirationTime('5m')
+      .sign(privateKey);
     const init = await new ApiClient(stack.url, es).init({ channel_id: '1', files: [{ filename: 'a.mp4', size: 10 }] });
     expect(init.status).toBe(201);
     const hs = await signToken(stack.env.AUTH_JWT_SECRET, 'dana', ['1'], { issuer: 'platform', audience: 'uploads' });

@@ -34,7 +34,9 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
   }
 
   async function expectStored(uploadId: string, source: Buffer) {
-    const { rows } = await stack.db.query('SELECT v.id, v.size, v.storage_key FROM videos v WHERE v.upload_id = $1', [uploadId]);
+    const { rows } = await stack.db.query('SELECT v.id, v.size, v.storage_key FROM videos v WHERE v.upload_id = $1', [
+      uploadId,
+    ]);
     expect(rows).toHaveLength(1);
     expect(Number(rows[0].size)).toBe(source.length);
     expect(await sha256OfStream(await stack.storage.readRange(rows[0].storage_key, 0))).toBe(sha256(source));
@@ -45,7 +47,13 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
 
   it('answers one session per file, as the seed shows, plus chunkSize, expiresAt and batchId', async () => {
     const [a, b] = await init();
-    expect(a).toMatchObject({ isChunked: false, totalChunks: 1, status: 'initialized', chunkSize: SINGLE, filename: 'myVideo1.mp4' });
+    expect(a).toMatchObject({
+      isChunked: false,
+      totalChunks: 1,
+      status: 'initialized',
+      chunkSize: SINGLE,
+      filename: 'myVideo1.mp4',
+    });
     expect(a.presignedUrls).toHaveLength(1);
     expect(b).toMatchObject({ isChunked: true, totalChunks: 3, status: 'initialized', chunkSize: 5 * MiB });
     expect(b.presignedUrls).toHaveLength(3);
@@ -64,18 +72,37 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
     expect(new Set(s.presignedUrls).size).toBe(2000);
     const last = randomFile(5 * MiB - 3);
     const part = randomFile(5 * MiB);
-    for (const [index, body] of [[0, part], [1000, part], [1001, part], [1999, last]] as const) expect((await putTo(s.presignedUrls[index], body)).status).toBe(200);
+    for (const [index, body] of [
+      [0, part],
+      [1000, part],
+      [1001, part],
+      [1999, last],
+    ] as const)
+      expect((await putTo(s.presignedUrls[index], body)).status).toBe(200);
     // The URL of one part does not take another part's length.
     expect((await putTo(s.presignedUrls[1500], last)).status).toBeGreaterThanOrEqual(400);
-    const progress = await eventually(() => stack.api.progress(s.uploadId), (r) => r.body.data.completedCount === 4);
+    const progress = await eventually(
+      () => stack.api.progress(s.uploadId),
+      (r) => r.body.data.completedCount === 4,
+    );
     expect(progress.body.data).toMatchObject({ totalChunks: 2000, completedCount: 4 });
   });
 
   it("init's answer arrives whole, as UTF-8 JSON of its declared length, compressed or not", async () => {
     const filename = 'été "à la plage" \\ 🎬.mp4';
-    const body = JSON.stringify({ channel_id: '123', files: [{ filename, size: 600 * 5 * MiB, type: 'video/mp4' }, { filename: 'b.mp4', size: 3 * 5 * MiB, type: 'video/mp4' }] });
+    const body = JSON.stringify({
+      channel_id: '123',
+      files: [
+        { filename, size: 600 * 5 * MiB, type: 'video/mp4' },
+        { filename: 'b.mp4', size: 3 * 5 * MiB, type: 'video/mp4' },
+      ],
+    });
     const init = (headers: Record<string, string>) =>
-      request(`${stack.url}/api/v1/videos/batch/init`, { method: 'POST', headers: { authorization: `Bearer ${stack.api.token}`, 'content-type': 'application/json', ...headers }, body });
+      request(`${stack.url}/api/v1/videos/batch/init`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${stack.api.token}`, 'content-type': 'application/json', ...headers },
+        body,
+      });
     const plain = await init({});
     const bytes = Buffer.from(await plain.body.arrayBuffer());
     expect(plain.statusCode).toBe(201);
@@ -83,7 +110,10 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
     expect(Number(plain.headers['content-length'])).toBe(bytes.length);
     const zipped = await init({ 'accept-encoding': 'gzip' });
     expect(zipped.headers['content-encoding']).toBe('gzip');
-    const answers = [JSON.parse(bytes.toString('utf8')), JSON.parse(gunzipSync(Buffer.from(await zipped.body.arrayBuffer())).toString('utf8'))];
+    const answers = [
+      JSON.parse(bytes.toString('utf8')),
+      JSON.parse(gunzipSync(Buffer.from(await zipped.body.arrayBuffer())).toString('utf8')),
+    ];
     for (const answer of answers) {
       const [large, small] = answer.data;
       expect(large).toMatchObject({ filename: filename.replace('\\', '_'), totalChunks: 600 });
@@ -104,13 +134,32 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
       expect(put.status).toBe(200);
       expect(put.etag).toBeTruthy();
     }
-    const progress = await eventually(() => stack.api.progress(b.uploadId), (r) => r.body.data.progress === 100);
-    expect(progress.body.data).toMatchObject({ uploadId: b.uploadId, filename: 'myVideo2.mp4', progress: 100, failedChunks: [], totalChunks: 3, completedCount: 3 });
+    const progress = await eventually(
+      () => stack.api.progress(b.uploadId),
+      (r) => r.body.data.progress === 100,
+    );
+    expect(progress.body.data).toMatchObject({
+      uploadId: b.uploadId,
+      filename: 'myVideo2.mp4',
+      progress: 100,
+      failedChunks: [],
+      totalChunks: 3,
+      completedCount: 3,
+    });
 
-    for (const [session, source] of [[a, single], [b, chunked]] as const) {
+    for (const [session, source] of [
+      [a, single],
+      [b, chunked],
+    ] as const) {
       const done = await stack.api.complete(session.uploadId);
       expect(done.status).toBe(200);
-      expect(done.body.data).toMatchObject({ videoId: session.fileId, uploadId: session.uploadId, size: source.length, status: 'uploaded', channelId: '123' });
+      expect(done.body.data).toMatchObject({
+        videoId: session.fileId,
+        uploadId: session.uploadId,
+        size: source.length,
+        status: 'uploaded',
+        channelId: '123',
+      });
       expect(await expectStored(session.uploadId, source)).toBe(session.fileId);
       const after = await stack.api.progress(session.uploadId);
       expect(after.body.data).toMatchObject({ progress: 100, status: 'completed', videoId: session.fileId });
@@ -130,7 +179,10 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
     }
     const mid = await stack.api.progress(b.uploadId);
     expect(mid.body.data).toMatchObject({ progress: 100, completedCount: 3, status: 'uploading' });
-    for (const [session, source] of [[a, single], [b, chunked]] as const) {
+    for (const [session, source] of [
+      [a, single],
+      [b, chunked],
+    ] as const) {
       expect((await stack.api.complete(session.uploadId)).status).toBe(200);
       await expectStored(session.uploadId, source);
     }
@@ -140,14 +192,18 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
     const [, b] = await init();
     const wrong = await stack.api.chunkRaw(b.uploadId, 0, chunkOf(chunked, b.chunkSize, 0).subarray(1));
     expect(wrong.status).toBe(400);
-    expect(wrong.body.error).toMatchObject({ code: 'CHUNK_LENGTH_MISMATCH', details: { chunkIndex: 0, expected: 5 * MiB } });
+    expect(wrong.body.error).toMatchObject({
+      code: 'CHUNK_LENGTH_MISMATCH',
+      details: { chunkIndex: 0, expected: 5 * MiB },
+    });
     const outOfRange = await stack.api.chunkRaw(b.uploadId, 3, Buffer.alloc(10));
     expect(outOfRange.status).toBe(400);
     expect(outOfRange.body.error!.code).toBe('CHUNK_INDEX_OUT_OF_RANGE');
 
     const garbage = randomFile(5 * MiB);
     expect((await stack.api.chunkRaw(b.uploadId, 0, garbage)).status).toBe(200);
-    for (let i = 0; i < 3; i++) expect((await stack.api.chunkRaw(b.uploadId, i, chunkOf(chunked, b.chunkSize, i))).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await stack.api.chunkRaw(b.uploadId, i, chunkOf(chunked, b.chunkSize, i))).status).toBe(200);
     expect((await stack.api.complete(b.uploadId)).status).toBe(200);
     await expectStored(b.uploadId, chunked);
   });
@@ -155,8 +211,16 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
   it('flow 3: a chunk that fails on the way to storage shows in failedChunks; retry gives a URL; then complete succeeds', async () => {
     const [, b] = await init();
     expect((await stack.api.chunkRaw(b.uploadId, 0, chunkOf(chunked, b.chunkSize, 0))).status).toBe(200);
-    await sendTruncated(stack.url, `/api/v1/videos/batch/chunk/${b.uploadId}/1`, chunkOf(chunked, b.chunkSize, 1), stack.api.token!);
-    const failed = await eventually(() => stack.api.progress(b.uploadId), (r) => r.body.data.failedChunks.length > 0);
+    await sendTruncated(
+      stack.url,
+      `/api/v1/videos/batch/chunk/${b.uploadId}/1`,
+      chunkOf(chunked, b.chunkSize, 1),
+      stack.api.token!,
+    );
+    const failed = await eventually(
+      () => stack.api.progress(b.uploadId),
+      (r) => r.body.data.failedChunks.length > 0,
+    );
     expect(failed.body.data).toMatchObject({ status: 'failed', failedChunks: [1], completedCount: 1 });
 
     const retry = await stack.api.retry(b.uploadId);
@@ -180,7 +244,8 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
     expect((await stack.api.progress(b.uploadId)).body.data).toMatchObject({ failedChunks: [1, 2], status: 'failed' });
     const retry = await stack.api.retry(b.uploadId);
     expect(retry.body.data!.map((r) => r.chunkIndex)).toEqual([1, 2]);
-    for (const { chunkIndex, url } of retry.body.data!) expect((await putTo(url, chunkOf(chunked, b.chunkSize, chunkIndex))).status).toBe(200);
+    for (const { chunkIndex, url } of retry.body.data!)
+      expect((await putTo(url, chunkOf(chunked, b.chunkSize, chunkIndex))).status).toBe(200);
 
     const earlySingle = await stack.api.complete(a.uploadId);
     expect(earlySingle.status).toBe(409);
@@ -207,11 +272,19 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
     await stack.redis.del(...keys);
 
     const rebuilt = await stack.api.progress(b.uploadId);
-    expect(rebuilt.body.data).toMatchObject({ completedCount: 2, totalChunks: 3, failedChunks: [], filename: 'myVideo2.mp4' });
+    expect(rebuilt.body.data).toMatchObject({
+      completedCount: 2,
+      totalChunks: 3,
+      failedChunks: [],
+      filename: 'myVideo2.mp4',
+    });
     expect(rebuilt.body.data.progress).toBe(Math.floor((10 * MiB * 100) / CHUNKED));
     expect((await stack.api.progress(a.uploadId)).body.data).toMatchObject({ progress: 100, completedCount: 1 });
     expect((await putTo(b.presignedUrls[2], chunkOf(chunked, b.chunkSize, 2))).status).toBe(200);
-    for (const [session, source] of [[a, single], [b, chunked]] as const) {
+    for (const [session, source] of [
+      [a, single],
+      [b, chunked],
+    ] as const) {
       expect((await stack.api.complete(session.uploadId)).status).toBe(200);
       await expectStored(session.uploadId, source);
     }
@@ -223,7 +296,17 @@ async function sendTruncated(base: string, path: string, chunk: Buffer, token: s
   const { request } = await import('node:http');
   await new Promise<void>((resolve) => {
     const url = new URL(base + path);
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-length': chunk.length, authorization: `Bearer ${token}` } });
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-length': chunk.length,
+        authorization: `Bearer ${token}`,
+      },
+    });
     req.on('error', () => resolve());
     req.on('response', (res) => {
       res.resume();

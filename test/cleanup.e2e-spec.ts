@@ -40,7 +40,9 @@ describe.each(DRIVERS)('cleanup of abandoned uploads on the %s driver', (driver)
     expect((await putTo(inTime.presignedUrls[0], chunkOf(big, inTime.chunkSize, 0))).status).toBe(200);
     expect((await putTo(single.presignedUrls[0], randomFile(1 * MiB))).status).toBe(200);
 
-    const sessions = async (id: string) => (await stack.db.query('SELECT storage_key, multipart_upload_id FROM upload_sessions WHERE id = $1', [id])).rows[0];
+    const sessions = async (id: string) =>
+      (await stack.db.query('SELECT storage_key, multipart_upload_id FROM upload_sessions WHERE id = $1', [id]))
+        .rows[0];
     const m = await sessions(multipart.uploadId);
     const s = await sessions(single.uploadId);
     const kept = await sessions(inTime.uploadId);
@@ -49,17 +51,29 @@ describe.each(DRIVERS)('cleanup of abandoned uploads on the %s driver', (driver)
     expect(await progressKeys(stack, multipart.uploadId)).not.toHaveLength(0);
 
     // The clients walked away: their sessions run out (as if UPLOAD_SESSION_TTL_SECONDS had passed).
-    await stack.db.query(`UPDATE upload_sessions SET expires_at = now() - interval '1 second' WHERE id = ANY($1)`, [[multipart.uploadId, single.uploadId]]);
+    await stack.db.query(`UPDATE upload_sessions SET expires_at = now() - interval '1 second' WHERE id = ANY($1)`, [
+      [multipart.uploadId, single.uploadId],
+    ]);
     // Two workers at once, each scheduling the cleanup every second.
     const env = { WORKER_CLEANUP_INTERVAL_SECONDS: '1', LOG_LEVEL: 'log' };
     await Promise.all([stack.startWorker(env), stack.startWorker(env)]);
 
     for (const id of [multipart.uploadId, single.uploadId]) {
-      expect(await eventually(() => state(stack, id), (v) => v === 'expired', 20_000)).toBe('expired');
+      expect(
+        await eventually(
+          () => state(stack, id),
+          (v) => v === 'expired',
+          20_000,
+        ),
+      ).toBe('expired');
     }
     for (const gone of [m, s]) {
-      await expect(stack.storage.listParts(gone.storage_key, gone.multipart_upload_id)).rejects.toMatchObject({ code: StorageErrorCode.NoSuchUpload });
-      await expect(stack.storage.listParts(gone.storage_key, gone.multipart_upload_id)).rejects.toBeInstanceOf(StorageError);
+      await expect(stack.storage.listParts(gone.storage_key, gone.multipart_upload_id)).rejects.toMatchObject({
+        code: StorageErrorCode.NoSuchUpload,
+      });
+      await expect(stack.storage.listParts(gone.storage_key, gone.multipart_upload_id)).rejects.toBeInstanceOf(
+        StorageError,
+      );
       expect(await stack.storage.head(gone.storage_key)).toBeNull();
     }
     expect(await progressKeys(stack, multipart.uploadId)).toEqual([]);
@@ -93,7 +107,9 @@ describe('expireAbandoned with several callers at once', () => {
 
   it('hands each expired session to exactly one caller', async () => {
     const batchId = randomUUID();
-    await stack.db.query(`INSERT INTO upload_batches (id, channel_id, owner_id) VALUES ($1, '123', 'alice')`, [batchId]);
+    await stack.db.query(`INSERT INTO upload_batches (id, channel_id, owner_id) VALUES ($1, '123', 'alice')`, [
+      batchId,
+    ]);
     const ids = Array.from({ length: 12 }, () => randomUUID());
     for (const id of ids) {
       await stack.db.query(

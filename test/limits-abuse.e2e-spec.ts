@@ -8,7 +8,15 @@ const file = { filename: 'a.mp4', size: 1000, type: 'video/mp4' };
 describe('rate limits and the open-upload cap', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ driver: 'disk', env: { RATE_LIMIT_WINDOW_SECONDS: '2', RATE_LIMIT_INIT: '3', RATE_LIMIT_COMPLETE: '2', UPLOAD_MAX_OPEN_SESSIONS_PER_USER: '4' } });
+    stack = await startStack({
+      driver: 'disk',
+      env: {
+        RATE_LIMIT_WINDOW_SECONDS: '2',
+        RATE_LIMIT_INIT: '3',
+        RATE_LIMIT_COMPLETE: '2',
+        UPLOAD_MAX_OPEN_SESSIONS_PER_USER: '4',
+      },
+    });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -61,8 +69,12 @@ describe.each(DRIVERS)('the presigned URL of a file sent whole on the %s driver'
   });
 
   async function initOne(body: Buffer, type: string) {
-    const s = (await stack.api.init({ channel_id: '1', files: [{ filename: 'a.avi', size: body.length, type }] })).body.data![0];
-    const { rows } = await stack.db.query('SELECT storage_key, multipart_upload_id FROM upload_sessions WHERE id = $1', [s.uploadId]);
+    const s = (await stack.api.init({ channel_id: '1', files: [{ filename: 'a.avi', size: body.length, type }] })).body
+      .data![0];
+    const { rows } = await stack.db.query(
+      'SELECT storage_key, multipart_upload_id FROM upload_sessions WHERE id = $1',
+      [s.uploadId],
+    );
     return { s, key: rows[0].storage_key as string, multipartUploadId: rows[0].multipart_upload_id as string };
   }
 
@@ -76,7 +88,9 @@ describe.each(DRIVERS)('the presigned URL of a file sent whole on the %s driver'
     }
     expect(await stack.storage.listParts(key, multipartUploadId)).toEqual([]);
     expect((await putTo(s.presignedUrls[0], body)).status).toBe(200);
-    expect(await stack.storage.listParts(key, multipartUploadId)).toEqual([expect.objectContaining({ partNumber: 1, size: body.length })]);
+    expect(await stack.storage.listParts(key, multipartUploadId)).toEqual([
+      expect.objectContaining({ partNumber: 1, size: body.length }),
+    ]);
   });
 
   it.each([
@@ -93,7 +107,7 @@ describe.each(DRIVERS)('the presigned URL of a file sent whole on the %s driver'
     expect(await sha256OfStream(await stack.storage.readRange(key, 0))).toBe(sha256(body));
   });
 
-  it('refuses a PUT to the URL once the upload is completed: the stored bytes stay the video\'s', async () => {
+  it("refuses a PUT to the URL once the upload is completed: the stored bytes stay the video's", async () => {
     const body = randomFile(8192);
     const { s, key } = await initOne(body, 'video/mp4');
     expect((await putTo(s.presignedUrls[0], body)).status).toBe(200);
@@ -128,7 +142,14 @@ describe('headers', () => {
     expect(docs.headers['content-security-policy']).toContain("script-src 'self' 'unsafe-inline'");
     expect(docs.headers['cache-control']).toBeUndefined();
     const preflight = (origin: string) =>
-      request(`${stack.url}/api/v1/videos/batch/init`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+      request(`${stack.url}/api/v1/videos/batch/init`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
+      });
     const allowed = await preflight('https://app.example.com');
     await allowed.body.text();
     expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example.com');
@@ -137,7 +158,10 @@ describe('headers', () => {
     await other.body.text();
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
     // The actual requests: the allowed origin may read the answer, another may not; caches keep them apart.
-    const from = (origin: string) => stack.api.call('GET', '/api/v1/videos/batch/progress/6f1c1c1e-0000-4000-8000-000000000000', { headers: { origin } });
+    const from = (origin: string) =>
+      stack.api.call('GET', '/api/v1/videos/batch/progress/6f1c1c1e-0000-4000-8000-000000000000', {
+        headers: { origin },
+      });
     const mine = await from('https://app.example.com');
     expect(mine.headers['access-control-allow-origin']).toBe('https://app.example.com');
     expect(mine.headers.vary).toBe('Origin');
@@ -147,11 +171,16 @@ describe('headers', () => {
   });
 
   it('keeps filenames as harmless display text', async () => {
-    const res = await stack.api.init({ channel_id: '1', files: [{ filename: '../../etc/passwd\u0000\u202eevil\r\nX-Injected: 1.mp4', size: 10 }] });
+    const res = await stack.api.init({
+      channel_id: '1',
+      files: [{ filename: '../../etc/passwd\u0000\u202eevil\r\nX-Injected: 1.mp4', size: 10 }],
+    });
     expect(res.status).toBe(201);
     const name = res.body.data![0].filename as string;
     expect(name).toBe('.._.._etc_passwdevilX-Injected: 1.mp4');
-    const { rows } = await stack.db.query('SELECT filename, storage_key FROM upload_sessions WHERE id = $1', [res.body.data![0].uploadId]);
+    const { rows } = await stack.db.query('SELECT filename, storage_key FROM upload_sessions WHERE id = $1', [
+      res.body.data![0].uploadId,
+    ]);
     expect(rows[0].filename).toBe(name);
     expect(rows[0].storage_key).toBe(`videos/${res.body.data![0].fileId}/source`);
   });

@@ -14,16 +14,22 @@ describe.each(DRIVERS)('presigned URLs that expire on the %s driver', (driver) =
 
   it('counts a chunk whose URL expired before it arrived as failed, and retry re-signs it', async () => {
     const file = randomFile(11 * MiB);
-    const s = (await stack.api.init({ channel_id: '9', files: [{ filename: 'late.webm', size: file.length }] })).body.data![0];
+    const s = (await stack.api.init({ channel_id: '9', files: [{ filename: 'late.webm', size: file.length }] })).body
+      .data![0];
     expect((await putTo(s.presignedUrls[0], chunkOf(file, s.chunkSize, 0))).status).toBe(200);
     await new Promise((r) => setTimeout(r, 2500));
     const late = await putTo(s.presignedUrls[1], chunkOf(file, s.chunkSize, 1));
     expect(late.status).toBe(403);
-    expect((await stack.api.progress(s.uploadId)).body.data).toMatchObject({ status: 'failed', failedChunks: [1, 2], completedCount: 1 });
+    expect((await stack.api.progress(s.uploadId)).body.data).toMatchObject({
+      status: 'failed',
+      failedChunks: [1, 2],
+      completedCount: 1,
+    });
 
     const retry = await stack.api.retry(s.uploadId);
     expect(retry.body.data!.map((r) => r.chunkIndex)).toEqual([1, 2]);
-    for (const { chunkIndex, url } of retry.body.data!) expect((await putTo(url, chunkOf(file, s.chunkSize, chunkIndex))).status).toBe(200);
+    for (const { chunkIndex, url } of retry.body.data!)
+      expect((await putTo(url, chunkOf(file, s.chunkSize, chunkIndex))).status).toBe(200);
     expect((await stack.api.complete(s.uploadId)).status).toBe(200);
   });
 });
@@ -38,7 +44,8 @@ describe('the chunk route size cap', () => {
   });
 
   it('refuses a chunk larger than the cap with 413 before reading it, and points at the presigned URL', async () => {
-    const s = (await stack.api.init({ channel_id: '9', files: [{ filename: 'big.mp4', size: 11 * MiB }] })).body.data![0];
+    const s = (await stack.api.init({ channel_id: '9', files: [{ filename: 'big.mp4', size: 11 * MiB }] })).body
+      .data![0];
     const res = await stack.api.chunkRaw(s.uploadId, 0, Buffer.alloc(5 * MiB));
     expect(res.status).toBe(413);
     expect(res.body.error).toMatchObject({ code: 'CHUNK_TOO_LARGE', details: { limit: 4 * MiB } });

@@ -16,7 +16,9 @@ import { appEnv, freePort } from './support/stack.js';
 /** Node processes whose parent is `pid`, with their command lines. */
 function children(pid: number): string[][] {
   const tasks = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-  return tasks ? tasks.split(/\s+/).map((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').filter(Boolean)) : [];
+  return tasks
+    ? tasks.split(/\s+/).map((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0').filter(Boolean))
+    : [];
 }
 
 async function health(url: string): Promise<number | null> {
@@ -45,8 +47,14 @@ describe('npm start (scripts/start-all.js)', () => {
   it('creates the database, runs the API and the worker with the Node flags, and stops on SIGTERM', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const env = { ...process.env, ...appEnv({ port, database, redisPrefix: `reelay-t-start-${id}:`, diskRoot: dataDir }) };
-    const supervisor = spawn(process.execPath, ['dist/scripts/start-all.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = {
+      ...process.env,
+      ...appEnv({ port, database, redisPrefix: `reelay-t-start-${id}:`, diskRoot: dataDir }),
+    };
+    const supervisor = spawn(process.execPath, ['dist/scripts/start-all.js'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     supervisor.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     supervisor.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -54,10 +62,13 @@ describe('npm start (scripts/start-all.js)', () => {
     try {
       const deadline = Date.now() + 45_000;
       while ((await health(url)) !== 200) {
-        if (supervisor.exitCode !== null || Date.now() > deadline) throw new Error(`the API did not come up:\n${output}`);
+        if (supervisor.exitCode !== null || Date.now() > deadline)
+          throw new Error(`the API did not come up:\n${output}`);
         await new Promise((r) => setTimeout(r, 250));
       }
-      const apps = children(supervisor.pid!).filter((argv) => argv.some((a) => /apps\/(api|worker)\/src\/main\.js$/.test(a)));
+      const apps = children(supervisor.pid!).filter((argv) =>
+        argv.some((a) => /apps\/(api|worker)\/src\/main\.js$/.test(a)),
+      );
       expect(apps).toHaveLength(2);
       for (const argv of apps) expect(argv.slice(1, 1 + APP_NODE_FLAGS.length)).toEqual([...APP_NODE_FLAGS]);
       const db = new pg.Client({ connectionString: databaseUrl(database) });
@@ -76,7 +87,9 @@ describe("the apps' Node flags, wherever the apps are started", () => {
   /** The flags of every `node ... dist/apps/<app>/src/main.js` in a file, as a shell line or a JSON array. */
   function nodeFlagsIn(file: string): string[][] {
     const text = readFileSync(file, 'utf8');
-    return [...text.matchAll(/\bnode((?:[\s",]+--[\w-]+(?:=[\w.-]+)?)*)[\s",]+dist\/apps\/(?:api|worker)\/src\/main\.js/g)].map((m) => m[1].split(/[\s",]+/).filter(Boolean));
+    return [
+      ...text.matchAll(/\bnode((?:[\s",]+--[\w-]+(?:=[\w.-]+)?)*)[\s",]+dist\/apps\/(?:api|worker)\/src\/main\.js/g),
+    ].map((m) => m[1].split(/[\s",]+/).filter(Boolean));
   }
 
   it.each([

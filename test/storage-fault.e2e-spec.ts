@@ -21,7 +21,10 @@ describe('a storage failure on the s3 driver', () => {
   });
 
   it('marks the chunk failed with a 502, keeps the other parts, and completes after retry', async () => {
-    const init = await stack.api.init({ channel_id: 'c1', files: [{ filename: 'a.mov', size: file.length, type: 'video/quicktime' }] });
+    const init = await stack.api.init({
+      channel_id: 'c1',
+      files: [{ filename: 'a.mov', size: file.length, type: 'video/quicktime' }],
+    });
     const s = init.body.data![0];
     expect(s.totalChunks).toBe(3);
     expect((await stack.api.chunkRaw(s.uploadId, 0, chunkOf(file, s.chunkSize, 0))).status).toBe(200);
@@ -51,7 +54,11 @@ describe('progress polling on the s3 driver', () => {
 
   beforeAll(async () => {
     proxy = new FaultProxy(process.env.S3_ENDPOINT!);
-    stack = await startStack({ driver: 's3', s3Endpoint: await proxy.start(), env: { PROGRESS_SYNC_INTERVAL_MS: '60000' } });
+    stack = await startStack({
+      driver: 's3',
+      s3Endpoint: await proxy.start(),
+      env: { PROGRESS_SYNC_INTERVAL_MS: '60000' },
+    });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -60,7 +67,8 @@ describe('progress polling on the s3 driver', () => {
 
   it('asks storage at most once per interval however often the frontend polls', async () => {
     const file = randomFile(11 * MiB);
-    const s = (await stack.api.init({ channel_id: 'c1', files: [{ filename: 'a.mp4', size: file.length }] })).body.data![0];
+    const s = (await stack.api.init({ channel_id: 'c1', files: [{ filename: 'a.mp4', size: file.length }] })).body
+      .data![0];
     expect((await putTo(s.presignedUrls[0], chunkOf(file, s.chunkSize, 0))).status).toBe(200);
     // ListParts is the only GET with an uploadId in its query.
     const listParts = () => proxy.requests.filter((r) => r.startsWith('GET ') && r.includes('uploadId=')).length;

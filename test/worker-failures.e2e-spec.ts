@@ -38,7 +38,8 @@ class HangingServer {
 }
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: string | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
@@ -65,7 +66,8 @@ describe.each(DRIVERS)('worker failures on the %s driver', (driver) => {
     await hanging?.stop();
   });
 
-  const videoRow = async (videoId: string) => (await stack.db.query('SELECT * FROM videos WHERE id = $1', [videoId])).rows[0];
+  const videoRow = async (videoId: string) =>
+    (await stack.db.query('SELECT * FROM videos WHERE id = $1', [videoId])).rows[0];
 
   /** Uploads a clip with no worker running, starts a worker whose storage hangs, waits until it is stuck. */
   async function stuckJob(extraEnv: Record<string, string> = {}) {
@@ -73,7 +75,10 @@ describe.each(DRIVERS)('worker failures on the %s driver', (driver) => {
     const { videoId } = await uploadFile(stack.api, bytes, { filename: 'stuck.mp4', type: 'video/mp4' });
     const connectionsBefore = hanging.connections;
     const worker = await stack.startWorker({ ...hangEnv, ...extraEnv });
-    const row = await eventually(() => videoRow(videoId), (v) => v.status === 'processing' && hanging.connections > connectionsBefore);
+    const row = await eventually(
+      () => videoRow(videoId),
+      (v) => v.status === 'processing' && hanging.connections > connectionsBefore,
+    );
     expect(row.status).toBe('processing');
     return { videoId, worker, startedAt: row.processing_started_at as Date };
   }
@@ -84,8 +89,18 @@ describe.each(DRIVERS)('worker failures on the %s driver', (driver) => {
     await exited(worker);
 
     const rescuer = await stack.startWorker();
-    const done = await eventually(() => videoRow(videoId), (v) => v.status !== 'processing', 30_000);
-    expect(done).toMatchObject({ status: 'ready', width: 320, height: 240, thumbnail_key: `videos/${videoId}/thumbnail.jpg`, failure_reason: null });
+    const done = await eventually(
+      () => videoRow(videoId),
+      (v) => v.status !== 'processing',
+      30_000,
+    );
+    expect(done).toMatchObject({
+      status: 'ready',
+      width: 320,
+      height: 240,
+      thumbnail_key: `videos/${videoId}/thumbnail.jpg`,
+      failure_reason: null,
+    });
     // The same row carried on: processing began once, with the first worker.
     expect(done.processing_started_at).toEqual(startedAt);
     expect(await stack.storage.head(done.thumbnail_key)).not.toBeNull();
@@ -95,7 +110,9 @@ describe.each(DRIVERS)('worker failures on the %s driver', (driver) => {
     expect(job.returnvalue).toEqual({ videoId, status: 'ready' });
     expect(job.stalledCounter).toBe(1);
     expect(stack.logs()).toMatch(new RegExp(`job process-${videoId} stalled`));
-    expect((await stack.db.query('SELECT count(*)::int AS n FROM videos WHERE upload_id = $1', [done.upload_id])).rows[0].n).toBe(1);
+    expect(
+      (await stack.db.query('SELECT count(*)::int AS n FROM videos WHERE upload_id = $1', [done.upload_id])).rows[0].n,
+    ).toBe(1);
     await stopWorker(rescuer);
   });
 
@@ -113,7 +130,11 @@ describe.each(DRIVERS)('worker failures on the %s driver', (driver) => {
     expect(job.attemptsMade).toBe(0);
 
     const next = await stack.startWorker();
-    const done = await eventually(() => videoRow(videoId), (v) => v.status !== 'processing', 30_000);
+    const done = await eventually(
+      () => videoRow(videoId),
+      (v) => v.status !== 'processing',
+      30_000,
+    );
     expect(done.status).toBe('ready');
     await stopWorker(next);
   });
@@ -128,7 +149,11 @@ describe.each(DRIVERS)('worker failures on the %s driver', (driver) => {
         // Three 500s outlast the SDK's own three tries: the first attempt of the job fails.
         proxy.failWhen((req, url) => req.method === 'HEAD' && url.pathname.endsWith(`${videoId}/source`), 3);
         const worker = await stack.startWorker({ S3_ENDPOINT: endpoint });
-        const done = await eventually(() => videoRow(videoId), (v) => v.status === 'ready' || v.status === 'failed', 30_000);
+        const done = await eventually(
+          () => videoRow(videoId),
+          (v) => v.status === 'ready' || v.status === 'failed',
+          30_000,
+        );
         expect(done).toMatchObject({ status: 'ready', failure_reason: null });
         expect(proxy.failed).toHaveLength(3);
         expect(stack.logs()).toMatch(new RegExp(`job process-${videoId} attempt 1 failed`));

@@ -26,7 +26,11 @@ describe.each(DRIVERS)('the worker on the %s driver', (driver) => {
 
   const getVideo = (videoId: string) => stack.api.call<VideoAnswer>('GET', `/api/v1/videos/${videoId}`);
   async function settled(videoId: string): Promise<VideoAnswer> {
-    const res = await eventually(() => getVideo(videoId), (r) => ['ready', 'failed'].includes(r.body.data?.status ?? ''), 40_000);
+    const res = await eventually(
+      () => getVideo(videoId),
+      (r) => ['ready', 'failed'].includes(r.body.data?.status ?? ''),
+      40_000,
+    );
     expect(res.status).toBe(200);
     return res.body.data!;
   }
@@ -36,7 +40,16 @@ describe.each(DRIVERS)('the worker on the %s driver', (driver) => {
     const { videoId } = await uploadFile(stack.api, bytes, { filename: 'clip.mp4', type: 'video/mp4' });
     const video = await settled(videoId);
 
-    expect(video).toMatchObject({ status: 'ready', failureReason: null, width: 1280, height: 720, videoCodec: 'h264', audioCodec: 'aac', container: 'mp4', sha256: sha256(bytes) });
+    expect(video).toMatchObject({
+      status: 'ready',
+      failureReason: null,
+      width: 1280,
+      height: 720,
+      videoCodec: 'h264',
+      audioCodec: 'aac',
+      container: 'mp4',
+      sha256: sha256(bytes),
+    });
     expect(video.durationSeconds).toBeCloseTo(4, 1);
     // The whole file's bitrate: its bits over its duration, give or take the container's overhead.
     expect(video.bitrate).toBeGreaterThan(0.9 * ((bytes.length * 8) / 4));
@@ -70,7 +83,9 @@ describe.each(DRIVERS)('the worker on the %s driver', (driver) => {
     const overwrite = await putTo(session.presignedUrls[0], randomFile(bytes.length));
     expect(overwrite.status).toBeGreaterThanOrEqual(400);
     expect(overwrite.status).toBeLessThan(500);
-    expect(await sha256OfStream(await stack.storage.readRange(`videos/${session.fileId}/source`, 0))).toBe(sha256(bytes));
+    expect(await sha256OfStream(await stack.storage.readRange(`videos/${session.fileId}/source`, 0))).toBe(
+      sha256(bytes),
+    );
     expect((await getVideo(session.fileId)).body.data).toMatchObject({ status: 'ready', sha256: sha256(bytes) });
   });
 
@@ -107,7 +122,10 @@ describe.each(DRIVERS)('the worker on the %s driver', (driver) => {
   });
 
   it('a picture declared as a video fails: it is an image, not a video container', async () => {
-    const { videoId } = await uploadFile(stack.api, await makePicture(640, 480), { filename: 'photo.mp4', type: 'video/mp4' });
+    const { videoId } = await uploadFile(stack.api, await makePicture(640, 480), {
+      filename: 'photo.mp4',
+      type: 'video/mp4',
+    });
     const video = await settled(videoId);
     expect(video.status).toBe('failed');
     expect(video.failureReason).toMatch(/not a video: it was detected as png_pipe/);
@@ -119,7 +137,10 @@ describe.each(DRIVERS)('the worker on the %s driver', (driver) => {
     await settled(videoId);
     const before = await stack.db.query('SELECT * FROM videos WHERE id = $1', [videoId]);
     const job = await stack.queue.add('process', { videoId }, { jobId: `again-${videoId}` });
-    const state = await eventually(() => job.getState(), (s) => s === 'completed' || s === 'failed');
+    const state = await eventually(
+      () => job.getState(),
+      (s) => s === 'completed' || s === 'failed',
+    );
     expect(state).toBe('completed');
     expect((await stack.queue.getJob(job.id!))?.returnvalue).toEqual({ videoId, status: 'ready' });
     const after = await stack.db.query('SELECT * FROM videos WHERE id = $1', [videoId]);

@@ -14,7 +14,10 @@ const app = Fastify({ logger: false });
 
 app.get<{ Params: { id: string } }>('/progress/:id', async (req, reply) => {
   const s = await store.get(req.params.id);
-  if (!s) return reply.code(404).send({ success: false, error: { code: 'UPLOAD_NOT_FOUND', message: 'not found', details: null } });
+  if (!s)
+    return reply
+      .code(404)
+      .send({ success: false, error: { code: 'UPLOAD_NOT_FOUND', message: 'not found', details: null } });
   const { uploadId, filename, progress, status, failedChunks, totalChunks, completedCount } = s;
   return { success: true, data: { uploadId, filename, progress, status, failedChunks, totalChunks, completedCount } };
 });

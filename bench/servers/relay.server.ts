@@ -16,10 +16,16 @@ const server = createServer((req, res) => {
     res.writeHead(400).end('to= is missing');
     return;
   }
-  const upstream = request(to, { method: 'PUT', agent, headers: { 'content-length': req.headers['content-length'] ?? 0 } }, (answer) => {
-    answer.resume();
-    answer.on('end', () => res.writeHead(answer.statusCode ?? 502, { 'content-type': 'application/json' }).end('{"success":true}'));
-  });
+  const upstream = request(
+    to,
+    { method: 'PUT', agent, headers: { 'content-length': req.headers['content-length'] ?? 0 } },
+    (answer) => {
+      answer.resume();
+      answer.on('end', () =>
+        res.writeHead(answer.statusCode ?? 502, { 'content-type': 'application/json' }).end('{"success":true}'),
+      );
+    },
+  );
   pipeline(req, upstream).catch((error: Error) => {
     if (!res.headersSent) res.writeHead(502).end(error.message);
   });

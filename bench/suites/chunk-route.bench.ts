@@ -44,7 +44,12 @@ interface Peers {
   tusUrl: string;
 }
 
-export async function benchChunkRoute(stack: BenchStack, api: Api, config: BenchConfig, log: (line: string) => void): Promise<ChunkRouteResult> {
+export async function benchChunkRoute(
+  stack: BenchStack,
+  api: Api,
+  config: BenchConfig,
+  log: (line: string) => void,
+): Promise<ChunkRouteResult> {
   const file = testFile(config);
   const peers = await startPeers(stack);
   const result: ChunkRouteResult = {
@@ -60,7 +65,10 @@ export async function benchChunkRoute(stack: BenchStack, api: Api, config: Bench
   try {
     // Warm-up, not measured: a fresh API's first upload runs cold code (JIT) and is ~20 % slower. It fills
     // the chunks in flight once, and is large enough to be chunked.
-    const warmUp = { ...config, fileMiB: Math.min(config.fileMiB, Math.max(config.chunkMiB * config.inFlight, CHUNKED_MIN_MIB)) };
+    const warmUp = {
+      ...config,
+      fileMiB: Math.min(config.fileMiB, Math.max(config.chunkMiB * config.inFlight, CHUNKED_MIN_MIB)),
+    };
     for (const target of CHUNK_TARGETS) {
       const agent = keepAliveAgent(config.inFlight);
       await uploadOnce(target, stack, api, peers, file, warmUp, agent);
@@ -77,7 +85,10 @@ export async function benchChunkRoute(stack: BenchStack, api: Api, config: Bench
         result.mbps[target].push(mbps);
         if (target === 'api') result.apiPeakRss.push(peakRss);
         if (target === 'tus') result.tusPeakRss.push(peakRss);
-        const serverCpu = cpu.seconds.server === undefined ? '' : `, server ${(cpu.seconds.server / (result.fileBytes / 1024 ** 3)).toFixed(2)} CPU s/GiB`;
+        const serverCpu =
+          cpu.seconds.server === undefined
+            ? ''
+            : `, server ${(cpu.seconds.server / (result.fileBytes / 1024 ** 3)).toFixed(2)} CPU s/GiB`;
         const busy = `machine ${(100 * cpu.machineBusy).toFixed(0)} % busy${serverCpu}`;
         const rss = target === 'api' || target === 'tus' ? `, peak RSS ${(peakRss / MiB).toFixed(0)} MiB` : '';
         log(`chunk run ${run + 1}/${config.runs} ${target}: ${mbps.toFixed(1)} MB/s, ${busy}${rss}`);
@@ -96,7 +107,14 @@ export async function profileChunkRoute(stack: BenchStack, api: Api, config: Ben
   const agent = keepAliveAgent(config.inFlight);
   const [session] = await initBatch(api.url, stack.auth, videoFiles(1, config.fileMiB * MiB));
   await api.profiler!.start();
-  await chunkUploads(api.url, stack.auth, session.uploadId, slices(file, config.fileMiB * MiB, config.chunkMiB * MiB), config.inFlight, agent);
+  await chunkUploads(
+    api.url,
+    stack.auth,
+    session.uploadId,
+    slices(file, config.fileMiB * MiB, config.chunkMiB * MiB),
+    config.inFlight,
+    agent,
+  );
   const profile = await api.profiler!.stop();
   agent.destroy();
   await stack.emptyBucket();
@@ -120,7 +138,14 @@ async function startPeers(stack: BenchStack): Promise<Peers> {
     BENCH_TUS_PART_BYTES: String(stack.config.chunkMiB * MiB),
   });
   await Promise.all([sink.waitFor(/sink listening/), relay.waitFor(/relay listening/), tus.waitFor(/tus listening/)]);
-  return { sink, sinkUrl: `http://127.0.0.1:${sinkPort}`, relay, relayUrl: `http://127.0.0.1:${relayPort}`, tus, tusUrl: `http://127.0.0.1:${tusPort}` };
+  return {
+    sink,
+    sinkUrl: `http://127.0.0.1:${sinkPort}`,
+    relay,
+    relayUrl: `http://127.0.0.1:${relayPort}`,
+    tus,
+    tusUrl: `http://127.0.0.1:${tusPort}`,
+  };
 }
 
 interface Timed {
@@ -129,7 +154,15 @@ interface Timed {
   cpu: CpuUse;
 }
 
-async function uploadOnce(target: ChunkTarget, stack: BenchStack, api: Api, peers: Peers, file: string, config: BenchConfig, agent: Agent): Promise<Timed> {
+async function uploadOnce(
+  target: ChunkTarget,
+  stack: BenchStack,
+  api: Api,
+  peers: Peers,
+  file: string,
+  config: BenchConfig,
+  agent: Agent,
+): Promise<Timed> {
   const size = config.fileMiB * MiB;
   const storage = stack.storagePids();
   const timed = (server: Child | null, work: () => Promise<unknown>) =>
@@ -138,37 +171,78 @@ async function uploadOnce(target: ChunkTarget, stack: BenchStack, api: Api, peer
   const octet = { 'content-type': 'application/octet-stream' };
   switch (target) {
     case 'sink':
-      return timed(peers.sink, () => inPool(parts.length, config.inFlight, (i) => expectStatus(send(`${peers.sinkUrl}/chunk/${i}`, 'POST', octet, parts[i], agent), 200)));
+      return timed(peers.sink, () =>
+        inPool(parts.length, config.inFlight, (i) =>
+          expectStatus(send(`${peers.sinkUrl}/chunk/${i}`, 'POST', octet, parts[i], agent), 200),
+        ),
+      );
     case 'direct':
     case 'relay': {
       const [session] = await initBatch(api.url, stack.auth, videoFiles(1, size));
-      if (session.presignedUrls.length !== parts.length) throw new Error(`init gave ${session.presignedUrls.length} URLs for ${parts.length} chunks`);
-      const url = (i: number) => (target === 'direct' ? session.presignedUrls[i] : `${peers.relayUrl}/relay?to=${encodeURIComponent(session.presignedUrls[i])}`);
-      return timed(target === 'relay' ? peers.relay : null, () => inPool(parts.length, config.inFlight, (i) => expectStatus(send(url(i), 'PUT', {}, parts[i], agent), 200)));
+      if (session.presignedUrls.length !== parts.length)
+        throw new Error(`init gave ${session.presignedUrls.length} URLs for ${parts.length} chunks`);
+      const url = (i: number) =>
+        target === 'direct'
+          ? session.presignedUrls[i]
+          : `${peers.relayUrl}/relay?to=${encodeURIComponent(session.presignedUrls[i])}`;
+      return timed(target === 'relay' ? peers.relay : null, () =>
+        inPool(parts.length, config.inFlight, (i) => expectStatus(send(url(i), 'PUT', {}, parts[i], agent), 200)),
+      );
     }
     case 'api': {
       const [session] = await initBatch(api.url, stack.auth, videoFiles(1, size));
       return timed(api.child, () => chunkUploads(api.url, stack.auth, session.uploadId, parts, config.inFlight, agent));
     }
     case 'tus': {
-      const created = await expectStatus(send(`${peers.tusUrl}/files`, 'POST', { 'tus-resumable': '1.0.0', 'upload-length': size, 'upload-metadata': `filename ${Buffer.from('bench.mp4').toString('base64')}` }, null, agent), 201);
+      const created = await expectStatus(
+        send(
+          `${peers.tusUrl}/files`,
+          'POST',
+          {
+            'tus-resumable': '1.0.0',
+            'upload-length': size,
+            'upload-metadata': `filename ${Buffer.from('bench.mp4').toString('base64')}`,
+          },
+          null,
+          agent,
+        ),
+        201,
+      );
       const location = new URL(String(created.headers.location), peers.tusUrl).toString();
-      const headers = { 'tus-resumable': '1.0.0', 'upload-offset': 0, 'content-type': 'application/offset+octet-stream' };
+      const headers = {
+        'tus-resumable': '1.0.0',
+        'upload-offset': 0,
+        'content-type': 'application/offset+octet-stream',
+      };
       return timed(peers.tus, async () => {
         const done = await expectStatus(send(location, 'PATCH', headers, { file, start: 0, length: size }, agent), 204);
-        if (Number(done.headers['upload-offset']) !== size) throw new Error(`tus took ${String(done.headers['upload-offset'])} of ${size} bytes`);
+        if (Number(done.headers['upload-offset']) !== size)
+          throw new Error(`tus took ${String(done.headers['upload-offset'])} of ${size} bytes`);
       });
     }
   }
 }
 
-function chunkUploads(apiUrl: string, auth: Record<string, string>, uploadId: string, parts: Slice[], inFlight: number, agent: Agent) {
+function chunkUploads(
+  apiUrl: string,
+  auth: Record<string, string>,
+  uploadId: string,
+  parts: Slice[],
+  inFlight: number,
+  agent: Agent,
+) {
   const headers = { ...auth, 'content-type': 'application/octet-stream' };
-  return inPool(parts.length, inFlight, (i) => expectStatus(send(`${apiUrl}${BATCH_PATH}/chunk/${uploadId}/${i}`, 'POST', headers, parts[i], agent), 200));
+  return inPool(parts.length, inFlight, (i) =>
+    expectStatus(send(`${apiUrl}${BATCH_PATH}/chunk/${uploadId}/${i}`, 'POST', headers, parts[i], agent), 200),
+  );
 }
 
 /** Times `work`, sampling the RSS of `rssPid` and metering the CPU of `pids` meanwhile. */
-async function measure(rssPid: number | null, pids: Record<string, number>, work: () => Promise<unknown>): Promise<Timed> {
+async function measure(
+  rssPid: number | null,
+  pids: Record<string, number>,
+  work: () => Promise<unknown>,
+): Promise<Timed> {
   const sampler = rssPid === null ? null : sampleRss(rssPid);
   try {
     const meter = meterCpu(pids);

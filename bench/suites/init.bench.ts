@@ -33,14 +33,31 @@ export interface InitResult {
   createMultipartMs: number;
 }
 
-export async function benchInit(stack: BenchStack, api: Api, config: BenchConfig, log: (line: string) => void): Promise<InitResult> {
+export async function benchInit(
+  stack: BenchStack,
+  api: Api,
+  config: BenchConfig,
+  log: (line: string) => void,
+): Promise<InitResult> {
   const fileBytes = config.initParts * config.chunkMiB * MiB;
   const files = videoFiles(config.initFiles, fileBytes);
-  const result: InitResult = { files: config.initFiles, parts: config.initParts, fileBytes, runs: [], answerBytes: 0, gzip: { times: [], wireBytes: 0 }, apiCpuMs: [], presignMs: 0, createMultipartMs: 0 };
+  const result: InitResult = {
+    files: config.initFiles,
+    parts: config.initParts,
+    fileBytes,
+    runs: [],
+    answerBytes: 0,
+    gzip: { times: [], wireBytes: 0 },
+    apiCpuMs: [],
+    presignMs: 0,
+    createMultipartMs: 0,
+  };
   for (let i = 0; i < 3; i++) await initBatch(api.url, stack.auth, files); // warm-up
   const answer = await initBatch(api.url, stack.auth, files);
   result.answerBytes = Buffer.byteLength(JSON.stringify({ success: true, data: answer }));
-  for (const s of answer) if (s.totalChunks !== config.initParts || s.presignedUrls.length !== config.initParts) throw new Error(`init planned ${s.totalChunks} parts, not ${config.initParts}`);
+  for (const s of answer)
+    if (s.totalChunks !== config.initParts || s.presignedUrls.length !== config.initParts)
+      throw new Error(`init planned ${s.totalChunks} parts, not ${config.initParts}`);
   await stack.emptyBucket();
 
   for (let run = 0; run < config.runs; run++) {
@@ -52,18 +69,26 @@ export async function benchInit(stack: BenchStack, api: Api, config: BenchConfig
     const cpuMs = (1000 * meter.stop().seconds.api) / config.initCalls;
     result.runs.push(times);
     result.apiCpuMs.push(cpuMs);
-    log(`init run ${run + 1}/${config.runs}: p50 ${median(times).toFixed(1)} ms over ${times.length} calls, API CPU ${cpuMs.toFixed(0)} ms per call`);
+    log(
+      `init run ${run + 1}/${config.runs}: p50 ${median(times).toFixed(1)} ms over ${times.length} calls, API CPU ${cpuMs.toFixed(0)} ms per call`,
+    );
     await stack.emptyBucket();
   }
   for (let call = 0; call < config.initCalls; call++) {
-    const { ms, wireBytes } = await timedInitBatch(api.url, stack.auth, files, { 'accept-encoding': BROWSER_ACCEPT_ENCODING });
+    const { ms, wireBytes } = await timedInitBatch(api.url, stack.auth, files, {
+      'accept-encoding': BROWSER_ACCEPT_ENCODING,
+    });
     result.gzip.times.push(ms);
     result.gzip.wireBytes = wireBytes;
   }
-  log(`init with accept-encoding: p50 ${median(result.gzip.times).toFixed(1)} ms, ${result.gzip.wireBytes} bytes on the wire`);
+  log(
+    `init with accept-encoding: p50 ${median(result.gzip.times).toFixed(1)} ms, ${result.gzip.wireBytes} bytes on the wire`,
+  );
   await stack.emptyBucket();
   Object.assign(result, await breakdown(stack, config));
-  log(`init parts: signing ${config.initFiles * config.initParts} URLs ${result.presignMs.toFixed(1)} ms, ${config.initFiles} CreateMultipartUpload ${result.createMultipartMs.toFixed(1)} ms`);
+  log(
+    `init parts: signing ${config.initFiles * config.initParts} URLs ${result.presignMs.toFixed(1)} ms, ${config.initFiles} CreateMultipartUpload ${result.createMultipartMs.toFixed(1)} ms`,
+  );
   return result;
 }
 
@@ -79,7 +104,10 @@ export async function profileInit(stack: BenchStack, api: Api, config: BenchConf
 }
 
 /** Signing and CreateMultipartUpload alone, with the library and client options the API uses. */
-async function breakdown(stack: BenchStack, config: BenchConfig): Promise<Pick<InitResult, 'presignMs' | 'createMultipartMs'>> {
+async function breakdown(
+  stack: BenchStack,
+  config: BenchConfig,
+): Promise<Pick<InitResult, 'presignMs' | 'createMultipartMs'>> {
   const client = createS3Client({
     endpoint: stack.s3Env.S3_ENDPOINT,
     region: stack.s3Env.S3_REGION,

@@ -36,25 +36,58 @@ export const HEALTH_KEY = 'api-health';
 
 export const progressKey = (server: 'api' | 'bare', chunks: number) => `${server}-${chunks}`;
 
-export async function benchProgressRoute(stack: BenchStack, api: Api, config: BenchConfig, log: (line: string) => void): Promise<ProgressRouteResult> {
+export async function benchProgressRoute(
+  stack: BenchStack,
+  api: Api,
+  config: BenchConfig,
+  log: (line: string) => void,
+): Promise<ProgressRouteResult> {
   const ids = await pollableSessions(stack, api, config);
   const port = await freePort();
-  const bare = startChild('bare-progress', 'dist/bench/servers/bare-progress.server.js', { BENCH_PORT: String(port), REDIS_URL: config.redisUrl, REDIS_PREFIX: stack.redisPrefix });
+  const bare = startChild('bare-progress', 'dist/bench/servers/bare-progress.server.js', {
+    BENCH_PORT: String(port),
+    REDIS_URL: config.redisUrl,
+    REDIS_PREFIX: stack.redisPrefix,
+  });
   const bareUrl = `http://127.0.0.1:${port}`;
   const redisPid = Number(/^process_id:(\d+)/m.exec(await stack.redis.info('server'))?.[1]);
   const targets = config.progressChunks.flatMap((chunks, n) => [
-    { key: progressKey('api', chunks), url: `${api.url}${BATCH_PATH}/progress/${ids[n]}`, headers: stack.auth, chunks, pids: { server: api.child.pid, redis: redisPid } },
-    { key: progressKey('bare', chunks), url: `${bareUrl}/progress/${ids[n]}`, headers: {}, chunks, pids: { server: bare.pid, redis: redisPid } },
+    {
+      key: progressKey('api', chunks),
+      url: `${api.url}${BATCH_PATH}/progress/${ids[n]}`,
+      headers: stack.auth,
+      chunks,
+      pids: { server: api.child.pid, redis: redisPid },
+    },
+    {
+      key: progressKey('bare', chunks),
+      url: `${bareUrl}/progress/${ids[n]}`,
+      headers: {},
+      chunks,
+      pids: { server: bare.pid, redis: redisPid },
+    },
   ]);
-  targets.push({ key: HEALTH_KEY, url: `${api.url}/health`, headers: {}, chunks: 0, pids: { server: api.child.pid, redis: redisPid } });
-  const result: ProgressRouteResult = { seconds: config.progressSeconds, connections: config.progressConnections, chunkCounts: config.progressChunks, runs: {} };
+  targets.push({
+    key: HEALTH_KEY,
+    url: `${api.url}/health`,
+    headers: {},
+    chunks: 0,
+    pids: { server: api.child.pid, redis: redisPid },
+  });
+  const result: ProgressRouteResult = {
+    seconds: config.progressSeconds,
+    connections: config.progressConnections,
+    chunkCounts: config.progressChunks,
+    runs: {},
+  };
   try {
     await bare.waitFor(/bare-progress listening/);
     for (const t of targets) {
       // Both answer the same data: the comparison is of equal work.
       const { status, body } = await getJson(t.url, t.headers);
       const data = (body as { data?: { totalChunks?: number } }).data;
-      if (status !== 200 || (t.key !== HEALTH_KEY && data?.totalChunks !== t.chunks)) throw new Error(`${t.key} answered ${status}: ${JSON.stringify(body).slice(0, 300)}`);
+      if (status !== 200 || (t.key !== HEALTH_KEY && data?.totalChunks !== t.chunks))
+        throw new Error(`${t.key} answered ${status}: ${JSON.stringify(body).slice(0, 300)}`);
       await poll(t.url, t.headers, 2, config.progressConnections, t.pids); // warm-up (JIT, connections)
       result.runs[t.key] = [];
     }
@@ -62,7 +95,9 @@ export async function benchProgressRoute(stack: BenchStack, api: Api, config: Be
       for (const t of rotate(targets, run)) {
         const stats = await poll(t.url, t.headers, config.progressSeconds, config.progressConnections, t.pids);
         result.runs[t.key].push(stats);
-        log(`progress run ${run + 1}/${config.runs} ${t.key}: ${stats.rps.toFixed(0)} req/s, p50 ${stats.p50} ms, p99 ${stats.p99} ms, ${stats.serverUs.toFixed(0)} µs CPU/req, machine ${(100 * stats.machineBusy).toFixed(0)} % busy`);
+        log(
+          `progress run ${run + 1}/${config.runs} ${t.key}: ${stats.rps.toFixed(0)} req/s, p50 ${stats.p50} ms, p99 ${stats.p99} ms, ${stats.serverUs.toFixed(0)} µs CPU/req, machine ${(100 * stats.machineBusy).toFixed(0)} % busy`,
+        );
       }
     }
   } finally {
@@ -96,12 +131,20 @@ async function pollableSessions(stack: BenchStack, api: Api, config: BenchConfig
   return ids;
 }
 
-async function poll(url: string, headers: Record<string, string>, seconds: number, connections: number, pids: Record<string, number>): Promise<PollStats> {
+async function poll(
+  url: string,
+  headers: Record<string, string>,
+  seconds: number,
+  connections: number,
+  pids: Record<string, number>,
+): Promise<PollStats> {
   const meter = meterCpu(pids);
   const result = await autocannon({ url, headers, connections, duration: seconds });
   const cpu = meter.stop();
   if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
-    throw new Error(`autocannon on ${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers`);
+    throw new Error(
+      `autocannon on ${url}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers`,
+    );
   }
   const perRequest = (s: number | undefined) => (1e6 * (s ?? Number.NaN)) / Math.max(1, result.requests.total);
   return {

@@ -27,7 +27,11 @@ export interface SessionMemoryResult {
 const BATCH = 500;
 const SAMPLE = 200;
 
-export async function benchSessionMemory(stack: BenchStack, config: BenchConfig, log: (line: string) => void): Promise<SessionMemoryResult> {
+export async function benchSessionMemory(
+  stack: BenchStack,
+  config: BenchConfig,
+  log: (line: string) => void,
+): Promise<SessionMemoryResult> {
   const prefix = `${stack.redisPrefix}memory:`;
   const store = new RedisProgressStore(stack.redis, { keyPrefix: prefix });
   const chunks = 1000;
@@ -39,12 +43,23 @@ export async function benchSessionMemory(stack: BenchStack, config: BenchConfig,
   try {
     const before = await usedMemory(stack.redis);
     await inBatches(ids, (id, n) =>
-      store.init({ uploadId: id, filename: `holiday-video-${String(n).padStart(5, '0')}.mp4`, ownerId: 'user-0123456789', totalChunks: chunks, size: chunks * chunkBytes, expiresAt: now + 86_400_000, urlsExpireAt: now + 3_600_000 }),
+      store.init({
+        uploadId: id,
+        filename: `holiday-video-${String(n).padStart(5, '0')}.mp4`,
+        ownerId: 'user-0123456789',
+        totalChunks: chunks,
+        size: chunks * chunkBytes,
+        expiresAt: now + 86_400_000,
+        urlsExpireAt: now + 3_600_000,
+      }),
     );
     const afterInit = await usedMemory(stack.redis);
     const initSample = await keyBytes(stack.redis, prefix, sample);
     await inBatches(ids, async (id) => {
-      await store.markManyDone(id, [[0, chunkBytes], [chunks - 1, chunkBytes]]);
+      await store.markManyDone(id, [
+        [0, chunkBytes],
+        [chunks - 1, chunkBytes],
+      ]);
       await store.markFailed(id, [1]);
     });
     const afterMid = await usedMemory(stack.redis);
@@ -57,7 +72,9 @@ export async function benchSessionMemory(stack: BenchStack, config: BenchConfig,
       initSampleBytes: initSample,
       midUploadSampleBytes: midSample,
     };
-    log(`memory per session: ${result.initBytes.toFixed(0)} B after init, ${result.midUploadBytes.toFixed(0)} B mid-upload (MEMORY USAGE: ${initSample.toFixed(0)} / ${midSample.toFixed(0)} B)`);
+    log(
+      `memory per session: ${result.initBytes.toFixed(0)} B after init, ${result.midUploadBytes.toFixed(0)} B mid-upload (MEMORY USAGE: ${initSample.toFixed(0)} / ${midSample.toFixed(0)} B)`,
+    );
     return result;
   } finally {
     await deleteKeys(stack.redis, prefix);
@@ -65,7 +82,8 @@ export async function benchSessionMemory(stack: BenchStack, config: BenchConfig,
 }
 
 async function inBatches(ids: string[], work: (id: string, n: number) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < ids.length; i += BATCH) await Promise.all(ids.slice(i, i + BATCH).map((id, k) => work(id, i + k)));
+  for (let i = 0; i < ids.length; i += BATCH)
+    await Promise.all(ids.slice(i, i + BATCH).map((id, k) => work(id, i + k)));
 }
 
 /** used_memory after Redis settled (lazy frees and rehashing happen in the background). */

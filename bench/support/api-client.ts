@@ -19,7 +19,11 @@ export interface SessionAnswer {
   presignedUrls: string[];
 }
 
-export async function initBatch(apiUrl: string, auth: Record<string, string>, files: InitFile[]): Promise<SessionAnswer[]> {
+export async function initBatch(
+  apiUrl: string,
+  auth: Record<string, string>,
+  files: InitFile[],
+): Promise<SessionAnswer[]> {
   return (await timedInitBatch(apiUrl, auth, files)).sessions;
 }
 
@@ -45,7 +49,8 @@ export async function timedInitBatch(
   const text = (res.headers['content-encoding'] === 'gzip' ? gunzipSync(wire) : wire).toString('utf8');
   if (res.statusCode !== 201) throw new Error(`init answered ${res.statusCode}: ${text.slice(0, 500)}`);
   const sessions = (JSON.parse(text) as { data: SessionAnswer[] }).data;
-  if (sessions.length !== files.length) throw new Error(`init answered ${sessions.length} sessions for ${files.length} files`);
+  if (sessions.length !== files.length)
+    throw new Error(`init answered ${sessions.length} sessions for ${files.length} files`);
   return { sessions, ms, wireBytes: wire.length };
 }
 
@@ -53,7 +58,10 @@ export function videoFiles(count: number, size: number): InitFile[] {
   return Array.from({ length: count }, (_, i) => ({ filename: `bench-${i + 1}.mp4`, size, type: 'video/mp4' }));
 }
 
-export async function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> {
+export async function getJson(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: unknown }> {
   const res = await request(url, { headers });
   const text = await res.body.text();
   return { status: res.statusCode, body: JSON.parse(text) };

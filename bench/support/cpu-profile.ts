@@ -64,7 +64,10 @@ export function summarizeProfile(file: string, top = 12): ProfileSummary {
   });
   const busy = total - idle;
   const rows = (map: Map<string, number>): Row[] =>
-    [...map].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, ms]) => ({ name, ms, percent: busy > 0 ? (100 * ms) / busy : 0 }));
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, ms]) => ({ name, ms, percent: busy > 0 ? (100 * ms) / busy : 0 }));
   return { file, busyMs: busy, totalMs: total, byArea: rows(area), bySelf: rows(self) };
 }
 

@@ -21,9 +21,17 @@ export interface Child {
 }
 
 /** With `ipc`, the child gets a message channel (process.send), used by the in-process profiler. */
-export function startChild(name: string, script: string, env: Record<string, string>, options: { nodeArgs?: string[]; ipc?: boolean } = {}): Child {
+export function startChild(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  options: { nodeArgs?: string[]; ipc?: boolean } = {},
+): Child {
   const stdio = options.ipc ? (['ignore', 'pipe', 'pipe', 'ipc'] as const) : (['ignore', 'pipe', 'pipe'] as const);
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], { env: { ...process.env, ...env }, stdio: [...stdio] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
+    env: { ...process.env, ...env },
+    stdio: [...stdio],
+  });
   let output = '';
   const watchers = new Set<() => void>();
   const take = (d: Buffer) => {
@@ -77,7 +85,8 @@ export function startChild(name: string, script: string, env: Record<string, str
 export async function waitForHttp(url: string, child: Child, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.process.exitCode !== null) throw new Error(`${child.name} exited with ${child.process.exitCode}:\n${child.logs().slice(-4000)}`);
+    if (child.process.exitCode !== null)
+      throw new Error(`${child.name} exited with ${child.process.exitCode}:\n${child.logs().slice(-4000)}`);
     try {
       const res = await request(url, { headersTimeout: 2000, bodyTimeout: 2000 });
       await res.body.dump();
@@ -104,7 +113,8 @@ export function freePort(): Promise<number> {
 /** Resident memory of a process in bytes, from /proc (VmRSS: now; VmHWM: peak since it started). */
 export function memoryOf(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
+  const kib = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
   return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
 }
 

@@ -48,7 +48,7 @@ export function renderReport(r: Report): string {
     `- Node flags: the API runs with ${APP_NODE_FLAGS.join(' ')} (scripts/node-flags.ts), as in production; the bench process,`,
     `  whose clients upload and poll, with ${process.execArgv.join(' ') || 'none'}.`,
     '- Everything shares these cores: the bench client, the API, radosgw and its OSD, PostgreSQL and Redis, over loopback.',
-    '  Absolute numbers are this machine\'s; the ratios are the point.',
+    "  Absolute numbers are this machine's; the ratios are the point.",
     '',
     '## Goals',
     '',
@@ -57,7 +57,7 @@ export function renderReport(r: Report): string {
     ...r.goals.map((g) => `| ${g.goal} | ${g.measured} | ${g.met ? 'yes' : '**no**'} |`),
     '',
     'A ratio is of the two medians, and decides the goal. "runs a-bx" is the lowest and the highest ratio of the two',
-    'measured in the same round: how far this machine\'s noise moves a single comparison.',
+    "measured in the same round: how far this machine's noise moves a single comparison.",
     '',
   );
   if (r.results.chunk) out.push(...chunkSection(r));
@@ -81,7 +81,10 @@ function chunkSection(r: Report): string[] {
     '',
     '| target | MB/s per run | median MB/s | vs direct |',
     '| --- | --- | --- | --- |',
-    ...CHUNK_TARGETS.map((t) => `| ${TARGET_TEXT[t]} | ${list(x.mbps[t])} | ${fixed(median(x.mbps[t]))} | ${fixed(ratio(median(x.mbps[t]), direct), 2)}x |`),
+    ...CHUNK_TARGETS.map(
+      (t) =>
+        `| ${TARGET_TEXT[t]} | ${list(x.mbps[t])} | ${fixed(median(x.mbps[t]))} | ${fixed(ratio(median(x.mbps[t]), direct), 2)}x |`,
+    ),
     '',
     `Chunk route vs tus: **${fixed(ratio(median(x.mbps.api), median(x.mbps.tus)), 2)}x**. Chunk route vs the bare relay: **${fixed(ratio(median(x.mbps.api), median(x.mbps.relay)), 2)}x**.`,
     '',
@@ -90,7 +93,13 @@ function chunkSection(r: Report): string[] {
     'What the chunk route costs beyond the relay (token, session, exact-length check, progress) is the gap between those two rows.',
     '',
     `API memory (VmRSS from /proc, sampled every 50 ms): ${fixed(x.apiRestRss / MiB, 0)} MiB before the first run; peak per run`,
-    `${list(x.apiPeakRss.map((b) => b / MiB), 0)} MiB (median **${fixed(median(x.apiPeakRss) / MiB, 0)} MiB**). tus server peak: ${list(x.tusPeakRss.map((b) => b / MiB), 0)} MiB.`,
+    `${list(
+      x.apiPeakRss.map((b) => b / MiB),
+      0,
+    )} MiB (median **${fixed(median(x.apiPeakRss) / MiB, 0)} MiB**). tus server peak: ${list(
+      x.tusPeakRss.map((b) => b / MiB),
+      0,
+    )} MiB.`,
     '',
     'Where the CPU went: CPU seconds per GiB uploaded (user + system, from /proc; median of the runs), and how busy the',
     'whole machine was meanwhile. When the machine is near 100 % busy, throughput is set by the CPU each path costs.',
@@ -104,9 +113,9 @@ function chunkSection(r: Report): string[] {
     '',
     `The API's CPU per GiB in each run: ${list(perRunPerGiB(x, 'api'), 2)} (the bare relay's: ${list(perRunPerGiB(x, 'relay'), 2)}).`,
     'Without `--heap-growing-percent=100` (scripts/node-flags.ts) some runs cost two to four times the usual CPU: V8 ran',
-    'a full mark-compact of the API\'s ~45 MiB heap every ~250 ms, because the memory of socket buffers counts toward the',
-    'old generation\'s limit and V8 left the API only 9-25 MiB of slack (traced with `--trace-gc`). The flag lets the old',
-    'generation double between full collections; the relay\'s heap is a few MiB, so it never paid much for them.',
+    "a full mark-compact of the API's ~45 MiB heap every ~250 ms, because the memory of socket buffers counts toward the",
+    "old generation's limit and V8 left the API only 9-25 MiB of slack (traced with `--trace-gc`). The flag lets the old",
+    "generation double between full collections; the relay's heap is a few MiB, so it never paid much for them.",
     '',
   ];
 }
@@ -122,7 +131,10 @@ function serverPerGiB(x: ChunkRouteResult, target: ChunkTarget): number {
 function cpuRow(target: ChunkTarget, runs: CpuUse[], bytes: number): string {
   const perGiB = (name: string) => median(runs.map((r) => r.seconds[name] ?? Number.NaN)) / (bytes / 1024 ** 3);
   const names = ['client', 'server', 'radosgw', 'osd'];
-  const total = names.map(perGiB).filter(Number.isFinite).reduce((a, b) => a + b, 0);
+  const total = names
+    .map(perGiB)
+    .filter(Number.isFinite)
+    .reduce((a, b) => a + b, 0);
   const cell = (name: string) => (Number.isFinite(perGiB(name)) ? fixed(perGiB(name), 2) : '-');
   return `| ${target} | ${names.map(cell).join(' | ')} | ${fixed(total, 2)} | ${fixed(100 * median(runs.map((r) => r.machineBusy)), 0)} % |`;
 }
@@ -137,24 +149,34 @@ function progressSection(r: Report): string[] {
       const rps = median(runs.map((s) => s.rps));
       const name = server === 'api' ? '**API** GET /batch/progress/:id' : 'bare Fastify + ioredis, same Redis read';
       const m = (f: keyof PollStats) => median(runs.map((s) => s[f]));
-      rows.push(`| ${name} | ${chunks} | ${list(runs.map((s) => s.rps), 0)} | ${fixed(rps, 0)} | ${fixed(m('p50'), 0)} | ${fixed(m('p99'), 0)} | ${fixed(ratio(rps, bare), 2)}x | ${fixed(m('serverUs'), 0)} | ${fixed(m('redisUs'), 0)} | ${fixed(100 * m('machineBusy'), 0)} % |`);
+      rows.push(
+        `| ${name} | ${chunks} | ${list(
+          runs.map((s) => s.rps),
+          0,
+        )} | ${fixed(rps, 0)} | ${fixed(m('p50'), 0)} | ${fixed(m('p99'), 0)} | ${fixed(ratio(rps, bare), 2)}x | ${fixed(m('serverUs'), 0)} | ${fixed(m('redisUs'), 0)} | ${fixed(100 * m('machineBusy'), 0)} % |`,
+      );
     }
   }
   const floor = x.runs[HEALTH_KEY];
   if (floor) {
     const m = (f: keyof PollStats) => median(floor.map((s) => s[f]));
-    rows.push(`| API GET /health: a Nest controller route (global guards, pipe, interceptor) with no token and no Redis | - | ${list(floor.map((s) => s.rps), 0)} | ${fixed(m('rps'), 0)} | ${fixed(m('p50'), 0)} | ${fixed(m('p99'), 0)} | ${fixed(ratio(m('rps'), median(x.runs[progressKey('bare', x.chunkCounts[0])].map((s) => s.rps))), 2)}x | ${fixed(m('serverUs'), 0)} | ${fixed(m('redisUs'), 0)} | ${fixed(100 * m('machineBusy'), 0)} % |`);
+    rows.push(
+      `| API GET /health: a Nest controller route (global guards, pipe, interceptor) with no token and no Redis | - | ${list(
+        floor.map((s) => s.rps),
+        0,
+      )} | ${fixed(m('rps'), 0)} | ${fixed(m('p50'), 0)} | ${fixed(m('p99'), 0)} | ${fixed(ratio(m('rps'), median(x.runs[progressKey('bare', x.chunkCounts[0])].map((s) => s.rps))), 2)}x | ${fixed(m('serverUs'), 0)} | ${fixed(m('redisUs'), 0)} | ${fixed(100 * m('machineBusy'), 0)} % |`,
+    );
   }
   return [
     '## 2. Progress route',
     '',
     `autocannon, ${x.connections} connections, ${x.seconds} s per run, after a 2 s warm-up. Sessions made by init, half of their`,
     'chunks marked done. The API keeps its default PROGRESS_SYNC_INTERVAL_MS (2 s): a few polls per run also run ListParts.',
-    'The API\'s route is a Nest controller route (global guards, validation pipe, envelope interceptor), with everything it',
+    "The API's route is a Nest controller route (global guards, validation pipe, envelope interceptor), with everything it",
     'answers with in production: token check (verified tokens cached), UUID check, ownership, security headers, CORS, storage sync.',
     'The bare handler is RedisProgressStore.get (one EVALSHA) on Fastify, with no token check, validation or sync.',
     '',
-    'CPU µs per request are the server\'s and Redis\'s own CPU time (from /proc) divided by the requests answered:',
+    "CPU µs per request are the server's and Redis's own CPU time (from /proc) divided by the requests answered:",
     'unlike req/s they hardly depend on what else runs on the machine.',
     '',
     '| server | chunks | req/s per run | median req/s | p50 ms | p99 ms | vs bare | server CPU µs/req | Redis CPU µs/req | machine busy |',
@@ -177,7 +199,10 @@ function initSection(r: Report): string[] {
     '| | p50 ms | p99 ms | min ms | max ms |',
     '| --- | --- | --- | --- | --- |',
     `| all calls | ${fixed(median(all))} | ${fixed(quantile(all, 0.99))} | ${fixed(Math.min(...all))} | ${fixed(Math.max(...all))} |`,
-    ...x.runs.map((run, i) => `| run ${i + 1} | ${fixed(median(run))} | ${fixed(quantile(run, 0.99))} | ${fixed(Math.min(...run))} | ${fixed(Math.max(...run))} |`),
+    ...x.runs.map(
+      (run, i) =>
+        `| run ${i + 1} | ${fixed(median(run))} | ${fixed(quantile(run, 0.99))} | ${fixed(Math.min(...run))} | ${fixed(Math.max(...run))} |`,
+    ),
     `| ${x.gzip.times.length} calls sending \`Accept-Encoding: ${BROWSER_ACCEPT_ENCODING}\`, as browsers do | ${fixed(median(x.gzip.times))} | ${fixed(quantile(x.gzip.times, 0.99))} | ${fixed(Math.min(...x.gzip.times))} | ${fixed(Math.max(...x.gzip.times))} |`,
     '',
     `With that header the answer is gzip-compressed: ${fixed(x.gzip.wireBytes / 1024, 0)} KiB on the wire instead of ${fixed(x.answerBytes / 1024, 0)} KiB (${fixed(x.answerBytes / x.gzip.wireBytes, 1)}x less),`,
@@ -187,7 +212,7 @@ function initSection(r: Report): string[] {
     `The API used **${fixed(median(x.apiCpuMs), 0)} ms of CPU per call** (median of the runs: ${list(x.apiCpuMs, 0)}); the rest of a call's time it waited`,
     '(storage, PostgreSQL, Redis).',
     '',
-    'Parts of that work timed alone in the bench process, with libs/storage and the API\'s S3 client options:',
+    "Parts of that work timed alone in the bench process, with libs/storage and the API's S3 client options:",
     '',
     `- signing ${x.files * x.parts} part URLs (S3ObjectStorage.presignParts, one call per file, side by side): **${fixed(x.presignMs)} ms** (${fixed((1000 * x.presignMs) / (x.files * x.parts), 0)} µs each)`,
     `- ${x.files} CreateMultipartUpload calls to radosgw, one after the other: **${fixed(x.createMultipartMs)} ms**`,
@@ -237,14 +262,19 @@ function profileSection(r: Report): string[] {
 }
 
 function table(title: string, rows: Row[]): string {
-  return [`| ${title} | ms | % busy |`, '| --- | --- | --- |', ...rows.map((row) => `| \`${row.name.replaceAll('|', '\\|')}\` | ${fixed(row.ms, 0)} | ${fixed(row.percent, 1)} |`), ''].join('\n');
+  return [
+    `| ${title} | ms | % busy |`,
+    '| --- | --- | --- |',
+    ...rows.map((row) => `| \`${row.name.replaceAll('|', '\\|')}\` | ${fixed(row.ms, 0)} | ${fixed(row.percent, 1)} |`),
+    '',
+  ].join('\n');
 }
 
 function howToRun(): string[] {
   return [
     '## Running it',
     '',
-    '`npm run bench` after the README\'s set-up (PostgreSQL and Redis on their local ports, Ceph\'s radosgw installed).',
+    "`npm run bench` after the README's set-up (PostgreSQL and Redis on their local ports, Ceph's radosgw installed).",
     'It builds, starts radosgw with scripts/s3-server.sh unless it runs (or uses S3_ENDPOINT), creates and later drops',
     'a database of its own, uses a Redis key prefix and a bucket of its own, and starts the built API as a child process.',
     'Knobs (environment): `BENCH_RUNS` (5), `BENCH_FILE_MIB` (1024), `BENCH_CHUNK_MIB` (64), `BENCH_IN_FLIGHT` (4),',

@@ -107,12 +107,21 @@ export class BenchStack {
     const port = await freePort();
     const profileDir = join(this.config.workDir, 'profiles');
     const child = options.profile
-      ? startChild('api', 'dist/apps/api/src/main.js', { ...this.apiEnv(port), BENCH_PROFILE_DIR: profileDir }, { nodeArgs: [...APP_NODE_FLAGS, '--import', './dist/bench/support/profiler.preload.js'], ipc: true })
+      ? startChild(
+          'api',
+          'dist/apps/api/src/main.js',
+          { ...this.apiEnv(port), BENCH_PROFILE_DIR: profileDir },
+          { nodeArgs: [...APP_NODE_FLAGS, '--import', './dist/bench/support/profiler.preload.js'], ipc: true },
+        )
       : startChild('api', 'dist/apps/api/src/main.js', this.apiEnv(port), { nodeArgs: [...APP_NODE_FLAGS] });
     const url = `http://127.0.0.1:${port}`;
     await waitForHttp(`${url}/health`, child);
     if (!options.profile) return { url, child };
-    return { url, child, profiler: { start: async () => void (await ask(child, 'start')), stop: () => ask(child, 'stop') } };
+    return {
+      url,
+      child,
+      profiler: { start: async () => void (await ask(child, 'start')), stop: () => ask(child, 'stop') },
+    };
   }
 
   /** Aborts every multipart upload and deletes every object of the bench bucket, then frees the memstore. */
@@ -129,7 +138,11 @@ export class BenchStack {
     const conf = join(s3Base(), 'cluster', 'ceph.conf');
     if (!ownCluster() || !existsSync(conf)) return;
     try {
-      execFileSync('radosgw-admin', ['gc', 'process', '--include-all'], { env: { ...process.env, CEPH_CONF: conf }, stdio: 'ignore', timeout: 120_000 });
+      execFileSync('radosgw-admin', ['gc', 'process', '--include-all'], {
+        env: { ...process.env, CEPH_CONF: conf },
+        stdio: 'ignore',
+        timeout: 120_000,
+      });
     } catch {
       // radosgw collects on its own within seconds (rgw_gc_processor_period in s3-server.sh)
     }
@@ -147,7 +160,9 @@ export class BenchStack {
     await admin.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
     await admin.end();
     if (this.heldS3 && process.env.BENCH_KEEP_S3 !== '1') {
-      execFileSync('bash', ['scripts/s3-server.sh', 'release', String(process.pid)], { stdio: ['ignore', 'ignore', 'inherit'] });
+      execFileSync('bash', ['scripts/s3-server.sh', 'release', String(process.pid)], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
     }
   }
 
@@ -156,7 +171,10 @@ export class BenchStack {
     if (!ownCluster()) return {};
     const run = join(s3Base(), 'cluster', 'run');
     const pids: Record<string, number> = {};
-    for (const [name, file] of [['radosgw', 'client.rgw.a.pid'], ['osd', 'osd.0.pid']]) {
+    for (const [name, file] of [
+      ['radosgw', 'client.rgw.a.pid'],
+      ['osd', 'osd.0.pid'],
+    ]) {
       try {
         pids[name] = Number(readFileSync(join(run, file), 'utf8').trim());
       } catch {
@@ -182,7 +200,12 @@ export class BenchStack {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.heldS3 = true;
-    const vars = Object.fromEntries(out.split('\n').map((line) => line.trim().split('=')).filter((kv) => kv.length === 2));
+    const vars = Object.fromEntries(
+      out
+        .split('\n')
+        .map((line) => line.trim().split('='))
+        .filter((kv) => kv.length === 2),
+    );
     if (!vars.S3_ENDPOINT) throw new Error('scripts/s3-server.sh up printed no S3_ENDPOINT');
     return vars as unknown as S3Env;
   }

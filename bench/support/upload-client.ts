@@ -24,7 +24,7 @@ export function ensureTestFile(path: string, bytes: number): void {
   const fd = openSync(path, 'w');
   const block = Buffer.allocUnsafe(8 * MiB);
   try {
-    for (let written = 0; written < bytes; ) {
+    for (let written = 0; written < bytes;) {
       const n = Math.min(block.length, bytes - written);
       randomFillSync(block, 0, n);
       writeSync(fd, block, 0, n);
@@ -48,20 +48,36 @@ export interface Slice {
 }
 
 /** One request whose body is `slice` of the file (or no body), answering status, headers and text. */
-export function send(url: string, method: string, headers: OutgoingHttpHeaders, slice: Slice | null, agent: Agent): Promise<Sent> {
+export function send(
+  url: string,
+  method: string,
+  headers: OutgoingHttpHeaders,
+  slice: Slice | null,
+  agent: Agent,
+): Promise<Sent> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent, headers: { ...headers, 'content-length': slice?.length ?? 0 } }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (d: Buffer) => parts.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method, agent, headers: { ...headers, 'content-length': slice?.length ?? 0 } },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (d: Buffer) => parts.push(d));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     if (!slice) {
       req.end();
       return;
     }
-    const body = createReadStream(slice.file, { start: slice.start, end: slice.start + slice.length - 1, highWaterMark: READ_CHUNK });
+    const body = createReadStream(slice.file, {
+      start: slice.start,
+      end: slice.start + slice.length - 1,
+      highWaterMark: READ_CHUNK,
+    });
     // A server may answer (an error) before it read the whole body: the answer is what counts then.
     pipeline(body, req).catch((error: Error) => req.destroy(error));
   });

@@ -18,7 +18,11 @@ export class ApiClient {
     return this.token ? { authorization: `Bearer ${this.token}` } : {};
   }
 
-  async call<T = any>(method: 'GET' | 'POST' | 'PUT', path: string, options: { json?: unknown; body?: Buffer | Readable | string; headers?: Record<string, string> } = {}): Promise<ApiAnswer<T>> {
+  async call<T = any>(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    options: { json?: unknown; body?: Buffer | Readable | string; headers?: Record<string, string> } = {},
+  ): Promise<ApiAnswer<T>> {
     const headers: Record<string, string> = { ...this.auth(), ...options.headers };
     let body = options.body;
     if (options.json !== undefined) {
@@ -31,7 +35,9 @@ export class ApiClient {
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new Error(`${method} ${path} answered ${res.statusCode} with a body that is not JSON: ${text.slice(0, 300)}`);
+      throw new Error(
+        `${method} ${path} answered ${res.statusCode} with a body that is not JSON: ${text.slice(0, 300)}`,
+      );
     }
     return { status: res.statusCode, body: parsed, headers: res.headers };
   }
@@ -49,12 +55,19 @@ export class ApiClient {
     return this.call('POST', `/api/v1/videos/batch/complete/${uploadId}`);
   }
   chunkRaw(uploadId: string, index: number, body: Buffer) {
-    return this.call('POST', `/api/v1/videos/batch/chunk/${uploadId}/${index}`, { body, headers: { 'content-type': 'application/octet-stream' } });
+    return this.call('POST', `/api/v1/videos/batch/chunk/${uploadId}/${index}`, {
+      body,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
   }
   async chunkForm(uploadId: string, index: number, body: Buffer, filename = 'chunk.bin') {
     const form = new FormData();
     form.append('chunk', new Blob([body]), filename);
-    const res = await request(`${this.baseUrl}/api/v1/videos/batch/chunk/${uploadId}/${index}`, { method: 'POST', body: form, headers: this.auth() });
+    const res = await request(`${this.baseUrl}/api/v1/videos/batch/chunk/${uploadId}/${index}`, {
+      method: 'POST',
+      body: form,
+      headers: this.auth(),
+    });
     return { status: res.statusCode, body: (await res.body.json()) as ApiAnswer['body'] };
   }
 }

@@ -14,7 +14,11 @@ export function chunkOf(file: Buffer, chunkSize: number, index: number): Buffer 
 }
 
 /** PUT the bytes to a presigned URL, as a browser would (Content-Length set, no other headers). */
-export async function putTo(url: string, body: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; etag?: string; text: string }> {
+export async function putTo(
+  url: string,
+  body: Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; etag?: string; text: string }> {
   const res = await request(url, { method: 'PUT', body, headers });
   const text = await res.body.text();
   return { status: res.statusCode, etag: res.headers.etag as string | undefined, text };
@@ -27,7 +31,11 @@ export async function sha256OfStream(stream: Readable): Promise<string> {
 }
 
 /** Polls until `check` passes or the time is up; answers the last value. */
-export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  check: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await read();
   while (!check(value) && Date.now() < deadline) {

@@ -30,10 +30,14 @@ export function templateDatabase(): string {
 }
 
 export default async function globalSetup(): Promise<void> {
-  if (!existsSync('dist/apps/api/src/main.js')) throw new Error('dist/ is missing: run the tests with `npm test`, which builds first');
+  if (!existsSync('dist/apps/api/src/main.js'))
+    throw new Error('dist/ is missing: run the tests with `npm test`, which builds first');
   if (!process.env.S3_ENDPOINT) {
     const holder = String(process.pid);
-    const out = execFileSync('bash', ['scripts/s3-server.sh', 'up', holder], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = execFileSync('bash', ['scripts/s3-server.sh', 'up', holder], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     for (const line of out.split('\n')) {
       const m = /^(S3_ENDPOINT|S3_ACCESS_KEY_ID|S3_SECRET_ACCESS_KEY|S3_REGION)=(.*)$/.exec(line.trim());
       if (m) process.env[m[1]] = m[2];
@@ -60,10 +64,13 @@ export default async function globalSetup(): Promise<void> {
 
 /** Templates of runs whose process is gone (killed before their teardown). */
 async function dropTemplatesOfDeadRuns(admin: pg.Client): Promise<void> {
-  const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${TEMPLATE_PREFIX}%`]);
+  const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [
+    `${TEMPLATE_PREFIX}%`,
+  ]);
   for (const { datname } of rows) {
     const pid = Number(datname.slice(TEMPLATE_PREFIX.length));
-    if (Number.isSafeInteger(pid) && !isAlive(pid)) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    if (Number.isSafeInteger(pid) && !isAlive(pid))
+      await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
   }
 }
 

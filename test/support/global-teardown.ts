@@ -16,5 +16,6 @@ export default async function globalTeardown(): Promise<void> {
     await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`).finally(() => admin.end());
   }
   const holder = process.env.REELAY_TEST_S3_HOLDER;
-  if (holder && process.env.REELAY_KEEP_S3 !== '1') execFileSync('bash', ['scripts/s3-server.sh', 'release', holder], { stdio: 'inherit' });
+  if (holder && process.env.REELAY_KEEP_S3 !== '1')
+    execFileSync('bash', ['scripts/s3-server.sh', 'release', holder], { stdio: 'inherit' });
 }

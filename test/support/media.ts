@@ -59,7 +59,8 @@ export async function probeImage(bytes: Buffer): Promise<ImageInfo> {
   try {
     await writeFile(file, bytes);
     const { stdout } = await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', file]);
-    const stream = (JSON.parse(stdout) as { streams: Array<{ codec_name: string; width: number; height: number }> }).streams[0];
+    const stream = (JSON.parse(stdout) as { streams: Array<{ codec_name: string; width: number; height: number }> })
+      .streams[0];
     return { codec: stream.codec_name, width: stream.width, height: stream.height };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -72,7 +73,11 @@ export interface UploadedFile {
 }
 
 /** Init, PUT every chunk to its presigned URL, complete: the frontend's path for one file. */
-export async function uploadFile(api: ApiClient, bytes: Buffer, file: { filename: string; type: string }): Promise<UploadedFile> {
+export async function uploadFile(
+  api: ApiClient,
+  bytes: Buffer,
+  file: { filename: string; type: string },
+): Promise<UploadedFile> {
   const session = await initUpload(api, bytes.length, file);
   for (let i = 0; i < session.totalChunks; i++) {
     const put = await putTo(session.presignedUrls[i], chunkOf(bytes, session.chunkSize, i));
@@ -92,7 +97,11 @@ export interface InitializedUpload {
   presignedUrls: string[];
 }
 
-export async function initUpload(api: ApiClient, size: number, file: { filename: string; type: string }): Promise<InitializedUpload> {
+export async function initUpload(
+  api: ApiClient,
+  size: number,
+  file: { filename: string; type: string },
+): Promise<InitializedUpload> {
   const res = await api.init({ channel_id: '123', files: [{ ...file, size }] });
   if (res.status !== 201 || !res.body.data) throw new Error(`init answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body.data[0] as InitializedUpload;

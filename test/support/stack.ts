@@ -13,7 +13,14 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
-import { createS3Client, DiskObjectStorage, emptyBucket, ensureBucket, type ObjectStorage, S3ObjectStorage } from '#storage';
+import {
+  createS3Client,
+  DiskObjectStorage,
+  emptyBucket,
+  ensureBucket,
+  type ObjectStorage,
+  S3ObjectStorage,
+} from '#storage';
 import { SignJWT } from 'jose';
 import { stopChild } from '../../scripts/child-process.js';
 import { APP_NODE_FLAGS } from '../../scripts/node-flags.js';
@@ -55,7 +62,12 @@ export interface Stack {
 }
 
 /** Settings of the apps started by a test: on 127.0.0.1:`port`, with their own database, Redis prefix and disk root. */
-export function appEnv(o: { port: number; database: string; redisPrefix: string; diskRoot: string }): Record<string, string> {
+export function appEnv(o: {
+  port: number;
+  database: string;
+  redisPrefix: string;
+  diskRoot: string;
+}): Record<string, string> {
   return {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
@@ -99,7 +111,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const children: ChildProcess[] = [];
   let output = '';
   const launch = (script: string, extra: Record<string, string> = {}) => {
-    const child = spawn(process.execPath, [...APP_NODE_FLAGS, script], { env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...APP_NODE_FLAGS, script], {
+      env: { ...process.env, ...env, ...extra },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     children.push(child);
@@ -119,7 +134,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   if (options.worker) await startWorker();
 
-  const token = (user: string, channels: string[] | '*' = '*', claims: TokenOptions = {}) => signToken(env.AUTH_JWT_SECRET, user, channels, claims);
+  const token = (user: string, channels: string[] | '*' = '*', claims: TokenOptions = {}) =>
+    signToken(env.AUTH_JWT_SECRET, user, channels, claims);
   return {
     driver: options.driver,
     url,
@@ -167,9 +183,18 @@ function s3Env(bucket: string, endpoint?: string): Record<string, string> {
  * The test's own view of the app's storage, to check what really landed there, and how to give the
  * storage back afterwards (radosgw keeps objects in RAM).
  */
-async function testStorage(env: Record<string, string>, driver: Driver, bucket: string, root: string): Promise<{ storage: ObjectStorage; release(): Promise<void> }> {
+async function testStorage(
+  env: Record<string, string>,
+  driver: Driver,
+  bucket: string,
+  root: string,
+): Promise<{ storage: ObjectStorage; release(): Promise<void> }> {
   if (driver === 'disk') {
-    const storage = new DiskObjectStorage({ root, signedUrlBase: `${env.PUBLIC_URL}/api/v1/storage/disk`, signingSecret: env.STORAGE_SIGNING_SECRET });
+    const storage = new DiskObjectStorage({
+      root,
+      signedUrlBase: `${env.PUBLIC_URL}/api/v1/storage/disk`,
+      signingSecret: env.STORAGE_SIGNING_SECRET,
+    });
     // Its folder is the stack's temporary folder, removed with it.
     return { storage, release: async () => undefined };
   }
@@ -250,7 +275,12 @@ export interface TokenOptions {
 }
 
 /** A token as the platform would sign it (HS256, the stack's secret, issuer and audience defaults). */
-export function signToken(secret: string, user: string, channels: string[] | '*', o: TokenOptions = {}): Promise<string> {
+export function signToken(
+  secret: string,
+  user: string,
+  channels: string[] | '*',
+  o: TokenOptions = {},
+): Promise<string> {
   return new SignJWT({ channels })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(user)

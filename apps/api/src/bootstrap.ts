@@ -22,7 +22,14 @@ import { mountDiskStorage } from './storage-disk/disk-storage.route.js';
 /** JSON bodies are small (init takes 5 file descriptions); chunks never go through the JSON parser. */
 const JSON_BODY_LIMIT = 256 * 1024;
 /** Swagger UI loads its own scripts and inline styles from this origin. */
-const SWAGGER_UI_CSP = { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } };
+const SWAGGER_UI_CSP = {
+  directives: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'", "'unsafe-inline'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:'],
+  },
+};
 /** The routes that take a body other than JSON: the chunk route, and the disk driver's part URLs (any type). */
 const STREAMING_ROUTES = ['/api/v1/videos/batch/chunk/', `${DISK_STORAGE_PATH}?`];
 /** Swagger UI and the OpenAPI document (docs-json). */
@@ -40,7 +47,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     const { status, body } = errorResponse(error, routerErrors);
     void reply.headers(API_SECURITY_HEADERS).headers(corsHeaders(request.headers.origin)).status(status).send(body);
   };
-  const adapter = new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT, trustProxy: true, requestTimeout: 0, skipMiddie: true, multipart: false, frameworkErrors });
+  const adapter = new FastifyAdapter({
+    bodyLimit: JSON_BODY_LIMIT,
+    trustProxy: true,
+    requestTimeout: 0,
+    skipMiddie: true,
+    multipart: false,
+    frameworkErrors,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel as LogLevel) + 1),
     abortOnError: false,
@@ -58,11 +72,16 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // Chunks stream: the chunk route gets the unread request as its body, raw or a form (read by busboy in
   // chunk-body.ts). Only the streaming routes take bodies other than JSON, so a stream or form sent
   // anywhere else is refused before a byte is read.
-  fastify.addContentTypeParser(['application/octet-stream', 'multipart/form-data'], (_req, payload, done) => done(null, payload));
+  fastify.addContentTypeParser(['application/octet-stream', 'multipart/form-data'], (_req, payload, done) =>
+    done(null, payload),
+  );
   const docsHeaders = helmetHeaders({ contentSecurityPolicy: SWAGGER_UI_CSP });
   fastify.addHook('onRequest', (req, reply, done) => {
-    void reply.headers(req.url.startsWith(DOCS_PATH) ? docsHeaders : API_SECURITY_HEADERS).headers(corsHeaders(req.headers.origin));
-    const refused = streamsBody(req.headers['content-type']) && !STREAMING_ROUTES.some((route) => req.url.startsWith(route));
+    void reply
+      .headers(req.url.startsWith(DOCS_PATH) ? docsHeaders : API_SECURITY_HEADERS)
+      .headers(corsHeaders(req.headers.origin));
+    const refused =
+      streamsBody(req.headers['content-type']) && !STREAMING_ROUTES.some((route) => req.url.startsWith(route));
     done(refused ? new UnsupportedMediaTypeException('this route takes application/json') : undefined);
   });
 
@@ -73,7 +92,13 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // twice the CPU for 2 % less. Large answers are compressed on libuv's threads, off the event loop.
   // Registered here, its hooks go on the routes made after it (Nest's and the docs), not on the disk
   // driver's (video bytes). Progress answers are mostly under the threshold.
-  await fastify.register(compress, { globalCompression: true, globalDecompression: false, encodings: ['gzip', 'deflate'], zlibOptions: { level: 1 }, threshold: 1024 });
+  await fastify.register(compress, {
+    globalCompression: true,
+    globalDecompression: false,
+    encodings: ['gzip', 'deflate'],
+    zlibOptions: { level: 1 },
+    threshold: 1024,
+  });
   SwaggerModule.setup(DOCS_PATH.slice(1), app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
 }
@@ -89,7 +114,13 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
     .setVersion('1.0.0')
     .addTag('videos-batch', 'Batch upload of videos')
     .addTag('videos', 'Videos after upload')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token from the platform (sub = user id, channels = channel ids the user may upload to). For development: npm run token -- --user alice --channels 123' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description:
+        'A token from the platform (sub = user id, channels = channel ids the user may upload to). For development: npm run token -- --user alice --channels 123',
+    })
     .build();
   return SwaggerModule.createDocument(app, config);
 }

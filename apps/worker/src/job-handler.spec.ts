@@ -6,7 +6,11 @@ describe('checkHandlers', () => {
   });
 
   it('names a queue without handler, a queue with two, and a handler of an unknown queue', () => {
-    expect(checkHandlers(['a', 'b', 'c'], ['a', 'c', 'c', 'x'])).toEqual(['queue "b" has no handler', 'queue "c" has 2 handlers', 'handler for unknown queue "x"']);
+    expect(checkHandlers(['a', 'b', 'c'], ['a', 'c', 'c', 'x'])).toEqual([
+      'queue "b" has no handler',
+      'queue "c" has 2 handlers',
+      'handler for unknown queue "x"',
+    ]);
   });
 });
 

@@ -25,7 +25,8 @@ export function checkHandlers(queues: readonly string[], handled: readonly strin
     if (count === 0) problems.push(`queue "${queue}" has no handler`);
     if (count > 1) problems.push(`queue "${queue}" has ${count} handlers`);
   }
-  for (const queue of new Set(handled)) if (!queues.includes(queue)) problems.push(`handler for unknown queue "${queue}"`);
+  for (const queue of new Set(handled))
+    if (!queues.includes(queue)) problems.push(`handler for unknown queue "${queue}"`);
   return problems;
 }
 

@@ -8,7 +8,14 @@
  * process exits before an orchestrator's SIGKILL. A worker killed outright loses its locks, and
  * another worker's stalled-job check puts its jobs back in the queue.
  */
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bullmq';
 import { type Job, type Queue, Worker } from 'bullmq';
@@ -35,7 +42,10 @@ export class QueueWorkers implements OnModuleInit, OnApplicationBootstrap, Befor
   ) {}
 
   onModuleInit(): void {
-    const problems = checkHandlers(WORKER_QUEUES, this.handlers.map((h) => h.queue));
+    const problems = checkHandlers(
+      WORKER_QUEUES,
+      this.handlers.map((h) => h.queue),
+    );
     if (problems.length > 0) throw new Error(`The worker cannot start: ${problems.join('; ')}`);
   }
 
@@ -44,7 +54,9 @@ export class QueueWorkers implements OnModuleInit, OnApplicationBootstrap, Befor
   }
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
-    this.logger.log(`stopping (${signal ?? 'shutdown'}): no new jobs; current ones get ${this.config.worker.shutdownGraceMs} ms`);
+    this.logger.log(
+      `stopping (${signal ?? 'shutdown'}): no new jobs; current ones get ${this.config.worker.shutdownGraceMs} ms`,
+    );
     const release = setTimeout(() => {
       this.logger.warn('grace time over: handing the current jobs back to the queue');
       for (const worker of this.workers) worker.cancelAllJobs('worker shutting down');
@@ -74,10 +86,14 @@ export class QueueWorkers implements OnModuleInit, OnApplicationBootstrap, Befor
       this.logger.warn(`${handler.queue} job ${job.id} attempt ${job.attemptsMade} failed: ${error.message}`);
       // finishedOn is set only when BullMQ gives up on the job (no retry scheduled).
       if (job.finishedOn && handler.onFailedForGood) {
-        handler.onFailedForGood(job, error).catch((e: Error) => this.logger.error(`recording the failure of job ${job.id}: ${e.message}`));
+        handler
+          .onFailedForGood(job, error)
+          .catch((e: Error) => this.logger.error(`recording the failure of job ${job.id}: ${e.message}`));
       }
     });
-    worker.on('stalled', (jobId) => this.logger.warn(`${handler.queue} job ${jobId} stalled (its worker stopped); it runs again`));
+    worker.on('stalled', (jobId) =>
+      this.logger.warn(`${handler.queue} job ${jobId} stalled (its worker stopped); it runs again`),
+    );
     worker.on('error', (error) => this.logger.error(`${handler.queue} worker: ${error.message}`));
     return worker;
   }

@@ -18,7 +18,8 @@ describe('loadConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const text = (error as ConfigError).message;
-    for (const name of ['PORT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'DATABASE_MIGRATE']) expect(text).toContain(name);
+    for (const name of ['PORT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'DATABASE_MIGRATE'])
+      expect(text).toContain(name);
   });
 
   it('refuses a part size under the S3 minimum of 5 MiB', () => {
@@ -26,8 +27,13 @@ describe('loadConfig', () => {
   });
 
   it('requires real secrets in production, and never prints them', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/STORAGE_SIGNING_SECRET[\s\S]*AUTH_JWT_SECRET|AUTH_JWT_SECRET[\s\S]*STORAGE_SIGNING_SECRET/);
-    expect(loadConfig({ NODE_ENV: 'production', STORAGE_SIGNING_SECRET: 'x'.repeat(32), AUTH_JWT_SECRET: 'y'.repeat(32) }).auth.key).toBe('y'.repeat(32));
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /STORAGE_SIGNING_SECRET[\s\S]*AUTH_JWT_SECRET|AUTH_JWT_SECRET[\s\S]*STORAGE_SIGNING_SECRET/,
+    );
+    expect(
+      loadConfig({ NODE_ENV: 'production', STORAGE_SIGNING_SECRET: 'x'.repeat(32), AUTH_JWT_SECRET: 'y'.repeat(32) })
+        .auth.key,
+    ).toBe('y'.repeat(32));
     expect(() => loadConfig({ AUTH_JWT_SECRET: 'short-secret' })).toThrow(/AUTH_JWT_SECRET.*12 characters/);
     expect(() => loadConfig({ AUTH_JWT_SECRET: 'short-secret' })).not.toThrow(/short-secret/);
   });
@@ -35,7 +41,10 @@ describe('loadConfig', () => {
   it('takes an RS256 or ES256 public key instead of a secret', () => {
     expect(() => loadConfig({ AUTH_JWT_ALGORITHM: 'ES256' })).toThrow(/AUTH_JWT_PUBLIC_KEY/);
     const pem = '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----';
-    expect(loadConfig({ AUTH_JWT_ALGORITHM: 'ES256', AUTH_JWT_PUBLIC_KEY: pem }).auth).toMatchObject({ algorithm: 'ES256', key: pem });
+    expect(loadConfig({ AUTH_JWT_ALGORITHM: 'ES256', AUTH_JWT_PUBLIC_KEY: pem }).auth).toMatchObject({
+      algorithm: 'ES256',
+      key: pem,
+    });
   });
 
   it('reads booleans as people write them', () => {

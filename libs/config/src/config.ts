@@ -64,7 +64,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   for (const [name, value] of Object.entries(source)) if (value !== undefined && value !== '') raw[name] = value;
   const e = plainToInstance(Environment, raw);
   const problems = validateSync(e, { forbidUnknownValues: false }).flatMap((err) =>
-    Object.values(err.constraints ?? {}).map((message) => `${err.property}: ${message} (got ${shown(err.property, raw[err.property])})`),
+    Object.values(err.constraints ?? {}).map(
+      (message) => `${err.property}: ${message} (got ${shown(err.property, raw[err.property])})`,
+    ),
   );
   if (problems.length > 0) throw new ConfigError(problems);
   return toTree(e);
@@ -95,7 +97,10 @@ function toTree(e: Environment): AppConfig {
       : {
           driver: 'disk',
           // Outside production a missing secret gets a per-process one: URLs then die with the process.
-          disk: { root: e.STORAGE_DISK_ROOT, signingSecret: e.STORAGE_SIGNING_SECRET ?? randomBytes(32).toString('hex') },
+          disk: {
+            root: e.STORAGE_DISK_ROOT,
+            signingSecret: e.STORAGE_SIGNING_SECRET ?? randomBytes(32).toString('hex'),
+          },
         };
   return {
     env: e.NODE_ENV as AppConfig['env'],
@@ -121,7 +126,14 @@ function toTree(e: Environment): AppConfig {
       issuer: e.AUTH_JWT_ISSUER,
       audience: e.AUTH_JWT_AUDIENCE,
     },
-    cors: { origins: e.CORS_ORIGINS.trim() === '*' ? '*' : e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) },
+    cors: {
+      origins:
+        e.CORS_ORIGINS.trim() === '*'
+          ? '*'
+          : e.CORS_ORIGINS.split(',')
+              .map((o) => o.trim())
+              .filter(Boolean),
+    },
     limits: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       init: e.RATE_LIMIT_INIT,

@@ -3,7 +3,19 @@
  * README.md documents each of them; keep the two in step.
  */
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 
 const MiB = 1024 * 1024;
 const urlOptions = { require_tld: false, require_protocol: true } as const;
@@ -24,7 +36,8 @@ export class Environment {
   @IsUrl(urlOptions) PUBLIC_URL = 'http://localhost:3000';
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']) LOG_LEVEL = 'log';
 
-  @IsUrl({ ...urlOptions, protocols: ['postgres', 'postgresql'] }) DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/reelay';
+  @IsUrl({ ...urlOptions, protocols: ['postgres', 'postgresql'] }) DATABASE_URL =
+    'postgres://postgres@127.0.0.1:5432/reelay';
   @Transform(toBool) @IsBoolean() DATABASE_MIGRATE = true;
   @IsUrl({ ...urlOptions, protocols: ['redis', 'rediss'] }) REDIS_URL = 'redis://127.0.0.1:6379';
   /** Prefix of every Redis key and BullMQ queue of this deployment. */
@@ -62,12 +75,18 @@ export class Environment {
   /** JWT verification: HS256 with a shared secret, or RS256/ES256 with the platform's public key. */
   @IsIn(['HS256', 'RS256', 'ES256']) AUTH_JWT_ALGORITHM: 'HS256' | 'RS256' | 'ES256' = 'HS256';
   /** HS256 secret; outside production a development secret is used when it is missing. */
-  @ValidateIf((e: Environment) => e.AUTH_JWT_ALGORITHM === 'HS256' && (e.NODE_ENV === 'production' || e.AUTH_JWT_SECRET !== undefined))
+  @ValidateIf(
+    (e: Environment) =>
+      e.AUTH_JWT_ALGORITHM === 'HS256' && (e.NODE_ENV === 'production' || e.AUTH_JWT_SECRET !== undefined),
+  )
   @IsString()
   @MinLength(32)
   AUTH_JWT_SECRET?: string;
   /** PEM public key (SPKI) for RS256 or ES256. */
-  @ValidateIf((e: Environment) => e.AUTH_JWT_ALGORITHM !== 'HS256') @IsString() @Matches(/-----BEGIN PUBLIC KEY-----/) AUTH_JWT_PUBLIC_KEY?: string;
+  @ValidateIf((e: Environment) => e.AUTH_JWT_ALGORITHM !== 'HS256')
+  @IsString()
+  @Matches(/-----BEGIN PUBLIC KEY-----/)
+  AUTH_JWT_PUBLIC_KEY?: string;
   @IsString() @MinLength(1) AUTH_JWT_ISSUER = 'reelay';
   @IsString() @MinLength(1) AUTH_JWT_AUDIENCE = 'reelay-upload';
   /** Allowed browser origins, comma-separated; `*` allows any. */

@@ -27,7 +27,11 @@ export class ProgressModule {
       global: true,
       providers: [
         { provide: PROGRESS_REDIS, useFactory: () => new Redis(options.url, { lazyConnect: false }) },
-        { provide: ProgressStore, useFactory: (redis: Redis) => new RedisProgressStore(redis, { keyPrefix: options.keyPrefix }), inject: [PROGRESS_REDIS] },
+        {
+          provide: ProgressStore,
+          useFactory: (redis: Redis) => new RedisProgressStore(redis, { keyPrefix: options.keyPrefix }),
+          inject: [PROGRESS_REDIS],
+        },
         RedisCloser,
       ],
       exports: [ProgressStore, PROGRESS_REDIS],

@@ -64,7 +64,11 @@ describe('RedisProgressStore', () => {
 
   it('allocates no bitmap for chunk indices outside the upload', async () => {
     const p = await newUpload();
-    await store.markManyDone(p.uploadId, [[4, MiB], [-1, MiB], [2 ** 31, MiB]]);
+    await store.markManyDone(p.uploadId, [
+      [4, MiB],
+      [-1, MiB],
+      [2 ** 31, MiB],
+    ]);
     await store.markFailed(p.uploadId, [4, 1e9]);
     expect(await store.get(p.uploadId)).toMatchObject({ completedCount: 0, failedChunks: [], status: 'initialized' });
     expect(await redis.strlen(keysOf(p.uploadId)[1])).toBe(0);
@@ -123,7 +127,9 @@ describe('RedisProgressStore', () => {
     const clients = Array.from({ length: 5 }, () => redis.duplicate());
     try {
       const stores = clients.map((c) => new RedisProgressStore(c, { keyPrefix: prefix }));
-      await Promise.all(Array.from({ length: 50 }, (_, n) => stores[n % stores.length].markDone(p.uploadId, 2, 5 * MiB)));
+      await Promise.all(
+        Array.from({ length: 50 }, (_, n) => stores[n % stores.length].markDone(p.uploadId, 2, 5 * MiB)),
+      );
     } finally {
       await Promise.all(clients.map((c) => c.quit()));
     }
@@ -160,7 +166,12 @@ describe('RedisProgressStore', () => {
     expect(fromClient).toHaveLength(1);
     expect(fromClient[0].args[0].toLowerCase()).toMatch(/^eval/);
     expect(seen.length).toBeLessThanOrEqual(3); // the call itself plus HGETALL and SMEMBERS
-    expect(snapshot).toMatchObject({ completedCount: total - 2, progress: 99, status: 'failed', failedChunks: [total - 1] });
+    expect(snapshot).toMatchObject({
+      completedCount: total - 2,
+      progress: 99,
+      status: 'failed',
+      failedChunks: [total - 1],
+    });
     expect((await scan(`${prefix}up:{${p.uploadId}}*`)).length).toBeLessThanOrEqual(4);
   });
 });

@@ -13,7 +13,13 @@
  */
 import type { Redis } from 'ioredis';
 import { progressPercent } from './progress-percent.js';
-import { ProgressStore, type ProgressInit, type ProgressSnapshot, UPLOAD_STATUSES, type UploadStatus } from './progress.store.js';
+import {
+  ProgressStore,
+  type ProgressInit,
+  type ProgressSnapshot,
+  UPLOAD_STATUSES,
+  type UploadStatus,
+} from './progress.store.js';
 import { PROGRESS_KEY_COUNT, PROGRESS_SCRIPTS, type ProgressScript } from './redis-progress.scripts.js';
 
 export interface RedisProgressStoreOptions {
@@ -74,7 +80,11 @@ export class RedisProgressStore extends ProgressStore {
 
   async markManyDone(uploadId: string, chunks: Array<[number, number]>): Promise<void> {
     if (chunks.length === 0) return;
-    await this.run('done', uploadId, chunks.flatMap(([index, bytes]) => [index, byteCount(bytes)]));
+    await this.run(
+      'done',
+      uploadId,
+      chunks.flatMap(([index, bytes]) => [index, byteCount(bytes)]),
+    );
   }
 
   async markFailed(uploadId: string, chunkIndices: number[]): Promise<void> {

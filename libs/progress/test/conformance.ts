@@ -70,7 +70,10 @@ export function describeProgressStoreConformance(name: string, factory: () => Pr
     it('caps progress at 99 until every chunk is done', async () => {
       // Bytes reach 100% while a chunk is missing, e.g. after a wrong length was reported.
       const p = await newUpload({ totalChunks: 3, size: 300 });
-      await store.markManyDone(p.uploadId, [[0, 150], [1, 150]]);
+      await store.markManyDone(p.uploadId, [
+        [0, 150],
+        [1, 150],
+      ]);
       expect((await store.get(p.uploadId))?.progress).toBe(99);
       await store.markDone(p.uploadId, 2, 0);
       expect((await store.get(p.uploadId))?.progress).toBe(100);
@@ -90,7 +93,12 @@ export function describeProgressStoreConformance(name: string, factory: () => Pr
       await store.markFailed(p.uploadId, [1, 2]);
       await store.markRetrying(p.uploadId, [1, 2], deadline);
       expect(await store.get(p.uploadId)).toMatchObject({ status: 'retrying', failedChunks: [] });
-      expect(await store.leases(p.uploadId)).toEqual(new Map([[1, deadline], [2, deadline]]));
+      expect(await store.leases(p.uploadId)).toEqual(
+        new Map([
+          [1, deadline],
+          [2, deadline],
+        ]),
+      );
 
       await store.markDone(p.uploadId, 1, 5 * MiB);
       expect((await store.get(p.uploadId))?.status).toBe('retrying');
@@ -103,7 +111,12 @@ export function describeProgressStoreConformance(name: string, factory: () => Pr
       const p = await newUpload();
       await store.markDone(p.uploadId, 0, 5 * MiB);
       await store.markFailed(p.uploadId, [2]);
-      await store.markManyDone(p.uploadId, [[0, 5 * MiB], [1, 5 * MiB], [2, 5 * MiB], [2, 5 * MiB]]);
+      await store.markManyDone(p.uploadId, [
+        [0, 5 * MiB],
+        [1, 5 * MiB],
+        [2, 5 * MiB],
+        [2, 5 * MiB],
+      ]);
       expect(await store.get(p.uploadId)).toMatchObject({
         completedCount: 3,
         completedBytes: 15 * MiB,
@@ -114,7 +127,11 @@ export function describeProgressStoreConformance(name: string, factory: () => Pr
 
     it('ignores chunk indices outside the upload', async () => {
       const p = await newUpload();
-      await store.markManyDone(p.uploadId, [[4, MiB], [-1, MiB], [2 ** 31, MiB]]);
+      await store.markManyDone(p.uploadId, [
+        [4, MiB],
+        [-1, MiB],
+        [2 ** 31, MiB],
+      ]);
       await store.markFailed(p.uploadId, [4, 1e9]);
       expect(await store.get(p.uploadId)).toMatchObject({ completedCount: 0, failedChunks: [], status: 'initialized' });
     });

@@ -21,14 +21,26 @@ export class InMemoryProgressStore extends ProgressStore {
   private readonly syncLocks = new Map<string, number>();
 
   async init(p: ProgressInit): Promise<void> {
-    this.uploads.set(p.uploadId, { init: { ...p }, status: 'initialized', done: new Map(), failed: new Set(), leases: new Map(), syncedAt: 0 });
+    this.uploads.set(p.uploadId, {
+      init: { ...p },
+      status: 'initialized',
+      done: new Map(),
+      failed: new Set(),
+      leases: new Map(),
+      syncedAt: 0,
+    });
   }
 
   async get(uploadId: string): Promise<ProgressSnapshot | null> {
     const u = this.live(uploadId);
     if (!u) return null;
     const completedBytes = [...u.done.values()].reduce((a, b) => a + b, 0);
-    const counters = { completedBytes, size: u.init.size, completedCount: u.done.size, totalChunks: u.init.totalChunks };
+    const counters = {
+      completedBytes,
+      size: u.init.size,
+      completedCount: u.done.size,
+      totalChunks: u.init.totalChunks,
+    };
     return {
       uploadId,
       filename: u.init.filename,

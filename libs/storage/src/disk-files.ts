@@ -72,11 +72,20 @@ export async function joinTemp(sources: string[], tmp: string): Promise<TempFile
  * an inode that is not there yet, which readers treat as stale. Parent folders are created only when
  * asked, so that a part never re-creates the folder of an upload aborted meanwhile (ENOENT instead).
  */
-export async function place(temp: TempFile, dest: string, metaPath: string, meta: Omit<FileMeta, 'size' | 'ino'>, createParents: boolean): Promise<void> {
+export async function place(
+  temp: TempFile,
+  dest: string,
+  metaPath: string,
+  meta: Omit<FileMeta, 'size' | 'ino'>,
+  createParents: boolean,
+): Promise<void> {
   try {
-    if (createParents) await Promise.all([mkdir(dirname(dest), { recursive: true }), mkdir(dirname(metaPath), { recursive: true })]);
+    if (createParents)
+      await Promise.all([mkdir(dirname(dest), { recursive: true }), mkdir(dirname(metaPath), { recursive: true })]);
     const metaTmp = `${temp.path}.meta`;
-    await writeFile(metaTmp, JSON.stringify({ ...meta, size: temp.size, ino: temp.ino } satisfies FileMeta), { flag: 'wx' });
+    await writeFile(metaTmp, JSON.stringify({ ...meta, size: temp.size, ino: temp.ino } satisfies FileMeta), {
+      flag: 'wx',
+    });
     await rename(metaTmp, metaPath).catch(async (error: unknown) => {
       await rm(metaTmp, { force: true });
       throw error;

@@ -35,13 +35,17 @@ export async function checkParts(layout: DiskLayout, dir: string, parts: Complet
   if (parts.length === 0) throw invalidPart('complete needs at least one part');
   const paths: string[] = [];
   for (const [i, part] of parts.entries()) {
-    if (i > 0 && part.partNumber <= parts[i - 1].partNumber) throw invalidPart('InvalidPartOrder: part numbers must ascend');
+    if (i > 0 && part.partNumber <= parts[i - 1].partNumber)
+      throw invalidPart('InvalidPartOrder: part numbers must ascend');
     const path = layout.partPath(dir, part.partNumber);
     const file = Number.isInteger(part.partNumber) ? await describe(path, `${path}.json`) : null;
     if (!file) throw invalidPart(`part ${part.partNumber} was not uploaded`);
-    if (unquote(file.etag) !== unquote(part.etag)) throw invalidPart(`part ${part.partNumber} has ETag ${file.etag}, not ${part.etag}`);
+    if (unquote(file.etag) !== unquote(part.etag))
+      throw invalidPart(`part ${part.partNumber} has ETag ${file.etag}, not ${part.etag}`);
     if (i < parts.length - 1 && file.size < MIN_PART_SIZE) {
-      throw invalidPart(`EntityTooSmall: part ${part.partNumber} has ${file.size} bytes; all but the last need ${MIN_PART_SIZE}`);
+      throw invalidPart(
+        `EntityTooSmall: part ${part.partNumber} has ${file.size} bytes; all but the last need ${MIN_PART_SIZE}`,
+      );
     }
     paths.push(path);
   }

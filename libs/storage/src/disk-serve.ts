@@ -29,7 +29,12 @@ class Refusal extends Error {
   }
 }
 
-export async function serveDisk(storage: ObjectStorage, options: ServeOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function serveDisk(
+  storage: ObjectStorage,
+  options: ServeOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   try {
     const method = req.method ?? '';
     if (method !== 'PUT' && method !== 'GET' && method !== 'HEAD') {
@@ -44,7 +49,12 @@ export async function serveDisk(storage: ObjectStorage, options: ServeOptions, r
   }
 }
 
-async function receive(storage: ObjectStorage, claims: DiskUrlClaims, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function receive(
+  storage: ObjectStorage,
+  claims: DiskUrlClaims,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const { key, length, multipartUploadId, partNumber } = claims;
   if (claims.op !== 'part' || length === undefined || multipartUploadId === undefined || partNumber === undefined) {
     throw new StorageError(StorageErrorCode.BadSignature, 'this URL does not allow a PUT');
@@ -62,7 +72,13 @@ async function receive(storage: ObjectStorage, claims: DiskUrlClaims, req: Incom
   res.writeHead(200, { ETag: etag, 'Content-Length': '0', 'Access-Control-Expose-Headers': 'ETag' }).end();
 }
 
-async function send(storage: ObjectStorage, claims: DiskUrlClaims, req: IncomingMessage, res: ServerResponse, headOnly: boolean): Promise<void> {
+async function send(
+  storage: ObjectStorage,
+  claims: DiskUrlClaims,
+  req: IncomingMessage,
+  res: ServerResponse,
+  headOnly: boolean,
+): Promise<void> {
   if (claims.op !== 'get') throw new StorageError(StorageErrorCode.BadSignature, 'this URL does not allow reading');
   const head = await storage.head(claims.key);
   if (!head) throw new StorageError(StorageErrorCode.NotFound, 'no such object');
@@ -96,12 +112,22 @@ function answerError(res: ServerResponse, error: unknown, options: ServeOptions)
     return;
   }
   const body = JSON.stringify({ success: false, error: { code, message, details } });
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) }).end(body);
+  res
+    .writeHead(status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': String(Buffer.byteLength(body)),
+    })
+    .end(body);
 }
 
-function describeError(error: unknown, options: ServeOptions): { status: number; code: string; message: string; details: Record<string, unknown> | null } {
-  if (error instanceof Refusal) return { status: error.status, code: error.code, message: error.message, details: error.details };
-  if (error instanceof StorageError) return { status: statusOf(error.code), code: error.code, message: error.message, details: null };
+function describeError(
+  error: unknown,
+  options: ServeOptions,
+): { status: number; code: string; message: string; details: Record<string, unknown> | null } {
+  if (error instanceof Refusal)
+    return { status: error.status, code: error.code, message: error.message, details: error.details };
+  if (error instanceof StorageError)
+    return { status: statusOf(error.code), code: error.code, message: error.message, details: null };
   // Anything else is our failure (disk full, permissions): the answer carries only an id for the logs.
   const errorId = randomUUID();
   options.onServeError?.(error, errorId);

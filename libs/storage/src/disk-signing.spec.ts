@@ -4,7 +4,14 @@ import { StorageError, StorageErrorCode } from './storage.error.js';
 const BASE = 'http://localhost:3000/api/v1/storage/disk';
 const SECRET = 'test-secret';
 const NOW = Date.UTC(2030, 0, 1);
-const part: DiskUrlClaims = { op: 'part', key: 'videos/a b/ä?&=.mp4', multipartUploadId: 'u-1', partNumber: 3, length: 5 * 1024 * 1024, expires: NOW / 1000 + 60 };
+const part: DiskUrlClaims = {
+  op: 'part',
+  key: 'videos/a b/ä?&=.mp4',
+  multipartUploadId: 'u-1',
+  partNumber: 3,
+  length: 5 * 1024 * 1024,
+  expires: NOW / 1000 + 60,
+};
 
 function query(url: string): URLSearchParams {
   return new URL(url).searchParams;
@@ -30,7 +37,12 @@ describe('disk signed URLs', () => {
 
   it('round-trips a GET', () => {
     const get: DiskUrlClaims = { op: 'get', key: 'k', expires: part.expires };
-    expect(verifyDiskUrl(query(signDiskUrl(BASE, SECRET, get)), SECRET, NOW)).toEqual({ ...get, multipartUploadId: undefined, partNumber: undefined, length: undefined });
+    expect(verifyDiskUrl(query(signDiskUrl(BASE, SECRET, get)), SECRET, NOW)).toEqual({
+      ...get,
+      multipartUploadId: undefined,
+      partNumber: undefined,
+      length: undefined,
+    });
   });
 
   it.each([

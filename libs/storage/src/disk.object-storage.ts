@@ -11,11 +11,24 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { describe, ifMissing, isErrno, joinTemp, place, writeTemp } from './disk-files.js';
 import { DiskLayout, checkKey, newMultipartUploadId } from './disk-layout.js';
-import { checkParts, multipartEtag, noSuchUpload, readUploadMeta, writeUploadMeta, type UploadMeta } from './disk-multipart.js';
+import {
+  checkParts,
+  multipartEtag,
+  noSuchUpload,
+  readUploadMeta,
+  writeUploadMeta,
+  type UploadMeta,
+} from './disk-multipart.js';
 import { serveDisk } from './disk-serve.js';
 import { expiresAt, signDiskUrl, type DiskUrlClaims } from './disk-signing.js';
 import { assertLength, assertPartNumber } from './exact-length.js';
-import { ObjectStorage, type CompletedPart, type ObjectHead, type PartToSign, type StoredPart } from './object-storage.js';
+import {
+  ObjectStorage,
+  type CompletedPart,
+  type ObjectHead,
+  type PartToSign,
+  type StoredPart,
+} from './object-storage.js';
 import { StorageError, StorageErrorCode } from './storage.error.js';
 
 /** Where the API serves `serve()`, below its public URL; the worker reads objects through it too. */
@@ -58,7 +71,12 @@ export class DiskObjectStorage extends ObjectStorage {
     return multipartUploadId;
   }
 
-  async presignParts(key: string, multipartUploadId: string, parts: readonly PartToSign[], expiresIn: number): Promise<string[]> {
+  async presignParts(
+    key: string,
+    multipartUploadId: string,
+    parts: readonly PartToSign[],
+    expiresIn: number,
+  ): Promise<string[]> {
     const expires = expiresAt(expiresIn);
     return parts.map(({ partNumber, contentLength }) => {
       assertPartNumber(partNumber);
@@ -71,7 +89,13 @@ export class DiskObjectStorage extends ObjectStorage {
     return this.sign({ op: 'get', key, expires: expiresAt(expiresIn) });
   }
 
-  async uploadPart(key: string, multipartUploadId: string, partNumber: number, body: Readable, contentLength: number): Promise<StoredPart> {
+  async uploadPart(
+    key: string,
+    multipartUploadId: string,
+    partNumber: number,
+    body: Readable,
+    contentLength: number,
+  ): Promise<StoredPart> {
     assertPartNumber(partNumber);
     assertLength(contentLength);
     const { dir } = await this.upload(key, multipartUploadId);
@@ -122,7 +146,13 @@ export class DiskObjectStorage extends ObjectStorage {
       throw isErrno(error, 'ENOENT') ? noSuchUpload(multipartUploadId) : error;
     });
     const etag = multipartEtag(parts);
-    await place(temp, this.layout.objectPath(key), this.layout.objectMetaPath(key), { etag, contentType: meta.contentType }, true);
+    await place(
+      temp,
+      this.layout.objectPath(key),
+      this.layout.objectMetaPath(key),
+      { etag, contentType: meta.contentType },
+      true,
+    );
     await rm(dir, { recursive: true, force: true });
   }
 
@@ -138,7 +168,8 @@ export class DiskObjectStorage extends ObjectStorage {
 
   async readRange(key: string, start: number, end?: number): Promise<Readable> {
     assertLength(start);
-    if (end !== undefined && (!Number.isSafeInteger(end) || end < start)) throw new RangeError(`bad range end ${end} for start ${start}`);
+    if (end !== undefined && (!Number.isSafeInteger(end) || end < start))
+      throw new RangeError(`bad range end ${end} for start ${start}`);
     // Opening first turns a missing object into NotFound here, not into an error event later.
     const handle = await open(this.layout.objectPath(key), 'r').catch(ifMissing(null));
     if (!handle) throw new StorageError(StorageErrorCode.NotFound, `no object ${key}`);
@@ -166,7 +197,11 @@ export class DiskObjectStorage extends ObjectStorage {
   }
 
   private init(): Promise<unknown> {
-    this.ready ??= Promise.all([this.layout.objects, this.layout.meta, this.layout.multipart, this.layout.tmp].map((d) => mkdir(d, { recursive: true })));
+    this.ready ??= Promise.all(
+      [this.layout.objects, this.layout.meta, this.layout.multipart, this.layout.tmp].map((d) =>
+        mkdir(d, { recursive: true }),
+      ),
+    );
     return this.ready;
   }
 

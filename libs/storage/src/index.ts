@@ -1,5 +1,11 @@
 /** Public API of libs/storage: apps import from '#storage' only. */
-export { ObjectStorage, type CompletedPart, type ObjectHead, type PartToSign, type StoredPart } from './object-storage.js';
+export {
+  ObjectStorage,
+  type CompletedPart,
+  type ObjectHead,
+  type PartToSign,
+  type StoredPart,
+} from './object-storage.js';
 export { StorageError, StorageErrorCode } from './storage.error.js';
 export * from './part-plan.js';
 export { S3ObjectStorage, type S3ObjectStorageOptions } from './s3.object-storage.js';

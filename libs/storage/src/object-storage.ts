@@ -52,7 +52,12 @@ export abstract class ObjectStorage {
    * signs its part's exact Content-Length. They stop working at `expiresIn` seconds, and at once when
    * the upload is completed or aborted (S3 answers NoSuchUpload).
    */
-  abstract presignParts(key: string, multipartUploadId: string, parts: readonly PartToSign[], expiresIn: number): Promise<string[]>;
+  abstract presignParts(
+    key: string,
+    multipartUploadId: string,
+    parts: readonly PartToSign[],
+    expiresIn: number,
+  ): Promise<string[]>;
 
   /** A URL that reads the object for `expiresIn` seconds (Range requests included). */
   abstract presignGet(key: string, expiresIn: number): Promise<string>;
@@ -62,7 +67,13 @@ export abstract class ObjectStorage {
    * bytes, or the call fails with StorageError(LengthMismatch) and the part is not stored. Uploading a
    * part again replaces it. StorageError(NoSuchUpload) when the upload is completed or aborted.
    */
-  abstract uploadPart(key: string, multipartUploadId: string, partNumber: number, body: Readable, contentLength: number): Promise<StoredPart>;
+  abstract uploadPart(
+    key: string,
+    multipartUploadId: string,
+    partNumber: number,
+    body: Readable,
+    contentLength: number,
+  ): Promise<StoredPart>;
 
   /** Streams `body` (exactly `contentLength` bytes) into storage as the whole object. */
   abstract putObject(key: string, body: Readable, contentLength: number, contentType?: string): Promise<ObjectHead>;

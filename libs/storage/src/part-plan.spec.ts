@@ -28,7 +28,11 @@ describe('planUpload', () => {
   });
 
   it('raises a configured part size below 5 MiB to 5 MiB', () => {
-    expect(planUpload(12 * MiB, { singleUploadMax: MiB, partSize: MiB })).toEqual({ isChunked: true, chunkSize: MIN_PART_SIZE, totalChunks: 3 });
+    expect(planUpload(12 * MiB, { singleUploadMax: MiB, partSize: MiB })).toEqual({
+      isChunked: true,
+      chunkSize: MIN_PART_SIZE,
+      totalChunks: 3,
+    });
   });
 
   it('raises the part size so that a 1 TiB file needs at most 10,000 parts', () => {
@@ -40,7 +44,11 @@ describe('planUpload', () => {
   });
 
   it('plans the largest upload S3 allows with 10,000 parts of 5 GiB', () => {
-    expect(planUpload(MAX_UPLOAD_SIZE, defaults)).toEqual({ isChunked: true, chunkSize: MAX_PART_SIZE, totalChunks: MAX_PARTS });
+    expect(planUpload(MAX_UPLOAD_SIZE, defaults)).toEqual({
+      isChunked: true,
+      chunkSize: MAX_PART_SIZE,
+      totalChunks: MAX_PARTS,
+    });
   });
 
   it('never sends more than 5 GiB in one PUT, whatever singleUploadMax says', () => {

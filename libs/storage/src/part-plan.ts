@@ -36,10 +36,13 @@ export interface PartPlan {
 export const MAX_UPLOAD_SIZE = MAX_PARTS * MAX_PART_SIZE;
 
 export function planUpload(size: number, options: PartPlanOptions): PartPlan {
-  if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`file size must be a positive integer, got ${size}`);
-  if (size > MAX_UPLOAD_SIZE) throw new RangeError(`file size ${size} exceeds the S3 limit of ${MAX_UPLOAD_SIZE} bytes`);
+  if (!Number.isSafeInteger(size) || size < 1)
+    throw new RangeError(`file size must be a positive integer, got ${size}`);
+  if (size > MAX_UPLOAD_SIZE)
+    throw new RangeError(`file size ${size} exceeds the S3 limit of ${MAX_UPLOAD_SIZE} bytes`);
   // A file sent whole is one part: S3 refuses a part over 5 GiB, whatever singleUploadMax is set to.
-  if (size <= Math.min(options.singleUploadMax, MAX_PART_SIZE)) return { isChunked: false, chunkSize: size, totalChunks: 1 };
+  if (size <= Math.min(options.singleUploadMax, MAX_PART_SIZE))
+    return { isChunked: false, chunkSize: size, totalChunks: 1 };
   const chunkSize = partSizeFor(size, options.partSize);
   return { isChunked: true, chunkSize, totalChunks: Math.ceil(size / chunkSize) };
 }
@@ -52,7 +55,11 @@ export function partSizeFor(size: number, preferred: number): number {
 }
 
 /** Byte range [start, end) of chunk `index`. */
-export function chunkRange(plan: Pick<PartPlan, 'chunkSize' | 'totalChunks'>, size: number, index: number): { start: number; end: number } {
+export function chunkRange(
+  plan: Pick<PartPlan, 'chunkSize' | 'totalChunks'>,
+  size: number,
+  index: number,
+): { start: number; end: number } {
   if (!Number.isInteger(index) || index < 0 || index >= plan.totalChunks) {
     throw new RangeError(`chunk index ${index} is outside 0..${plan.totalChunks - 1}`);
   }

@@ -83,7 +83,10 @@ export class PartUrlSigner {
    * A signer for the parts of the template's upload, or null when the template is not reproducible.
    * `template.key` is the object key the SDK signed it for; `contentLength` the length it signed.
    */
-  static from(template: { url: string; key: string; contentLength: number }, secretAccessKey: string): PartUrlSigner | null {
+  static from(
+    template: { url: string; key: string; contentLength: number },
+    secretAccessKey: string,
+  ): PartUrlSigner | null {
     const match = URL_PARTS.exec(template.url);
     if (!match) return null;
     const [, scheme, host, path, rawQuery] = match;
@@ -98,11 +101,26 @@ export class PartUrlSigner {
     const date = params.get('X-Amz-Date');
     const signedHeaders = params.get('X-Amz-SignedHeaders')?.split(';');
     const partNumber = Number(params.get('partNumber'));
-    if (params.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' || !signature || !date || !signedHeaders || !Number.isSafeInteger(partNumber)) return null;
-    if (credential?.length !== 5 || credential[4] !== 'aws4_request' || !signedHeaders.every((h) => KNOWN_HEADERS.has(h))) return null;
+    if (
+      params.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' ||
+      !signature ||
+      !date ||
+      !signedHeaders ||
+      !Number.isSafeInteger(partNumber)
+    )
+      return null;
+    if (
+      credential?.length !== 5 ||
+      credential[4] !== 'aws4_request' ||
+      !signedHeaders.every((h) => KNOWN_HEADERS.has(h))
+    )
+      return null;
     params.delete('X-Amz-Signature');
     const [, day, region, service] = credential;
-    const signingKey = [day, region, service, 'aws4_request'].reduce<Buffer>((key, part) => hmac(key, part), Buffer.from(`AWS4${secretAccessKey}`));
+    const signingKey = [day, region, service, 'aws4_request'].reduce<Buffer>(
+      (key, part) => hmac(key, part),
+      Buffer.from(`AWS4${secretAccessKey}`),
+    );
     const signer = PartUrlSigner.build({ scheme, host, path, params, key: template.key }, signingKey);
     return signer.signature(partNumber, template.contentLength) === signature ? signer : null;
   }
@@ -117,7 +135,10 @@ export class PartUrlSigner {
     const keyPath = `/${encodeKey(template.key)}`;
     if (!template.path.endsWith(keyPath) || !template.params.has('uploadId')) return null;
     const path = `${template.path.slice(0, -keyPath.length)}/${encodeKey(key)}`;
-    return PartUrlSigner.build({ ...template, path, key, params: new Map(template.params).set('uploadId', multipartUploadId) }, this.state.signingKey);
+    return PartUrlSigner.build(
+      { ...template, path, key, params: new Map(template.params).set('uploadId', multipartUploadId) },
+      this.state.signingKey,
+    );
   }
 
   /** The X-Amz-Date its URLs carry (as 20260301T123456Z); their expiry counts from it. */
@@ -130,7 +151,9 @@ export class PartUrlSigner {
     const { scheme, host, path, params } = template;
     const signedHeaders = params.get('X-Amz-SignedHeaders')!.split(';');
     const [, day, region, service] = params.get('X-Amz-Credential')!.split('/');
-    const sorted = [...params].map(([name, value]) => [encode(name), encode(value)]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const sorted = [...params]
+      .map(([name, value]) => [encode(name), encode(value)])
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const at = sorted.findIndex(([name]) => name === 'partNumber');
     const query = (entries: string[][]) => entries.map(([name, value]) => `${name}=${value}`).join('&');
     const before = query(sorted.slice(0, at));
@@ -140,18 +163,27 @@ export class PartUrlSigner {
     // Canonical headers are sorted by name; content-length sorts before host.
     const lengthAt = signedHeaders.indexOf('content-length');
     const header = (name: string) => `${name}:${name === 'host' ? host : ''}\n`;
-    const headersBefore = signedHeaders.slice(0, lengthAt < 0 ? undefined : lengthAt).map(header).join('') + (lengthAt < 0 ? '' : 'content-length:');
-    const headersAfter = (lengthAt < 0 ? '' : '\n') + signedHeaders.slice(lengthAt < 0 ? signedHeaders.length : lengthAt + 1).map(header).join('');
+    const headersBefore =
+      signedHeaders
+        .slice(0, lengthAt < 0 ? undefined : lengthAt)
+        .map(header)
+        .join('') + (lengthAt < 0 ? '' : 'content-length:');
+    const headersAfter =
+      (lengthAt < 0 ? '' : '\n') +
+      signedHeaders
+        .slice(lengthAt < 0 ? signedHeaders.length : lengthAt + 1)
+        .map(header)
+        .join('');
     return new PartUrlSigner(
       {
-      urlHead: `${scheme}${host}${path}?${queryHead}`,
-      urlTail: `${queryTail}&X-Amz-Signature=`,
-      canonicalHead: `PUT\n${path}\n${queryHead}`,
-      canonicalMid: `${queryTail}\n${headersBefore}`,
-      signsLength: lengthAt >= 0,
-      canonicalTail: `${headersAfter}\n${signedHeaders.join(';')}\n${params.get('X-Amz-Content-Sha256') ?? 'UNSIGNED-PAYLOAD'}`,
-      stringToSignHead: `AWS4-HMAC-SHA256\n${params.get('X-Amz-Date')}\n${day}/${region}/${service}/aws4_request\n`,
-      signingKey,
+        urlHead: `${scheme}${host}${path}?${queryHead}`,
+        urlTail: `${queryTail}&X-Amz-Signature=`,
+        canonicalHead: `PUT\n${path}\n${queryHead}`,
+        canonicalMid: `${queryTail}\n${headersBefore}`,
+        signsLength: lengthAt >= 0,
+        canonicalTail: `${headersAfter}\n${signedHeaders.join(';')}\n${params.get('X-Amz-Content-Sha256') ?? 'UNSIGNED-PAYLOAD'}`,
+        stringToSignHead: `AWS4-HMAC-SHA256\n${params.get('X-Amz-Date')}\n${day}/${region}/${service}/aws4_request\n`,
+        signingKey,
       },
       template,
     );
@@ -169,7 +201,8 @@ export class PartUrlSigner {
 
   private signature(partNumber: number, contentLength: number): string {
     const s = this.state;
-    const canonical = s.canonicalHead + partNumber + s.canonicalMid + (s.signsLength ? contentLength : '') + s.canonicalTail;
+    const canonical =
+      s.canonicalHead + partNumber + s.canonicalMid + (s.signsLength ? contentLength : '') + s.canonicalTail;
     // Each digest is written into the buffer that hashes it next; 'binary' (latin1) carries the raw
     // inner digest as one char per byte, without allocating a Buffer for it.
     this.inner.write(hash('sha256', canonical), this.innerDigestAt, 'latin1');

@@ -98,15 +98,23 @@ export async function emptyBucket(client: S3Client, bucket: string): Promise<voi
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
   do {
-    const out = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
-    await Promise.all((out.Uploads ?? []).map((u) => client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key!, UploadId: u.UploadId! }))));
+    const out = await client.send(
+      new ListMultipartUploadsCommand({ Bucket: bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
+    );
+    await Promise.all(
+      (out.Uploads ?? []).map((u) =>
+        client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key!, UploadId: u.UploadId! })),
+      ),
+    );
     keyMarker = out.IsTruncated ? out.NextKeyMarker : undefined;
     uploadIdMarker = out.IsTruncated ? out.NextUploadIdMarker : undefined;
   } while (keyMarker);
   let token: string | undefined;
   do {
     const out = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    await Promise.all((out.Contents ?? []).map((o) => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: o.Key! }))));
+    await Promise.all(
+      (out.Contents ?? []).map((o) => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: o.Key! }))),
+    );
     token = out.IsTruncated ? out.NextContinuationToken : undefined;
   } while (token);
 }

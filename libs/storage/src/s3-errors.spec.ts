@@ -32,23 +32,29 @@ describe('toStorageError', () => {
     expect(mapped.message).toContain(name);
   });
 
-  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'])('maps a connection error %s to Unavailable', (code) => {
-    const mapped = toStorageError(Object.assign(new Error('socket'), { code }), 'object', 'HeadObject');
-    expect(mapped instanceof StorageError && mapped.code).toBe(StorageErrorCode.Unavailable);
-  });
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'])(
+    'maps a connection error %s to Unavailable',
+    (code) => {
+      const mapped = toStorageError(Object.assign(new Error('socket'), { code }), 'object', 'HeadObject');
+      expect(mapped instanceof StorageError && mapped.code).toBe(StorageErrorCode.Unavailable);
+    },
+  );
 
   it.each([
     ['AccessDenied', 403],
     ['SignatureDoesNotMatch', 403],
     ['NoSuchBucket', 404],
     ['InvalidArgument', 400],
-  ])('keeps %s (HTTP %p) a plain Error that names the call: a configuration problem, not a storage state', (name, status) => {
-    const cause = sdkError(name, status);
-    const mapped = toStorageError(cause, 'object', 'PutObject');
-    expect(mapped).not.toBeInstanceOf(StorageError);
-    expect(mapped.message).toBe(`S3 PutObject failed: ${name} (HTTP ${status}): ${name} happened`);
-    expect(mapped.cause).toBe(cause);
-  });
+  ])(
+    'keeps %s (HTTP %p) a plain Error that names the call: a configuration problem, not a storage state',
+    (name, status) => {
+      const cause = sdkError(name, status);
+      const mapped = toStorageError(cause, 'object', 'PutObject');
+      expect(mapped).not.toBeInstanceOf(StorageError);
+      expect(mapped.message).toBe(`S3 PutObject failed: ${name} (HTTP ${status}): ${name} happened`);
+      expect(mapped.cause).toBe(cause);
+    },
+  );
 
   it('passes a StorageError through unchanged', () => {
     const error = new StorageError(StorageErrorCode.LengthMismatch, 'short');

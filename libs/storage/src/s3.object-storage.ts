@@ -20,7 +20,13 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { assertLength, assertPartNumber } from './exact-length.js';
 import { sendGuarded } from './guarded-body.js';
 import { PartUrlSigner } from './part-url-signer.js';
-import { ObjectStorage, type CompletedPart, type ObjectHead, type PartToSign, type StoredPart } from './object-storage.js';
+import {
+  ObjectStorage,
+  type CompletedPart,
+  type ObjectHead,
+  type PartToSign,
+  type StoredPart,
+} from './object-storage.js';
 import { isNotFound, toStorageError, type S3ErrorScope } from './s3-errors.js';
 import { StorageError, StorageErrorCode } from './storage.error.js';
 
@@ -47,7 +53,9 @@ export class S3ObjectStorage extends ObjectStorage {
 
   async createMultipart(key: string, contentType: string): Promise<string> {
     const out = await this.send('upload', 'CreateMultipartUpload', () =>
-      this.client.send(new CreateMultipartUploadCommand({ Bucket: this.options.bucket, Key: key, ContentType: contentType })),
+      this.client.send(
+        new CreateMultipartUploadCommand({ Bucket: this.options.bucket, Key: key, ContentType: contentType }),
+      ),
     );
     if (!out.UploadId) throw new Error('S3 CreateMultipartUpload answered no UploadId');
     return out.UploadId;
@@ -59,19 +67,31 @@ export class S3ObjectStorage extends ObjectStorage {
    * upload's parts are signed from the last proven template without asking the SDK
    * (PartUrlSigner.forUpload): such a URL is the one the SDK would sign in that second.
    */
-  async presignParts(key: string, multipartUploadId: string, parts: readonly PartToSign[], expiresIn: number): Promise<string[]> {
+  async presignParts(
+    key: string,
+    multipartUploadId: string,
+    parts: readonly PartToSign[],
+    expiresIn: number,
+  ): Promise<string[]> {
     for (const { partNumber, contentLength } of parts) {
       assertPartNumber(partNumber);
       assertLength(contentLength);
     }
     if (parts.length === 0) return [];
-    const recent = this.recentSigner?.expiresIn === expiresIn && this.recentSigner.signer.date === amzDate(new Date()) ? this.recentSigner.signer.forUpload(key, multipartUploadId) : null;
+    const recent =
+      this.recentSigner?.expiresIn === expiresIn && this.recentSigner.signer.date === amzDate(new Date())
+        ? this.recentSigner.signer.forUpload(key, multipartUploadId)
+        : null;
     if (recent) return recent.signAll(parts);
     const [first, ...rest] = parts;
     const template = await this.sdkPresignPart(key, multipartUploadId, first, expiresIn);
     const { secretAccessKey } = await this.presignClient.config.credentials();
     const signer = PartUrlSigner.from({ url: template, key, contentLength: first.contentLength }, secretAccessKey);
-    if (!signer) return [template, ...(await Promise.all(rest.map((p) => this.sdkPresignPart(key, multipartUploadId, p, expiresIn))))];
+    if (!signer)
+      return [
+        template,
+        ...(await Promise.all(rest.map((p) => this.sdkPresignPart(key, multipartUploadId, p, expiresIn)))),
+      ];
     this.recentSigner = { signer, expiresIn };
     return [template, ...signer.signAll(rest)];
   }
@@ -92,13 +112,26 @@ export class S3ObjectStorage extends ObjectStorage {
     return getSignedUrl(this.presignClient, command, signing(expiresIn, []));
   }
 
-  async uploadPart(key: string, multipartUploadId: string, partNumber: number, body: Readable, contentLength: number): Promise<StoredPart> {
+  async uploadPart(
+    key: string,
+    multipartUploadId: string,
+    partNumber: number,
+    body: Readable,
+    contentLength: number,
+  ): Promise<StoredPart> {
     assertPartNumber(partNumber);
     assertLength(contentLength);
     const { bucket: Bucket } = this.options;
     const out = await this.send('upload', `UploadPart ${partNumber}`, () =>
       sendGuarded(body, contentLength, (Body, abortSignal) => {
-        const command = new UploadPartCommand({ Bucket, Key: key, UploadId: multipartUploadId, PartNumber: partNumber, Body, ContentLength: contentLength });
+        const command = new UploadPartCommand({
+          Bucket,
+          Key: key,
+          UploadId: multipartUploadId,
+          PartNumber: partNumber,
+          Body,
+          ContentLength: contentLength,
+        });
         return this.client.send(command, { abortSignal });
       }),
     );
@@ -110,7 +143,13 @@ export class S3ObjectStorage extends ObjectStorage {
     const { bucket: Bucket } = this.options;
     const out = await this.send('object', 'PutObject', () =>
       sendGuarded(body, contentLength, (Body, abortSignal) => {
-        const command = new PutObjectCommand({ Bucket, Key: key, Body, ContentLength: contentLength, ContentType: contentType });
+        const command = new PutObjectCommand({
+          Bucket,
+          Key: key,
+          Body,
+          ContentLength: contentLength,
+          ContentType: contentType,
+        });
         return this.client.send(command, { abortSignal });
       }),
     );
@@ -123,15 +162,24 @@ export class S3ObjectStorage extends ObjectStorage {
     do {
       const out = await this.send('upload', 'ListParts', () =>
         this.client.send(
-          new ListPartsCommand({ Bucket: this.options.bucket, Key: key, UploadId: multipartUploadId, MaxParts: 1000, PartNumberMarker: marker }),
+          new ListPartsCommand({
+            Bucket: this.options.bucket,
+            Key: key,
+            UploadId: multipartUploadId,
+            MaxParts: 1000,
+            PartNumberMarker: marker,
+          }),
         ),
       );
       for (const part of out.Parts ?? []) {
-        if (part.PartNumber !== undefined) parts.push({ partNumber: part.PartNumber, size: part.Size ?? 0, etag: part.ETag ?? '' });
+        if (part.PartNumber !== undefined)
+          parts.push({ partNumber: part.PartNumber, size: part.Size ?? 0, etag: part.ETag ?? '' });
       }
       // Fall back to the last part seen if a server says "truncated" without a marker, so we never loop.
       const last = parts.at(-1)?.partNumber;
-      marker = out.IsTruncated ? (out.NextPartNumberMarker ?? (last === undefined ? undefined : String(last))) : undefined;
+      marker = out.IsTruncated
+        ? (out.NextPartNumberMarker ?? (last === undefined ? undefined : String(last)))
+        : undefined;
     } while (marker);
     return parts.sort((a, b) => a.partNumber - b.partNumber);
   }
@@ -142,14 +190,21 @@ export class S3ObjectStorage extends ObjectStorage {
     const Parts = parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag }));
     await this.send('upload', 'CompleteMultipartUpload', () =>
       this.client.send(
-        new CompleteMultipartUploadCommand({ Bucket: this.options.bucket, Key: key, UploadId: multipartUploadId, MultipartUpload: { Parts } }),
+        new CompleteMultipartUploadCommand({
+          Bucket: this.options.bucket,
+          Key: key,
+          UploadId: multipartUploadId,
+          MultipartUpload: { Parts },
+        }),
       ),
     );
   }
 
   async abortMultipart(key: string, multipartUploadId: string): Promise<void> {
     try {
-      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.options.bucket, Key: key, UploadId: multipartUploadId }));
+      await this.client.send(
+        new AbortMultipartUploadCommand({ Bucket: this.options.bucket, Key: key, UploadId: multipartUploadId }),
+      );
     } catch (error) {
       if (!isNotFound(error)) throw toStorageError(error, 'upload', 'AbortMultipartUpload');
     }
@@ -167,7 +222,8 @@ export class S3ObjectStorage extends ObjectStorage {
 
   async readRange(key: string, start: number, end?: number): Promise<Readable> {
     assertLength(start);
-    if (end !== undefined && (!Number.isSafeInteger(end) || end < start)) throw new RangeError(`bad range end ${end} for start ${start}`);
+    if (end !== undefined && (!Number.isSafeInteger(end) || end < start))
+      throw new RangeError(`bad range end ${end} for start ${start}`);
     const Range = `bytes=${start}-${end ?? ''}`;
     const out = await this.send('object', 'GetObject', () =>
       this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key, Range })),

@@ -51,7 +51,11 @@ export class StorageModule {
       global: true,
       providers: [
         { provide: STORAGE_S3_CLIENTS, useFactory: () => s3Clients(config) },
-        { provide: ObjectStorage, useFactory: (clients: S3Client[]) => createStorage(config, options, clients), inject: [STORAGE_S3_CLIENTS] },
+        {
+          provide: ObjectStorage,
+          useFactory: (clients: S3Client[]) => createStorage(config, options, clients),
+          inject: [STORAGE_S3_CLIENTS],
+        },
         S3ClientCloser,
       ],
       exports: [ObjectStorage],
@@ -67,7 +71,11 @@ function s3Clients(config: StorageConfig): S3Client[] {
   return [client, publicEndpoint ? createS3Client({ ...connection, endpoint: publicEndpoint }) : client];
 }
 
-async function createStorage(config: StorageConfig, options: StorageModuleOptions, clients: S3Client[]): Promise<ObjectStorage> {
+async function createStorage(
+  config: StorageConfig,
+  options: StorageModuleOptions,
+  clients: S3Client[],
+): Promise<ObjectStorage> {
   if (config.driver === 'disk') {
     const signedUrlBase = options.publicUrl + DISK_STORAGE_PATH;
     return new DiskObjectStorage({ root: config.disk.root, signingSecret: config.disk.signingSecret, signedUrlBase });

@@ -5,12 +5,30 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MIN_PART_SIZE, type ObjectStorage, StorageErrorCode } from '../src/index.js';
-import { expectStorageError, type HttpAnswer, httpGet as realHttpGet, httpPut as realHttpPut, KiB, md5Hex, multipartEtag, randomBody, readAll, sha256, sleep, streamOf } from './helpers.js';
+import {
+  expectStorageError,
+  type HttpAnswer,
+  httpGet as realHttpGet,
+  httpPut as realHttpPut,
+  KiB,
+  md5Hex,
+  multipartEtag,
+  randomBody,
+  readAll,
+  sha256,
+  sleep,
+  streamOf,
+} from './helpers.js';
 
 export interface ConformanceSubject {
   storage: ObjectStorage;
   /** How a client reaches the storage's presigned URLs: over HTTP unless the subject answers them itself. */
-  request?: (method: 'GET' | 'PUT', url: string, body?: Buffer, headers?: Record<string, string>) => Promise<HttpAnswer>;
+  request?: (
+    method: 'GET' | 'PUT',
+    url: string,
+    body?: Buffer,
+    headers?: Record<string, string>,
+  ) => Promise<HttpAnswer>;
   /** Removes what the suite stored and stops what the factory started. */
   cleanup(): Promise<void>;
 }
@@ -22,8 +40,10 @@ export function describeObjectStorageConformance(name: string, factory: () => Pr
     let subject: ConformanceSubject | undefined;
     let storage: ObjectStorage;
     const newKey = (label: string) => `conformance/${label}/${randomUUID()}`;
-    const httpPut = (url: string, body: Buffer, headers: Record<string, string> = {}) => (subject?.request ? subject.request('PUT', url, body, headers) : realHttpPut(url, body, headers));
-    const httpGet = (url: string, headers: Record<string, string> = {}) => (subject?.request ? subject.request('GET', url, undefined, headers) : realHttpGet(url, headers));
+    const httpPut = (url: string, body: Buffer, headers: Record<string, string> = {}) =>
+      subject?.request ? subject.request('PUT', url, body, headers) : realHttpPut(url, body, headers);
+    const httpGet = (url: string, headers: Record<string, string> = {}) =>
+      subject?.request ? subject.request('GET', url, undefined, headers) : realHttpGet(url, headers);
 
     beforeAll(async () => {
       subject = await factory();
@@ -32,10 +52,19 @@ export function describeObjectStorageConformance(name: string, factory: () => Pr
     afterAll(async () => subject?.cleanup());
 
     /** A one-part multipart upload with its part URL: how every small file goes up. */
-    async function onePart(label: string, length: number, expiresIn = TTL): Promise<{ key: string; multipartUploadId: string; url: string }> {
+    async function onePart(
+      label: string,
+      length: number,
+      expiresIn = TTL,
+    ): Promise<{ key: string; multipartUploadId: string; url: string }> {
       const key = newKey(label);
       const multipartUploadId = await storage.createMultipart(key, 'video/mp4');
-      const [url] = await storage.presignParts(key, multipartUploadId, [{ partNumber: 1, contentLength: length }], expiresIn);
+      const [url] = await storage.presignParts(
+        key,
+        multipartUploadId,
+        [{ partNumber: 1, contentLength: length }],
+        expiresIn,
+      );
       return { key, multipartUploadId, url };
     }
 
@@ -50,7 +79,11 @@ export function describeObjectStorageConformance(name: string, factory: () => Pr
           await storage.completeMultipart(key, multipartUploadId, [{ partNumber: 1, etag: put.headers.etag ?? '' }]);
 
           // The object has the type given at creation, not the PUT's.
-          expect(await storage.head(key)).toEqual({ size: body.length, etag: multipartEtag([body]), contentType: 'video/mp4' });
+          expect(await storage.head(key)).toEqual({
+            size: body.length,
+            etag: multipartEtag([body]),
+            contentType: 'video/mp4',
+          });
           expect(sha256(await readAll(await storage.readRange(key, 0)))).toBe(sha256(body));
           expect(await readAll(await storage.readRange(key, 1000, 1999))).toEqual(body.subarray(1000, 2000));
           expect(await readAll(await storage.readRange(key, body.length - 5))).toEqual(body.subarray(body.length - 5));
@@ -108,7 +141,10 @@ export function describeObjectStorageConformance(name: string, factory: () => Pr
 
       it('fails putObject whose stream is shorter than announced, storing nothing', async () => {
         const key = newKey('short-put');
-        await expectStorageError(storage.putObject(key, streamOf(randomBody(1000)), 2000), StorageErrorCode.LengthMismatch);
+        await expectStorageError(
+          storage.putObject(key, streamOf(randomBody(1000)), 2000),
+          StorageErrorCode.LengthMismatch,
+        );
         expect(await storage.head(key)).toBeNull();
       });
 
@@ -128,7 +164,9 @@ export function describeObjectStorageConformance(name: string, factory: () => Pr
         const bodies = [randomBody(MIN_PART_SIZE), randomBody(MIN_PART_SIZE), randomBody(100 * KiB + 7)];
         const multipartUploadId = await storage.createMultipart(key, 'video/mp4');
 
-        const url1 = (await storage.presignParts(key, multipartUploadId, [{ partNumber: 1, contentLength: bodies[0].length }], TTL))[0];
+        const url1 = (
+          await storage.presignParts(key, multipartUploadId, [{ partNumber: 1, contentLength: bodies[0].length }], TTL)
+        )[0];
         const put1 = await httpPut(url1, bodies[0]);
         expect(put1.status).toBe(200);
         expect(put1.headers.etag).toBe(`"${md5Hex(bodies[0])}"`);
@@ -138,7 +176,9 @@ export function describeObjectStorageConformance(name: string, factory: () => Pr
 
         const firstTry = randomBody(2 * KiB);
         await storage.uploadPart(key, multipartUploadId, 3, streamOf(firstTry), firstTry.length);
-        const url3 = (await storage.presignParts(key, multipartUploadId, [{ partNumber: 3, contentLength: bodies[2].length }], TTL))[0];
+        const url3 = (
+          await storage.presignParts(key, multipartUploadId, [{ partNumber: 3, contentLength: bodies[2].length }], TTL)
+        )[0];
         const put3 = await httpPut(url3, bodies[2]);
         expect(put3.status).toBe(200);
 
@@ -147,9 +187,17 @@ export function describeObjectStorageConformance(name: string, factory: () => Pr
           bodies.map((body, i) => ({ partNumber: i + 1, size: body.length, etag: `"${md5Hex(body)}"` })),
         );
 
-        await storage.completeMultipart(key, multipartUploadId, etags.map((etag, i) => ({ partNumber: i + 1, etag })));
+        await storage.completeMultipart(
+          key,
+          multipartUploadId,
+          etags.map((etag, i) => ({ partNumber: i + 1, etag })),
+        );
         const whole = Buffer.concat(bodies);
-        expect(await storage.head(key)).toEqual({ size: whole.length, etag: multipartEtag(bodies), contentType: 'video/mp4' });
+        expect(await storage.head(key)).toEqual({
+          size: whole.length,
+          etag: multipartEtag(bodies),
+          contentType: 'video/mp4',
+        });
         expect(sha256(await readAll(await storage.readRange(key, 0)))).toBe(sha256(whole));
         await expectStorageError(storage.listParts(key, multipartUploadId), StorageErrorCode.NoSuchUpload);
       });
@@ -160,9 +208,15 @@ export function describeObjectStorageConformance(name: string, factory: () => Pr
         const multipartUploadId = await storage.createMultipart(key, 'video/mp4');
         const part = await storage.uploadPart(key, multipartUploadId, 1, streamOf(body), body.length);
         const missing = [part, { partNumber: 2, etag: `"${md5Hex(randomBody(16))}"` }];
-        await expectStorageError(storage.completeMultipart(key, multipartUploadId, missing), StorageErrorCode.InvalidPart);
+        await expectStorageError(
+          storage.completeMultipart(key, multipartUploadId, missing),
+          StorageErrorCode.InvalidPart,
+        );
         const otherEtag = [{ partNumber: 1, etag: `"${md5Hex(randomBody(16))}"` }];
-        await expectStorageError(storage.completeMultipart(key, multipartUploadId, otherEtag), StorageErrorCode.InvalidPart);
+        await expectStorageError(
+          storage.completeMultipart(key, multipartUploadId, otherEtag),
+          StorageErrorCode.InvalidPart,
+        );
         expect(await storage.head(key)).toBeNull();
         await storage.abortMultipart(key, multipartUploadId);
       });
@@ -171,8 +225,12 @@ export function describeObjectStorageConformance(name: string, factory: () => Pr
         const key = newKey('too-small');
         const multipartUploadId = await storage.createMultipart(key, 'video/mp4');
         const parts = [];
-        for (const partNumber of [1, 2]) parts.push(await storage.uploadPart(key, multipartUploadId, partNumber, streamOf(randomBody(KiB)), KiB));
-        await expectStorageError(storage.completeMultipart(key, multipartUploadId, parts), StorageErrorCode.InvalidPart);
+        for (const partNumber of [1, 2])
+          parts.push(await storage.uploadPart(key, multipartUploadId, partNumber, streamOf(randomBody(KiB)), KiB));
+        await expectStorageError(
+          storage.completeMultipart(key, multipartUploadId, parts),
+          StorageErrorCode.InvalidPart,
+        );
         await storage.abortMultipart(key, multipartUploadId);
       });
 
@@ -182,7 +240,10 @@ export function describeObjectStorageConformance(name: string, factory: () => Pr
         await storage.uploadPart(key, multipartUploadId, 1, streamOf(randomBody(KiB)), KiB);
         await storage.abortMultipart(key, multipartUploadId);
         await expectStorageError(storage.listParts(key, multipartUploadId), StorageErrorCode.NoSuchUpload);
-        await expectStorageError(storage.uploadPart(key, multipartUploadId, 2, streamOf(randomBody(KiB)), KiB), StorageErrorCode.NoSuchUpload);
+        await expectStorageError(
+          storage.uploadPart(key, multipartUploadId, 2, streamOf(randomBody(KiB)), KiB),
+          StorageErrorCode.NoSuchUpload,
+        );
         await storage.abortMultipart(key, multipartUploadId);
       });
 
@@ -190,7 +251,9 @@ export function describeObjectStorageConformance(name: string, factory: () => Pr
         const key = newKey('tampered');
         const body = randomBody(KiB);
         const multipartUploadId = await storage.createMultipart(key, 'video/mp4');
-        const url = new URL((await storage.presignParts(key, multipartUploadId, [{ partNumber: 1, contentLength: body.length }], TTL))[0]);
+        const url = new URL(
+          (await storage.presignParts(key, multipartUploadId, [{ partNumber: 1, contentLength: body.length }], TTL))[0],
+        );
         expect(url.searchParams.get('partNumber')).toBe('1');
         url.searchParams.set('partNumber', '2');
         expect((await httpPut(url.toString(), body)).status).toBe(403);
@@ -204,7 +267,10 @@ export function describeObjectStorageConformance(name: string, factory: () => Pr
       ])('fails uploadPart from a stream %s than announced, and lists no such part', async (_name, size) => {
         const key = newKey('short-part');
         const multipartUploadId = await storage.createMultipart(key, 'video/mp4');
-        await expectStorageError(storage.uploadPart(key, multipartUploadId, 1, streamOf(randomBody(size)), 2000), StorageErrorCode.LengthMismatch);
+        await expectStorageError(
+          storage.uploadPart(key, multipartUploadId, 1, streamOf(randomBody(size)), 2000),
+          StorageErrorCode.LengthMismatch,
+        );
         expect(await storage.listParts(key, multipartUploadId)).toEqual([]);
         await storage.abortMultipart(key, multipartUploadId);
       });

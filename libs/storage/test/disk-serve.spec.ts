@@ -41,14 +41,19 @@ describe('DiskObjectStorage.serve', () => {
     const [url] = await disk.storage.presignParts(key, multipartUploadId, [{ partNumber: 1, contentLength: 10 }], 60);
     const res = await httpPut(url, randomBody(9));
     expect(res.status).toBe(400);
-    expect(envelope(res.body).error).toMatchObject({ code: 'LengthMismatch', details: { expected: 10, received: '9' } });
+    expect(envelope(res.body).error).toMatchObject({
+      code: 'LengthMismatch',
+      details: { expected: 10, received: '9' },
+    });
   });
 
   it('refuses to use a GET URL for a PUT and a part URL for a GET (403)', async () => {
     const key = newKey();
     expect((await httpPut(await disk.storage.presignGet(key, 60), randomBody(1))).status).toBe(403);
     const multipartUploadId = await disk.storage.createMultipart(key, 'video/mp4');
-    const res = await httpGet((await disk.storage.presignParts(key, multipartUploadId, [{ partNumber: 1, contentLength: 1 }], 60))[0]);
+    const res = await httpGet(
+      (await disk.storage.presignParts(key, multipartUploadId, [{ partNumber: 1, contentLength: 1 }], 60))[0],
+    );
     expect(res.status).toBe(403);
     expect(envelope(res.body).error.code).toBe('BadSignature');
   });
@@ -57,7 +62,10 @@ describe('DiskObjectStorage.serve', () => {
     const get = await httpGet(await disk.storage.presignGet(newKey(), 60));
     expect(get.status).toBe(404);
     expect(envelope(get.body).error.code).toBe('NotFound');
-    const part = await httpPut((await disk.storage.presignParts(newKey(), randomUUID(), [{ partNumber: 1, contentLength: 1 }], 60))[0], randomBody(1));
+    const part = await httpPut(
+      (await disk.storage.presignParts(newKey(), randomUUID(), [{ partNumber: 1, contentLength: 1 }], 60))[0],
+      randomBody(1),
+    );
     expect(part.status).toBe(404);
     expect(envelope(part.body).error.code).toBe('NoSuchUpload');
   });
@@ -71,7 +79,12 @@ describe('DiskObjectStorage.serve', () => {
     const head = await request(url, { method: 'HEAD' });
     await head.body.dump();
     expect(head.statusCode).toBe(200);
-    expect(head.headers).toMatchObject({ 'content-length': '1000', 'content-type': 'video/mp4', etag: `"${md5Hex(body)}"`, 'accept-ranges': 'bytes' });
+    expect(head.headers).toMatchObject({
+      'content-length': '1000',
+      'content-type': 'video/mp4',
+      etag: `"${md5Hex(body)}"`,
+      'accept-ranges': 'bytes',
+    });
 
     const suffix = await httpGet(url, { range: 'bytes=-10' });
     expect(suffix.status).toBe(206);
@@ -87,7 +100,9 @@ describe('DiskObjectStorage.serve', () => {
   it('stores no part and leaves no temp file when the client goes away mid-body', async () => {
     const key = newKey();
     const multipartUploadId = await disk.storage.createMultipart(key, 'video/mp4');
-    const url = (await disk.storage.presignParts(key, multipartUploadId, [{ partNumber: 1, contentLength: 1024 * KiB }], 60))[0];
+    const url = (
+      await disk.storage.presignParts(key, multipartUploadId, [{ partNumber: 1, contentLength: 1024 * KiB }], 60)
+    )[0];
     const req = httpRequest(url, { method: 'PUT', headers: { 'content-length': String(1024 * KiB) } });
     req.on('error', () => undefined); // we break it on purpose
     req.write(randomBody(100 * KiB));
@@ -101,12 +116,15 @@ describe('DiskObjectStorage.serve', () => {
 });
 
 describe('DiskObjectStorage files and keys', () => {
-  it.each(['', '/etc/passwd', '../outside', 'a/../../b', 'a//b', 'a/./b', 'nul\0byte', 'back\\slash'])('refuses the key %p', async (key) => {
-    await expect(disk.storage.putObject(key, streamOf(randomBody(1)), 1)).rejects.toThrow(RangeError);
-    await expect(disk.storage.head(key)).rejects.toThrow(RangeError);
-    await expect(disk.storage.presignGet(key, 60)).rejects.toThrow(RangeError);
-    await expect(disk.storage.createMultipart(key, 'video/mp4')).rejects.toThrow(RangeError);
-  });
+  it.each(['', '/etc/passwd', '../outside', 'a/../../b', 'a//b', 'a/./b', 'nul\0byte', 'back\\slash'])(
+    'refuses the key %p',
+    async (key) => {
+      await expect(disk.storage.putObject(key, streamOf(randomBody(1)), 1)).rejects.toThrow(RangeError);
+      await expect(disk.storage.head(key)).rejects.toThrow(RangeError);
+      await expect(disk.storage.presignGet(key, 60)).rejects.toThrow(RangeError);
+      await expect(disk.storage.createMultipart(key, 'video/mp4')).rejects.toThrow(RangeError);
+    },
+  );
 
   it('treats the folder of deeper keys as no object (key "a" next to "a/b")', async () => {
     const prefix = newKey();
@@ -124,17 +142,30 @@ describe('DiskObjectStorage files and keys', () => {
     const tmp = join(disk.root, 'tmp', 'by-hand');
     await writeFile(tmp, replacement);
     await rename(tmp, join(disk.root, 'objects', key));
-    expect(await disk.storage.head(key)).toEqual({ size: 50, etag: `"${md5Hex(replacement)}"`, contentType: undefined });
+    expect(await disk.storage.head(key)).toEqual({
+      size: 50,
+      etag: `"${md5Hex(replacement)}"`,
+      contentType: undefined,
+    });
   });
 
   it('answers NoSuchUpload for a part of an upload under another key, or after completion', async () => {
     const key = newKey();
     const multipartUploadId = await disk.storage.createMultipart(key, 'video/mp4');
-    await expectStorageError(disk.storage.uploadPart(newKey(), multipartUploadId, 1, streamOf(randomBody(1)), 1), StorageErrorCode.NoSuchUpload);
+    await expectStorageError(
+      disk.storage.uploadPart(newKey(), multipartUploadId, 1, streamOf(randomBody(1)), 1),
+      StorageErrorCode.NoSuchUpload,
+    );
     const part = await disk.storage.uploadPart(key, multipartUploadId, 1, streamOf(randomBody(10)), 10);
     await disk.storage.completeMultipart(key, multipartUploadId, [part]);
-    await expectStorageError(disk.storage.uploadPart(key, multipartUploadId, 2, streamOf(randomBody(1)), 1), StorageErrorCode.NoSuchUpload);
-    await expectStorageError(disk.storage.completeMultipart(key, multipartUploadId, [part]), StorageErrorCode.NoSuchUpload);
+    await expectStorageError(
+      disk.storage.uploadPart(key, multipartUploadId, 2, streamOf(randomBody(1)), 1),
+      StorageErrorCode.NoSuchUpload,
+    );
+    await expectStorageError(
+      disk.storage.completeMultipart(key, multipartUploadId, [part]),
+      StorageErrorCode.NoSuchUpload,
+    );
     expect(await readdir(join(disk.root, 'multipart'))).not.toContain(multipartUploadId);
   });
 
@@ -142,8 +173,12 @@ describe('DiskObjectStorage files and keys', () => {
     const key = newKey();
     const multipartUploadId = await disk.storage.createMultipart(key, 'video/mp4');
     const parts = [];
-    for (const n of [1, 2]) parts.push(await disk.storage.uploadPart(key, multipartUploadId, n, streamOf(randomBody(10)), 10));
-    await expectStorageError(disk.storage.completeMultipart(key, multipartUploadId, [parts[1], parts[0]]), StorageErrorCode.InvalidPart);
+    for (const n of [1, 2])
+      parts.push(await disk.storage.uploadPart(key, multipartUploadId, n, streamOf(randomBody(10)), 10));
+    await expectStorageError(
+      disk.storage.completeMultipart(key, multipartUploadId, [parts[1], parts[0]]),
+      StorageErrorCode.InvalidPart,
+    );
     await expectStorageError(disk.storage.completeMultipart(key, multipartUploadId, []), StorageErrorCode.InvalidPart);
   });
 });

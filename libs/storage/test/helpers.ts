@@ -55,7 +55,12 @@ export async function httpGet(url: string, headers: Record<string, string> = {})
   return send(url, 'GET', headers);
 }
 
-async function send(url: string, method: 'GET' | 'PUT', headers: Record<string, string>, body?: Readable): Promise<HttpAnswer> {
+async function send(
+  url: string,
+  method: 'GET' | 'PUT',
+  headers: Record<string, string>,
+  body?: Readable,
+): Promise<HttpAnswer> {
   const res = await request(url, { method, headers, body });
   const flat: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(res.headers)) flat[name] = Array.isArray(value) ? value.join(', ') : value;

@@ -34,16 +34,36 @@ export class InMemoryObjectStorage extends ObjectStorage {
     return id;
   }
 
-  async presignParts(key: string, multipartUploadId: string, parts: readonly PartToSign[], expiresIn: number): Promise<string[]> {
+  async presignParts(
+    key: string,
+    multipartUploadId: string,
+    parts: readonly PartToSign[],
+    expiresIn: number,
+  ): Promise<string[]> {
     const expires = Math.floor(Date.now() / 1000) + expiresIn;
-    return parts.map((p) => this.sign({ op: 'part', key, multipartUploadId, partNumber: String(p.partNumber), length: String(p.contentLength), expires: String(expires) }));
+    return parts.map((p) =>
+      this.sign({
+        op: 'part',
+        key,
+        multipartUploadId,
+        partNumber: String(p.partNumber),
+        length: String(p.contentLength),
+        expires: String(expires),
+      }),
+    );
   }
 
   async presignGet(key: string, expiresIn: number): Promise<string> {
     return this.sign({ op: 'get', key, expires: String(Math.floor(Date.now() / 1000) + expiresIn) });
   }
 
-  async uploadPart(key: string, multipartUploadId: string, partNumber: number, body: Readable, contentLength: number): Promise<StoredPart> {
+  async uploadPart(
+    key: string,
+    multipartUploadId: string,
+    partNumber: number,
+    body: Readable,
+    contentLength: number,
+  ): Promise<StoredPart> {
     const upload = this.upload(key, multipartUploadId);
     const bytes = await exactly(body, contentLength);
     const part = { body: bytes, etag: etagOf(bytes) };
@@ -60,7 +80,9 @@ export class InMemoryObjectStorage extends ObjectStorage {
 
   async listParts(key: string, multipartUploadId: string): Promise<StoredPart[]> {
     const upload = this.upload(key, multipartUploadId);
-    return [...upload.parts].sort(([a], [b]) => a - b).map(([partNumber, p]) => ({ partNumber, size: p.body.length, etag: p.etag }));
+    return [...upload.parts]
+      .sort(([a], [b]) => a - b)
+      .map(([partNumber, p]) => ({ partNumber, size: p.body.length, etag: p.etag }));
   }
 
   async completeMultipart(key: string, multipartUploadId: string, parts: CompletedPart[]): Promise<void> {
@@ -71,12 +93,17 @@ export class InMemoryObjectStorage extends ObjectStorage {
       const stored = upload.parts.get(p.partNumber);
       if (i > 0 && p.partNumber <= parts[i - 1].partNumber) throw invalidPart('part numbers must ascend');
       if (!stored || stored.etag !== p.etag) throw invalidPart(`part ${p.partNumber} is not there with ETag ${p.etag}`);
-      if (i < parts.length - 1 && stored.body.length < MIN_PART_SIZE) throw invalidPart(`EntityTooSmall: part ${p.partNumber}`);
+      if (i < parts.length - 1 && stored.body.length < MIN_PART_SIZE)
+        throw invalidPart(`EntityTooSmall: part ${p.partNumber}`);
       bodies.push(stored.body);
     }
     const digest = createHash('md5');
     for (const p of parts) digest.update(Buffer.from(p.etag.replace(/"/g, ''), 'hex'));
-    this.objects.set(key, { body: Buffer.concat(bodies), etag: `"${digest.digest('hex')}-${parts.length}"`, contentType: upload.contentType });
+    this.objects.set(key, {
+      body: Buffer.concat(bodies),
+      etag: `"${digest.digest('hex')}-${parts.length}"`,
+      contentType: upload.contentType,
+    });
     this.uploads.delete(multipartUploadId);
   }
 
@@ -103,10 +130,16 @@ export class InMemoryObjectStorage extends ObjectStorage {
    * What storage answers a client's request to one of these URLs: a part PUT (200 and its ETag; 400
    * for another length; 403 for a bad or expired signature; 404 when the upload is gone) or a GET.
    */
-  async request(method: 'GET' | 'PUT', url: string, body: Buffer = Buffer.alloc(0), headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  async request(
+    method: 'GET' | 'PUT',
+    url: string,
+    body: Buffer = Buffer.alloc(0),
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer> {
     const params = Object.fromEntries(new URL(url).searchParams);
     const { signature, ...claims } = params;
-    if (signature !== this.signature(claims) || Number(claims.expires) * 1000 < Date.now()) return answer(403, 'SignatureDoesNotMatch');
+    if (signature !== this.signature(claims) || Number(claims.expires) * 1000 < Date.now())
+      return answer(403, 'SignatureDoesNotMatch');
     if (method === 'GET') {
       const o = claims.op === 'get' ? this.objects.get(claims.key) : undefined;
       if (claims.op !== 'get') return answer(403, 'AccessDenied');
@@ -114,15 +147,26 @@ export class InMemoryObjectStorage extends ObjectStorage {
       const range = /^bytes=(\d+)-(\d+)$/.exec(headers.range ?? '');
       if (!range) return { status: 200, headers: { etag: o.etag }, body: o.body };
       const [start, end] = [Number(range[1]), Math.min(Number(range[2]), o.body.length - 1)];
-      return { status: 206, headers: { etag: o.etag, 'content-range': `bytes ${start}-${end}/${o.body.length}` }, body: o.body.subarray(start, end + 1) };
+      return {
+        status: 206,
+        headers: { etag: o.etag, 'content-range': `bytes ${start}-${end}/${o.body.length}` },
+        body: o.body.subarray(start, end + 1),
+      };
     }
     if (claims.op !== 'part') return answer(403, 'AccessDenied');
     if (body.length !== Number(claims.length)) return answer(400, 'IncompleteBody');
     try {
-      const part = await this.uploadPart(claims.key, claims.multipartUploadId, Number(claims.partNumber), Readable.from([body]), body.length);
+      const part = await this.uploadPart(
+        claims.key,
+        claims.multipartUploadId,
+        Number(claims.partNumber),
+        Readable.from([body]),
+        body.length,
+      );
       return { status: 200, headers: { etag: part.etag }, body: Buffer.alloc(0) };
     } catch (error) {
-      if (error instanceof StorageError && error.code === StorageErrorCode.NoSuchUpload) return answer(404, 'NoSuchUpload');
+      if (error instanceof StorageError && error.code === StorageErrorCode.NoSuchUpload)
+        return answer(404, 'NoSuchUpload');
       throw error;
     }
   }
@@ -135,13 +179,17 @@ export class InMemoryObjectStorage extends ObjectStorage {
   }
 
   private signature(claims: Record<string, string>): string {
-    const canonical = Object.keys(claims).sort().map((name) => `${name}=${claims[name]}`).join('&');
+    const canonical = Object.keys(claims)
+      .sort()
+      .map((name) => `${name}=${claims[name]}`)
+      .join('&');
     return createHmac('sha256', this.secret).update(canonical).digest('hex');
   }
 
   private upload(key: string, multipartUploadId: string): MultipartUpload {
     const upload = this.uploads.get(multipartUploadId);
-    if (!upload || upload.key !== key) throw new StorageError(StorageErrorCode.NoSuchUpload, `no multipart upload ${multipartUploadId}`);
+    if (!upload || upload.key !== key)
+      throw new StorageError(StorageErrorCode.NoSuchUpload, `no multipart upload ${multipartUploadId}`);
     return upload;
   }
 }
@@ -155,7 +203,11 @@ async function exactly(body: Readable, contentLength: number): Promise<Buffer> {
     throw new StorageError(StorageErrorCode.LengthMismatch, 'the body failed before its end', { cause: error });
   }
   const bytes = Buffer.concat(chunks);
-  if (bytes.length !== contentLength) throw new StorageError(StorageErrorCode.LengthMismatch, `expected ${contentLength} bytes, received ${bytes.length}`);
+  if (bytes.length !== contentLength)
+    throw new StorageError(
+      StorageErrorCode.LengthMismatch,
+      `expected ${contentLength} bytes, received ${bytes.length}`,
+    );
   return bytes;
 }
 

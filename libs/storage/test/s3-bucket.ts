@@ -16,9 +16,17 @@ export interface TestBucket {
 export function connectionFromEnv(): S3ConnectionOptions {
   const { S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_REGION } = process.env;
   if (!S3_ENDPOINT || !S3_ACCESS_KEY_ID || !S3_SECRET_ACCESS_KEY) {
-    throw new Error('S3_ENDPOINT, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set (the jest global set-up runs scripts/s3-server.sh up)');
+    throw new Error(
+      'S3_ENDPOINT, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set (the jest global set-up runs scripts/s3-server.sh up)',
+    );
   }
-  return { endpoint: S3_ENDPOINT, region: S3_REGION ?? 'us-east-1', accessKeyId: S3_ACCESS_KEY_ID, secretAccessKey: S3_SECRET_ACCESS_KEY, forcePathStyle: true };
+  return {
+    endpoint: S3_ENDPOINT,
+    region: S3_REGION ?? 'us-east-1',
+    accessKeyId: S3_ACCESS_KEY_ID,
+    secretAccessKey: S3_SECRET_ACCESS_KEY,
+    forcePathStyle: true,
+  };
 }
 
 export async function createTestBucket(label: string): Promise<TestBucket> {

@@ -39,7 +39,11 @@ describe('S3ObjectStorage', () => {
     const numbers = Array.from({ length: count }, (_, i) => i + 1);
     // Tiny parts are fine until completion; 16 at a time keeps radosgw busy without drowning it.
     for (let at = 0; at < count; at += 16) {
-      await Promise.all(numbers.slice(at, at + 16).map((n) => storage.uploadPart(key, multipartUploadId, n, streamOf(randomBody(1)), 1)));
+      await Promise.all(
+        numbers
+          .slice(at, at + 16)
+          .map((n) => storage.uploadPart(key, multipartUploadId, n, streamOf(randomBody(1)), 1)),
+      );
     }
     const parts = await storage.listParts(key, multipartUploadId);
     expect(parts.map((p) => p.partNumber)).toEqual(numbers);
@@ -47,10 +51,17 @@ describe('S3ObjectStorage', () => {
   }, 120_000);
 
   it('answers Unavailable when storage cannot be reached', async () => {
-    const unreachable = createS3Client({ ...s3.connection, endpoint: 'http://127.0.0.1:9', connectionTimeoutMs: 1_000 });
+    const unreachable = createS3Client({
+      ...s3.connection,
+      endpoint: 'http://127.0.0.1:9',
+      connectionTimeoutMs: 1_000,
+    });
     const down = new S3ObjectStorage(unreachable, { bucket: s3.bucket });
     await expectStorageError(down.head('k'), StorageErrorCode.Unavailable);
-    await expectStorageError(down.uploadPart('k', 'upload', 1, streamOf(randomBody(100)), 100), StorageErrorCode.Unavailable);
+    await expectStorageError(
+      down.uploadPart('k', 'upload', 1, streamOf(randomBody(100)), 100),
+      StorageErrorCode.Unavailable,
+    );
     unreachable.destroy();
   }, 30_000);
 });

@@ -4,12 +4,36 @@ export { UPLOAD_SETTINGS, type UploadSettings } from './upload-settings.js';
 export { type FieldProblem, UploadError, UploadErrorCode, validationFailed } from './upload-error.js';
 export { mayUploadTo, type Uploader } from './uploader.js';
 export { sourceKey, thumbnailKey } from './storage-keys.js';
-export { processVideoJobId, type ProcessVideoJobData, UPLOAD_CLEANUP_QUEUE, VIDEO_PROCESSING_QUEUE, WORKER_QUEUES } from './jobs.js';
+export {
+  processVideoJobId,
+  type ProcessVideoJobData,
+  UPLOAD_CLEANUP_QUEUE,
+  VIDEO_PROCESSING_QUEUE,
+  WORKER_QUEUES,
+} from './jobs.js';
 export { QueuesModule } from './queues.module.js';
 export { VideoProcessingQueue } from './video-processing.queue.js';
-export { type FileToUpload, InitBatch, type InitBatchCommand, type InitializedUpload } from './use-cases/init-batch.use-case.js';
-export { type ChunkBody, ReceiveChunk, type ReceiveChunkCommand, type ReceivedChunk } from './use-cases/receive-chunk.use-case.js';
-export { RetryFailedChunks, type RetryFailedChunksCommand, type RetryUrl } from './use-cases/retry-failed-chunks.use-case.js';
+export {
+  type FileToUpload,
+  InitBatch,
+  type InitBatchCommand,
+  type InitializedUpload,
+} from './use-cases/init-batch.use-case.js';
+export {
+  type ChunkBody,
+  ReceiveChunk,
+  type ReceiveChunkCommand,
+  type ReceivedChunk,
+} from './use-cases/receive-chunk.use-case.js';
+export {
+  RetryFailedChunks,
+  type RetryFailedChunksCommand,
+  type RetryUrl,
+} from './use-cases/retry-failed-chunks.use-case.js';
 export { CompleteUpload, type CompleteUploadCommand } from './use-cases/complete-upload.use-case.js';
 export { ReadProgress, type ReadProgressCommand, type UploadProgress } from './use-cases/read-progress.use-case.js';
-export { ExpireUploads, type ExpireUploadsCommand, type ExpireUploadsResult } from './use-cases/expire-uploads.use-case.js';
+export {
+  ExpireUploads,
+  type ExpireUploadsCommand,
+  type ExpireUploadsResult,
+} from './use-cases/expire-uploads.use-case.js';

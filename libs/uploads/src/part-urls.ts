@@ -4,7 +4,10 @@ import { chunkLength, ObjectStorage } from '#storage';
 import type { UploadSession } from '#videos';
 import { UPLOAD_SETTINGS, type UploadSettings } from './upload-settings.js';
 
-export type SignableSession = Pick<UploadSession, 'storageKey' | 'multipartUploadId' | 'chunkSize' | 'totalChunks' | 'size'>;
+export type SignableSession = Pick<
+  UploadSession,
+  'storageKey' | 'multipartUploadId' | 'chunkSize' | 'totalChunks' | 'size'
+>;
 
 export interface SignedChunks {
   /** urls[i] takes the chunk of the i-th index asked for (part index + 1), with exactly its bytes. */
@@ -23,8 +26,16 @@ export class PartUrls {
   /** URLs of these chunks (0-based indices), in their order. */
   async sign(session: SignableSession, chunkIndices: readonly number[]): Promise<SignedChunks> {
     const expiresAt = urlsExpireAt(Date.now(), this.settings.urlTtlSeconds);
-    const parts = chunkIndices.map((i) => ({ partNumber: i + 1, contentLength: chunkLength(session, session.size, i) }));
-    const urls = await this.storage.presignParts(session.storageKey, session.multipartUploadId, parts, this.settings.urlTtlSeconds);
+    const parts = chunkIndices.map((i) => ({
+      partNumber: i + 1,
+      contentLength: chunkLength(session, session.size, i),
+    }));
+    const urls = await this.storage.presignParts(
+      session.storageKey,
+      session.multipartUploadId,
+      parts,
+      this.settings.urlTtlSeconds,
+    );
     return { urls, expiresAt };
   }
 }

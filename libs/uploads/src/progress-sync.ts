@@ -55,10 +55,14 @@ export class ProgressSync {
       stored = await this.storedChunks(session);
     } catch (error) {
       // Completed or aborted meanwhile: nothing more to learn from the multipart upload.
-      if (error instanceof StorageError && error.code === StorageErrorCode.NoSuchUpload) return this.progress.get(session.id);
+      if (error instanceof StorageError && error.code === StorageErrorCode.NoSuchUpload)
+        return this.progress.get(session.id);
       throw error;
     }
-    await this.progress.markManyDone(session.id, [...stored].map(([index, part]) => [index, part.size]));
+    await this.progress.markManyDone(
+      session.id,
+      [...stored].map(([index, part]) => [index, part.size]),
+    );
     const leases = await this.progress.leases(session.id);
     const expired: number[] = [];
     for (let i = 0; i < session.totalChunks; i++) {
@@ -77,7 +81,8 @@ export class ProgressSync {
     const stored = new Map<number, StoredPart>();
     for (const part of await this.storage.listParts(session.storageKey, session.multipartUploadId)) {
       const index = part.partNumber - 1;
-      if (index < session.totalChunks && part.size === chunkLength(session, session.size, index)) stored.set(index, part);
+      if (index < session.totalChunks && part.size === chunkLength(session, session.size, index))
+        stored.set(index, part);
     }
     return stored;
   }

@@ -50,7 +50,10 @@ export function uploadNotFound(uploadId: string): UploadError {
 }
 
 export function uploadExpired(uploadId: string, expiredAt: Date): UploadError {
-  return new UploadError(UploadErrorCode.UploadExpired, `Upload ${uploadId} expired; start a new one`, { uploadId, expiredAt: expiredAt.toISOString() });
+  return new UploadError(UploadErrorCode.UploadExpired, `Upload ${uploadId} expired; start a new one`, {
+    uploadId,
+    expiredAt: expiredAt.toISOString(),
+  });
 }
 
 export function uploadCompleted(uploadId: string): UploadError {

@@ -9,7 +9,12 @@ import { Ownership1764300000000 } from './migrations/1764300000000-ownership.js'
 import { OneUploadPath1764400000000 } from './migrations/1764400000000-one-upload-path.js';
 
 export const ENTITIES = [UploadBatch, UploadSession, Video];
-export const MIGRATIONS = [InitialSchema1764100000000, VideoMetadata1764200000000, Ownership1764300000000, OneUploadPath1764400000000];
+export const MIGRATIONS = [
+  InitialSchema1764100000000,
+  VideoMetadata1764200000000,
+  Ownership1764300000000,
+  OneUploadPath1764400000000,
+];
 
 /** Schema changes only ever come from migrations: `synchronize` stays off. */
 export function videosDataSourceOptions(url: string, migrationsRun: boolean): DataSourceOptions {

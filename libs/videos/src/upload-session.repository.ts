@@ -17,11 +17,19 @@ export class UploadSessionRepository {
    * nothing) when the owner would have more open sessions than that; a per-owner advisory lock makes
    * the count and the insert one step, so concurrent inits cannot both slip under the cap.
    */
-  async createBatch(batch: Pick<UploadBatch, 'id' | 'channelId' | 'ownerId'>, sessions: NewUploadSession[], maxOpenPerOwner = Infinity): Promise<boolean> {
+  async createBatch(
+    batch: Pick<UploadBatch, 'id' | 'channelId' | 'ownerId'>,
+    sessions: NewUploadSession[],
+    maxOpenPerOwner = Infinity,
+  ): Promise<boolean> {
     return this.db.transaction(async (m) => {
       if (Number.isFinite(maxOpenPerOwner)) {
         await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`open-sessions:${batch.ownerId}`]);
-        const open = await m.getRepository(UploadSession).createQueryBuilder('s').where(`s.owner_id = :owner AND s.state = 'open' AND s.expires_at > now()`, { owner: batch.ownerId }).getCount();
+        const open = await m
+          .getRepository(UploadSession)
+          .createQueryBuilder('s')
+          .where(`s.owner_id = :owner AND s.state = 'open' AND s.expires_at > now()`, { owner: batch.ownerId })
+          .getCount();
         if (open + sessions.length > maxOpenPerOwner) return false;
       }
       await m.insert(UploadBatch, batch);
@@ -84,7 +92,10 @@ export class UploadSessionRepository {
   async finishProcessing(videoId: string, result: ProcessedVideo): Promise<boolean> {
     const { affected } = await this.db
       .getRepository(Video)
-      .update({ id: videoId, status: 'processing' }, { ...result, status: 'ready', failureReason: null, processedAt: new Date() });
+      .update(
+        { id: videoId, status: 'processing' },
+        { ...result, status: 'ready', failureReason: null, processedAt: new Date() },
+      );
     return Boolean(affected);
   }
 
@@ -92,7 +103,10 @@ export class UploadSessionRepository {
   async failProcessing(videoId: string, reason: string): Promise<boolean> {
     const { affected } = await this.db
       .getRepository(Video)
-      .update({ id: videoId, status: In(['uploaded', 'processing']) }, { status: 'failed', failureReason: reason, processedAt: new Date() });
+      .update(
+        { id: videoId, status: In(['uploaded', 'processing']) },
+        { status: 'failed', failureReason: reason, processedAt: new Date() },
+      );
     return Boolean(affected);
   }
 
@@ -125,7 +139,12 @@ export class UploadSessionRepository {
 }
 
 function lockSession(m: EntityManager, id: string): Promise<UploadSession> {
-  return m.getRepository(UploadSession).createQueryBuilder('s').setLock('pessimistic_write').where('s.id = :id', { id }).getOneOrFail();
+  return m
+    .getRepository(UploadSession)
+    .createQueryBuilder('s')
+    .setLock('pessimistic_write')
+    .where('s.id = :id', { id })
+    .getOneOrFail();
 }
 
 export interface ExpireOutcome {
@@ -134,7 +153,11 @@ export interface ExpireOutcome {
 }
 
 /** Null when another caller holds the session or it is no longer open and past its expiry. */
-async function expireOne(m: EntityManager, id: string, release: (session: UploadSession) => Promise<void>): Promise<UploadSession | null> {
+async function expireOne(
+  m: EntityManager,
+  id: string,
+  release: (session: UploadSession) => Promise<void>,
+): Promise<UploadSession | null> {
   const session = await m
     .getRepository(UploadSession)
     .createQueryBuilder('s')

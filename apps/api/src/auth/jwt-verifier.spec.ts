@@ -5,7 +5,13 @@ import { JwtVerifier } from './jwt-verifier.js';
 
 const config = { algorithm: 'HS256' as const, key: 'k'.repeat(32), issuer: 'reelay', audience: 'reelay-upload' };
 const sign = (claims: Record<string, unknown>, exp: number, key = config.key) =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setIssuer('reelay').setAudience('reelay-upload').setExpirationTime(exp).sign(new TextEncoder().encode(key));
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('alice')
+    .setIssuer('reelay')
+    .setAudience('reelay-upload')
+    .setExpirationTime(exp)
+    .sign(new TextEncoder().encode(key));
 
 describe('JwtVerifier', () => {
   afterEach(() => jest.useRealTimers());
@@ -13,7 +19,10 @@ describe('JwtVerifier', () => {
   it('answers the user and the channels the token allows', async () => {
     const now = Math.floor(Date.now() / 1000);
     const verifier = new JwtVerifier(config);
-    expect(await verifier.verify(await sign({ channels: ['1', 2] }, now + 60))).toEqual({ id: 'alice', channels: ['1', '2'] });
+    expect(await verifier.verify(await sign({ channels: ['1', 2] }, now + 60))).toEqual({
+      id: 'alice',
+      channels: ['1', '2'],
+    });
     expect(await verifier.verify(await sign({ channels: '*' }, now + 60))).toEqual({ id: 'alice', channels: '*' });
     expect(await verifier.verify(await sign({}, now + 60))).toEqual({ id: 'alice', channels: [] });
   });
@@ -24,7 +33,10 @@ describe('JwtVerifier', () => {
   });
 
   it('remembers a verified token only until it expires', async () => {
-    jest.useFakeTimers({ now: new Date('2026-11-25T12:00:00Z'), doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    jest.useFakeTimers({
+      now: new Date('2026-11-25T12:00:00Z'),
+      doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'],
+    });
     const token = await sign({}, Math.floor(Date.now() / 1000) + 60);
     const verifier = new JwtVerifier(config);
     const first = await verifier.verify(token);

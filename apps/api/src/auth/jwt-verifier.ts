@@ -29,7 +29,8 @@ export class JwtVerifier {
   /** The caller named by an `Authorization: Bearer <JWT>` header; 401 without a valid one. */
   authenticate(authorization: string | undefined): Promise<AuthUser> {
     const match = BEARER.exec(authorization ?? '');
-    if (!match) return Promise.reject(new UploadError(UploadErrorCode.Unauthorized, 'send Authorization: Bearer <token>'));
+    if (!match)
+      return Promise.reject(new UploadError(UploadErrorCode.Unauthorized, 'send Authorization: Bearer <token>'));
     return this.verify(match[1]);
   }
 
@@ -54,9 +55,13 @@ export class JwtVerifier {
         requiredClaims: ['sub', 'exp'],
       }));
     } catch (error) {
-      throw unauthorized(error instanceof errors.JWTExpired ? 'the token has expired' : 'the token is not valid', error);
+      throw unauthorized(
+        error instanceof errors.JWTExpired ? 'the token has expired' : 'the token is not valid',
+        error,
+      );
     }
-    if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) throw unauthorized('the token has no valid subject');
+    if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255)
+      throw unauthorized('the token has no valid subject');
     const user = { id: payload.sub, channels: channelsOf(payload.channels) };
     return { user, expiresAtMs: (payload.exp! + CLOCK_TOLERANCE_SECONDS) * 1000 };
   }
@@ -70,7 +75,8 @@ export class JwtVerifier {
 
 function channelsOf(claim: unknown): AuthUser['channels'] {
   if (claim === '*') return '*';
-  if (Array.isArray(claim)) return claim.filter((c): c is string | number => typeof c === 'string' || typeof c === 'number').map(String);
+  if (Array.isArray(claim))
+    return claim.filter((c): c is string | number => typeof c === 'string' || typeof c === 'number').map(String);
   return [];
 }
 

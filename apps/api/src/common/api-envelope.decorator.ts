@@ -6,10 +6,19 @@ export class ErrorBodyDto {
   @ApiProperty({ description: 'Stable machine-readable code.', example: 'MISSING_PARTS' })
   code: string;
 
-  @ApiProperty({ description: 'What went wrong, for a person.', example: 'Missing parts: 2 of 10 chunks are not uploaded' })
+  @ApiProperty({
+    description: 'What went wrong, for a person.',
+    example: 'Missing parts: 2 of 10 chunks are not uploaded',
+  })
   message: string;
 
-  @ApiProperty({ description: 'Structured details (failing fields, missing chunk indices, error id), or null.', nullable: true, type: 'object', additionalProperties: true, example: { missingChunks: [2, 7], totalChunks: 10 } })
+  @ApiProperty({
+    description: 'Structured details (failing fields, missing chunk indices, error id), or null.',
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    example: { missingChunks: [2, 7], totalChunks: 10 },
+  })
   details: Record<string, unknown> | null;
 }
 
@@ -21,18 +30,29 @@ export class ErrorEnvelopeDto {
   error: ErrorBodyDto;
 }
 
-export function ApiOkEnvelope(model: Type<unknown>, options: { isArray?: boolean; status?: number; description?: string } = {}) {
-  const data = options.isArray ? { type: 'array', items: { $ref: getSchemaPath(model) } } : { $ref: getSchemaPath(model) };
+export function ApiOkEnvelope(
+  model: Type<unknown>,
+  options: { isArray?: boolean; status?: number; description?: string } = {},
+) {
+  const data = options.isArray
+    ? { type: 'array', items: { $ref: getSchemaPath(model) } }
+    : { $ref: getSchemaPath(model) };
   return applyDecorators(
     ApiExtraModels(model, ErrorEnvelopeDto),
     ApiResponse({
       status: options.status ?? 200,
       description: options.description ?? 'Success',
-      schema: { type: 'object', required: ['success', 'data'], properties: { success: { type: 'boolean', example: true }, data } },
+      schema: {
+        type: 'object',
+        required: ['success', 'data'],
+        properties: { success: { type: 'boolean', example: true }, data },
+      },
     }),
   );
 }
 
 export function ApiErrors(...responses: Array<[status: number, description: string]>) {
-  return applyDecorators(...responses.map(([status, description]) => ApiResponse({ status, description, type: ErrorEnvelopeDto })));
+  return applyDecorators(
+    ...responses.map(([status, description]) => ApiResponse({ status, description, type: ErrorEnvelopeDto })),
+  );
 }

@@ -25,7 +25,9 @@ export async function answerPreflights(fastify: FastifyInstance, origins: CorsOr
 }
 
 /** The CORS headers of an actual request's answer, given its Origin header. */
-export function actualRequestCors(origins: CorsOrigins): (origin: string | undefined) => Readonly<Record<string, string>> {
+export function actualRequestCors(
+  origins: CorsOrigins,
+): (origin: string | undefined) => Readonly<Record<string, string>> {
   if (origins === '*') {
     const any = { 'access-control-allow-origin': '*' };
     return () => any;

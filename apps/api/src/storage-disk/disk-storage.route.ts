@@ -14,7 +14,8 @@ export function mountDiskStorage(fastify: FastifyInstance, storage: DiskObjectSt
       url: DISK_STORAGE_PATH,
       handler: async (req, reply) => {
         // Hijacking skips Fastify's reply pipeline: carry over the headers its hooks set (CORS).
-        for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
+        for (const [name, value] of Object.entries(reply.getHeaders()))
+          if (value !== undefined) reply.raw.setHeader(name, value);
         reply.hijack();
         await storage.serve(req.raw, reply.raw);
       },

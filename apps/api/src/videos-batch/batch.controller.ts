@@ -39,7 +39,11 @@ export class BatchController {
   @HttpCode(201)
   @RateLimit('init')
   @ApiOperation({ summary: 'Start a batch: one upload session per file, with presigned PUT URLs' })
-  @ApiOkEnvelope(UploadSessionDto, { isArray: true, status: 201, description: 'One session per file, in the order of `files`' })
+  @ApiOkEnvelope(UploadSessionDto, {
+    isArray: true,
+    status: 201,
+    description: 'One session per file, in the order of `files`',
+  })
   @ApiErrors(
     [400, 'Invalid body: the failing fields are in error.details.fields'],
     [403, 'The token does not allow uploads to this channel'],
@@ -52,11 +56,18 @@ export class BatchController {
 
   @Post('chunk/:uploadId/:chunkIndex')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Send one chunk through the API; it is streamed to storage as that part. Sending it again replaces it.' })
+  @ApiOperation({
+    summary: 'Send one chunk through the API; it is streamed to storage as that part. Sending it again replaces it.',
+  })
   @ApiConsumes('application/octet-stream', 'multipart/form-data')
   @ApiBody({
-    description: 'The chunk\'s exact bytes: bytes [i*chunkSize, min(size, (i+1)*chunkSize)) of the file',
-    schema: { oneOf: [{ type: 'string', format: 'binary' }, { type: 'object', required: ['chunk'], properties: { chunk: { type: 'string', format: 'binary' } } }] },
+    description: "The chunk's exact bytes: bytes [i*chunkSize, min(size, (i+1)*chunkSize)) of the file",
+    schema: {
+      oneOf: [
+        { type: 'string', format: 'binary' },
+        { type: 'object', required: ['chunk'], properties: { chunk: { type: 'string', format: 'binary' } } },
+      ],
+    },
   })
   @ApiOkEnvelope(ChunkResultDto)
   @ApiErrors(
@@ -68,9 +79,18 @@ export class BatchController {
     [415, 'Neither application/octet-stream nor multipart/form-data'],
     [502, 'Storage did not take the chunk; it is marked failed'],
   )
-  async chunk(@Param() params: ChunkParamsDto, @Req() req: FastifyRequest, @CurrentUser() user: AuthUser): Promise<ChunkResultDto> {
+  async chunk(
+    @Param() params: ChunkParamsDto,
+    @Req() req: FastifyRequest,
+    @CurrentUser() user: AuthUser,
+  ): Promise<ChunkResultDto> {
     const body = await chunkBody(req, this.config.upload.maxChunkSize);
-    return this.receiveChunk.execute({ uploadId: params.uploadId, ownerId: user.id, chunkIndex: params.chunkIndex, body });
+    return this.receiveChunk.execute({
+      uploadId: params.uploadId,
+      ownerId: user.id,
+      chunkIndex: params.chunkIndex,
+      body,
+    });
   }
 
   @Get('progress/:uploadId')
@@ -95,9 +115,15 @@ export class BatchController {
   @Post('complete/:uploadId')
   @HttpCode(200)
   @RateLimit('complete')
-  @ApiOperation({ summary: 'Finalize the upload: create the video and queue its processing. Completing again answers the same video.' })
+  @ApiOperation({
+    summary: 'Finalize the upload: create the video and queue its processing. Completing again answers the same video.',
+  })
   @ApiOkEnvelope(VideoDto)
-  @ApiErrors([404, 'Unknown uploadId'], [409, 'Missing parts: error.details.missingChunks lists them, and they are marked failed'], [410, 'Upload expired'])
+  @ApiErrors(
+    [404, 'Unknown uploadId'],
+    [409, 'Missing parts: error.details.missingChunks lists them, and they are marked failed'],
+    [410, 'Upload expired'],
+  )
   async complete(@Param() params: UploadIdParamsDto, @CurrentUser() user: AuthUser): Promise<VideoDto> {
     return toVideoDto(await this.completeUpload.execute({ uploadId: params.uploadId, ownerId: user.id }));
   }

@@ -23,7 +23,11 @@ export async function chunkBody(req: FastifyRequest, maxChunkSize: number): Prom
     }
     return { stream: req.body as Readable, declaredLength: requestLength };
   }
-  throw new UploadError(UploadErrorCode.UnsupportedMediaType, 'send the chunk as application/octet-stream or as multipart/form-data with a "chunk" field', { contentType: req.headers['content-type'] ?? null });
+  throw new UploadError(
+    UploadErrorCode.UnsupportedMediaType,
+    'send the chunk as application/octet-stream or as multipart/form-data with a "chunk" field',
+    { contentType: req.headers['content-type'] ?? null },
+  );
 }
 
 /**
@@ -49,18 +53,33 @@ function formChunk(req: FastifyRequest, maxChunkSize: number): Promise<Readable>
     });
     form.once('error', (error: unknown) => (chunk ? chunk.destroy(malformed(error)) : reject(malformed(error))));
     form.once('finish', () => {
-      if (!chunk) reject(new UploadError(UploadErrorCode.ValidationFailed, 'form-data must carry the chunk as a file field named "chunk"', { fields: [{ field: 'chunk', problems: ['chunk file is required'] }] }));
+      if (!chunk)
+        reject(
+          new UploadError(
+            UploadErrorCode.ValidationFailed,
+            'form-data must carry the chunk as a file field named "chunk"',
+            { fields: [{ field: 'chunk', problems: ['chunk file is required'] }] },
+          ),
+        );
     });
     body.pipe(form);
   });
 }
 
 function tooLarge(maxChunkSize: number, received?: number): UploadError {
-  return new UploadError(UploadErrorCode.ChunkTooLarge, `a chunk may have at most ${maxChunkSize} bytes`, received === undefined ? { limit: maxChunkSize } : { limit: maxChunkSize, received });
+  return new UploadError(
+    UploadErrorCode.ChunkTooLarge,
+    `a chunk may have at most ${maxChunkSize} bytes`,
+    received === undefined ? { limit: maxChunkSize } : { limit: maxChunkSize, received },
+  );
 }
 
 function malformed(error: unknown): UploadError {
-  return new UploadError(UploadErrorCode.ValidationFailed, `malformed form-data: ${(error as Error)?.message ?? String(error)}`, { fields: [{ field: 'chunk', problems: ['form-data could not be read'] }] });
+  return new UploadError(
+    UploadErrorCode.ValidationFailed,
+    `malformed form-data: ${(error as Error)?.message ?? String(error)}`,
+    { fields: [{ field: 'chunk', problems: ['form-data could not be read'] }] },
+  );
 }
 
 function contentLength(req: FastifyRequest): number | undefined {

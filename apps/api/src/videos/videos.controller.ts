@@ -17,9 +17,16 @@ export class VideosController {
   constructor(private readonly videos: VideosService) {}
 
   @Get(':videoId')
-  @ApiOperation({ summary: 'A video: processing status (uploaded, processing, ready, failed), metadata and a short-lived thumbnail URL' })
+  @ApiOperation({
+    summary:
+      'A video: processing status (uploaded, processing, ready, failed), metadata and a short-lived thumbnail URL',
+  })
   @ApiOkEnvelope(VideoDetailsDto)
-  @ApiErrors([400, 'videoId is not a UUID'], [401, 'Missing, malformed, expired or wrongly signed token'], [404, 'Unknown videoId'])
+  @ApiErrors(
+    [400, 'videoId is not a UUID'],
+    [401, 'Missing, malformed, expired or wrongly signed token'],
+    [404, 'Unknown videoId'],
+  )
   get(@Param() params: VideoIdParamsDto, @CurrentUser() user: AuthUser): Promise<VideoDetailsDto> {
     return this.videos.get(params.videoId, user.id);
   }

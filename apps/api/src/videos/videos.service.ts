@@ -19,7 +19,8 @@ export class VideosService {
   /** The caller's video; another user's is as unknown as one that never existed (404). */
   async get(videoId: string, ownerId: string): Promise<VideoDetailsDto> {
     const video = await this.repository.findVideo(videoId);
-    if (!video || video.ownerId !== ownerId) throw new UploadError(UploadErrorCode.VideoNotFound, `Video ${videoId} not found`, { videoId });
+    if (!video || video.ownerId !== ownerId)
+      throw new UploadError(UploadErrorCode.VideoNotFound, `Video ${videoId} not found`, { videoId });
     const thumbnail = video.thumbnailKey ? await this.signThumbnail(video.thumbnailKey) : null;
     return toDto(video, thumbnail);
   }

@@ -15,8 +15,11 @@ const IO_TIMEOUT_SECONDS = 30;
 
 export function inputOptions(): string[] {
   return [
-    '-protocol_whitelist', 'http,https,tcp,tls',
-    '-format_whitelist', VIDEO_DEMUXERS.join(','),
-    '-rw_timeout', String(IO_TIMEOUT_SECONDS * 1_000_000),
+    '-protocol_whitelist',
+    'http,https,tcp,tls',
+    '-format_whitelist',
+    VIDEO_DEMUXERS.join(','),
+    '-rw_timeout',
+    String(IO_TIMEOUT_SECONDS * 1_000_000),
   ];
 }

@@ -10,7 +10,17 @@ export interface ToolLimits {
 }
 
 export async function probe(url: string, limits: ToolLimits): Promise<ProbeReport> {
-  const args = ['-v', 'error', '-hide_banner', ...inputOptions(), '-print_format', 'json', '-show_format', '-show_streams', url];
+  const args = [
+    '-v',
+    'error',
+    '-hide_banner',
+    ...inputOptions(),
+    '-print_format',
+    'json',
+    '-show_format',
+    '-show_streams',
+    url,
+  ];
   try {
     const { stdout } = await runTool('ffprobe', args, { ...limits, maxStdoutBytes: 4 * 1024 * 1024 });
     return JSON.parse(stdout.toString('utf8')) as ProbeReport;

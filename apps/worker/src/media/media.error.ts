@@ -27,8 +27,14 @@ export class MediaToolError extends Error {
  * of an expired URL, connection refused, timeouts) is taken as transient.
  */
 const REJECTIONS: Array<[RegExp, (m: RegExpMatchArray) => string]> = [
-  [/\[([\w,]+) @ [^\]]*\] Format not on whitelist/, (m) => `the file is not a video: it was detected as ${m[1]}, which is not a video container`],
-  [/Invalid data found when processing input/, () => 'the file is not a video: no known video container was found in it'],
+  [
+    /\[([\w,]+) @ [^\]]*\] Format not on whitelist/,
+    (m) => `the file is not a video: it was detected as ${m[1]}, which is not a video container`,
+  ],
+  [
+    /Invalid data found when processing input/,
+    () => 'the file is not a video: no known video container was found in it',
+  ],
   [/moov atom not found/, () => 'the video file is incomplete or damaged: its index (moov atom) is missing'],
   [/EBML header parsing failed/, () => 'the video file is damaged: its Matroska header cannot be read'],
 ];

@@ -41,7 +41,10 @@ export function inspectProbe(report: ProbeReport, size: number): InspectedVideo 
   const streams = report.streams ?? [];
   // Cover art in an audio file is a video stream too, marked attached_pic: it is not a video.
   const video = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
-  if (!video) throw new VideoRejectedError('the file has no video stream' + (streams.some((s) => s.codec_type === 'audio') ? ' (it is audio only)' : ''));
+  if (!video)
+    throw new VideoRejectedError(
+      'the file has no video stream' + (streams.some((s) => s.codec_type === 'audio') ? ' (it is audio only)' : ''),
+    );
   const { width, height } = displaySize(video);
   if (!width || !height) throw new VideoRejectedError('the video stream has no picture size');
   const duration = positive(report.format?.duration) ?? positive(video.duration);
@@ -66,7 +69,8 @@ export function inspectProbe(report: ProbeReport, size: number): InspectedVideo 
 export function displaySize(stream: ProbeStream): { width: number; height: number } {
   const width = stream.width ?? 0;
   const height = stream.height ?? 0;
-  const rotation = stream.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation ?? Number(stream.tags?.rotate ?? 0);
+  const rotation =
+    stream.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation ?? Number(stream.tags?.rotate ?? 0);
   return Math.abs(rotation) % 180 === 90 ? { width: height, height: width } : { width, height };
 }
 

@@ -31,13 +31,17 @@ export function runTool(tool: string, args: string[], options: RunOptions): Prom
       failure ??= error;
       child.kill('SIGKILL');
     };
-    const timer = setTimeout(() => stop(new MediaToolError(tool, `no result after ${options.timeoutMs} ms`, stderr)), options.timeoutMs);
+    const timer = setTimeout(
+      () => stop(new MediaToolError(tool, `no result after ${options.timeoutMs} ms`, stderr)),
+      options.timeoutMs,
+    );
     const onAbort = () => stop(options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted'));
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
     child.stdout.on('data', (chunk: Buffer) => {
       stdoutBytes += chunk.length;
-      if (stdoutBytes > options.maxStdoutBytes) return stop(new MediaToolError(tool, `more than ${options.maxStdoutBytes} bytes of output`, stderr));
+      if (stdoutBytes > options.maxStdoutBytes)
+        return stop(new MediaToolError(tool, `more than ${options.maxStdoutBytes} bytes of output`, stderr));
       chunks.push(chunk);
     });
     child.stderr.on('data', (chunk: Buffer) => {

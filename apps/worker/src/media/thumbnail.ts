@@ -31,32 +31,58 @@ const JPEG_QUALITY = 3;
  * The thumbnail, or null when no frame could be decoded (not even the first). `sign` gives a fresh
  * presigned URL for each ffmpeg run.
  */
-export async function makeThumbnail(sign: () => Promise<string>, request: ThumbnailRequest, limits: ToolLimits): Promise<Thumbnail | null> {
+export async function makeThumbnail(
+  sign: () => Promise<string>,
+  request: ThumbnailRequest,
+  limits: ToolLimits,
+): Promise<Thumbnail | null> {
   const keyFrame = await grabFrame(await sign(), request, false, limits);
   if (keyFrame && keyFrame.atSeconds >= request.atSeconds / 2) return keyFrame;
   const exact = await grabFrame(await sign(), request, true, limits);
   if (exact) return exact;
   // The container's duration can promise more than the stream holds: then the first frame.
-  return keyFrame ?? (request.atSeconds > 0 ? grabFrame(await sign(), { ...request, atSeconds: 0 }, true, limits) : null);
+  return (
+    keyFrame ?? (request.atSeconds > 0 ? grabFrame(await sign(), { ...request, atSeconds: 0 }, true, limits) : null)
+  );
 }
 
-async function grabFrame(url: string, request: ThumbnailRequest, exact: boolean, limits: ToolLimits): Promise<Thumbnail | null> {
+async function grabFrame(
+  url: string,
+  request: ThumbnailRequest,
+  exact: boolean,
+  limits: ToolLimits,
+): Promise<Thumbnail | null> {
   // Even width and height: JPEG's 4:2:0 chroma needs them, and -2 keeps the aspect ratio.
   // showinfo prints the frame's time (relative to -ss) at log level info, which is how we learn it.
   const filters = `showinfo,scale='min(${request.maxWidth},trunc(iw/2)*2)':-2`;
   const args = [
-    '-v', 'info', '-hide_banner', '-nostdin', '-nostats',
+    '-v',
+    'info',
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
     ...inputOptions(),
     ...(exact ? [] : ['-noaccurate_seek']),
-    '-ss', request.atSeconds.toFixed(3),
-    '-i', url,
-    '-map', `0:${request.streamIndex}`,
-    '-frames:v', '1',
-    '-vf', filters,
+    '-ss',
+    request.atSeconds.toFixed(3),
+    '-i',
+    url,
+    '-map',
+    `0:${request.streamIndex}`,
+    '-frames:v',
+    '1',
+    '-vf',
+    filters,
     // Keep the key frame's timestamp, which is before the seek point: constant frame rate would drop it.
-    '-fps_mode', 'passthrough',
-    '-c:v', 'mjpeg', '-q:v', String(JPEG_QUALITY),
-    '-f', 'image2pipe', 'pipe:1',
+    '-fps_mode',
+    'passthrough',
+    '-c:v',
+    'mjpeg',
+    '-q:v',
+    String(JPEG_QUALITY),
+    '-f',
+    'image2pipe',
+    'pipe:1',
   ];
   try {
     const { stdout, stderr } = await runTool('ffmpeg', args, { ...limits, maxStdoutBytes: 16 * 1024 * 1024 });

@@ -26,7 +26,11 @@ export class VideoProcessingService {
     await this.checkObject(video);
     const limits: ToolLimits = { timeoutMs: this.config.worker.mediaTimeoutMs, signal };
     const { metadata, videoStreamIndex } = inspectProbe(await probe(await this.signedUrl(video), limits), video.size);
-    const thumbnailKey = await this.storeThumbnail(video, { at: thumbnailTime(metadata.durationSeconds ?? 0), videoStreamIndex }, limits);
+    const thumbnailKey = await this.storeThumbnail(
+      video,
+      { at: thumbnailTime(metadata.durationSeconds ?? 0), videoStreamIndex },
+      limits,
+    );
     const sha256 = video.sha256 ?? (await this.hash(video, signal));
     return { ...metadata, thumbnailKey, sha256 };
   }
@@ -34,7 +38,8 @@ export class VideoProcessingService {
   private async checkObject(video: Video): Promise<void> {
     const head = await this.storage.head(video.storageKey);
     if (!head) throw new VideoRejectedError('the uploaded file is no longer in storage');
-    if (head.size !== video.size) throw new VideoRejectedError(`the stored file has ${head.size} bytes, the upload announced ${video.size}`);
+    if (head.size !== video.size)
+      throw new VideoRejectedError(`the stored file has ${head.size} bytes, the upload announced ${video.size}`);
   }
 
   /** Lives as long as one tool run may take, plus a margin; a retry signs a fresh one. */
@@ -42,8 +47,16 @@ export class VideoProcessingService {
     return this.storage.presignGet(video.storageKey, Math.ceil(this.config.worker.mediaTimeoutMs / 1000) + 60);
   }
 
-  private async storeThumbnail(video: Video, frame: { at: number; videoStreamIndex: number }, limits: ToolLimits): Promise<string> {
-    const request = { atSeconds: frame.at, streamIndex: frame.videoStreamIndex, maxWidth: this.config.worker.thumbnailMaxWidth };
+  private async storeThumbnail(
+    video: Video,
+    frame: { at: number; videoStreamIndex: number },
+    limits: ToolLimits,
+  ): Promise<string> {
+    const request = {
+      atSeconds: frame.at,
+      streamIndex: frame.videoStreamIndex,
+      maxWidth: this.config.worker.thumbnailMaxWidth,
+    };
     const thumbnail = await makeThumbnail(() => this.signedUrl(video), request, limits);
     if (!thumbnail) throw new VideoRejectedError('no frame of the video could be decoded');
     const key = thumbnailKey(video.id);

@@ -28,14 +28,20 @@ export class ProcessVideoProcessor implements JobHandler<ProcessVideoJobData, Pr
     private readonly processing: VideoProcessingService,
   ) {}
 
-  async handle(job: Job<ProcessVideoJobData>, token: string | undefined, signal: AbortSignal): Promise<ProcessVideoResult> {
+  async handle(
+    job: Job<ProcessVideoJobData>,
+    token: string | undefined,
+    signal: AbortSignal,
+  ): Promise<ProcessVideoResult> {
     const { videoId } = job.data;
     const video = await this.videos.startProcessing(videoId);
     if (!video) return this.alreadyDone(videoId);
     try {
       const result = await abortable(this.processing.process(video, signal), signal);
       await this.videos.finishProcessing(videoId, result);
-      this.logger.log(`video ${videoId} ready: ${result.width}x${result.height} ${result.videoCodec}, ${result.durationSeconds} s`);
+      this.logger.log(
+        `video ${videoId} ready: ${result.width}x${result.height} ${result.videoCodec}, ${result.durationSeconds} s`,
+      );
       return { videoId, status: 'ready' };
     } catch (error) {
       if (signal.aborted) return releaseJob(job, token);
@@ -49,7 +55,8 @@ export class ProcessVideoProcessor implements JobHandler<ProcessVideoJobData, Pr
   /** Transient errors ran out of attempts (or the job kept killing its worker): say so on the video. */
   async onFailedForGood(job: Job<ProcessVideoJobData>, error: Error): Promise<void> {
     const reason = `processing failed after ${job.attemptsStarted} attempts: ${error.message}`;
-    if (await this.videos.failProcessing(job.data.videoId, reason)) this.logger.warn(`video ${job.data.videoId} failed: ${reason}`);
+    if (await this.videos.failProcessing(job.data.videoId, reason))
+      this.logger.warn(`video ${job.data.videoId} failed: ${reason}`);
   }
 
   private async alreadyDone(videoId: string): Promise<ProcessVideoResult> {

@@ -13,7 +13,9 @@ describe('CompleteUpload', () => {
   const init = async (size: number, type = 'video/mp4'): Promise<InitializedUpload> =>
     (await h.initBatch.execute({ uploader: ALICE, channelId: '9', files: [{ filename: 'a.mp4', size, type }] }))[0];
   const putAll = async (u: InitializedUpload, file: Buffer, except: number[] = []) => {
-    for (let i = 0; i < u.totalChunks; i++) if (!except.includes(i)) expect((await h.storage.request('PUT', u.presignedUrls[i], chunkOf(file, u.chunkSize, i))).status).toBe(200);
+    for (let i = 0; i < u.totalChunks; i++)
+      if (!except.includes(i))
+        expect((await h.storage.request('PUT', u.presignedUrls[i], chunkOf(file, u.chunkSize, i))).status).toBe(200);
   };
   const complete = (uploadId: string) => h.completeUpload.execute({ uploadId, ownerId: 'alice' });
   const stored = async (key: string) => sha256(Buffer.concat(await (await h.storage.readRange(key, 0)).toArray()));
@@ -23,17 +25,30 @@ describe('CompleteUpload', () => {
     const u = await init(file.length);
     await putAll(u, file);
     const video = await complete(u.uploadId);
-    expect(video).toMatchObject({ id: u.fileId, uploadId: u.uploadId, size: file.length, contentType: 'video/mp4', status: 'uploaded', storageKey: `videos/${u.fileId}/source` });
+    expect(video).toMatchObject({
+      id: u.fileId,
+      uploadId: u.uploadId,
+      size: file.length,
+      contentType: 'video/mp4',
+      status: 'uploaded',
+      storageKey: `videos/${u.fileId}/source`,
+    });
     expect(await stored(video.storageKey)).toBe(sha256(file));
     expect(h.queue.enqueued).toContain(u.fileId);
     expect(await h.progress.get(u.uploadId)).toBeNull();
-    expect(await h.readProgress.execute({ uploadId: u.uploadId, ownerId: 'alice' })).toMatchObject({ status: 'completed', progress: 100, videoId: u.fileId });
+    expect(await h.readProgress.execute({ uploadId: u.uploadId, ownerId: 'alice' })).toMatchObject({
+      status: 'completed',
+      progress: 100,
+      videoId: u.fileId,
+    });
   });
 
   it('completes a file sent whole, PUT with any type, as the type init recorded; its URL is dead afterwards', async () => {
     const file = fileOf(MiB);
     const u = await init(file.length, 'video/x-msvideo');
-    expect((await h.storage.request('PUT', u.presignedUrls[0], file, { 'content-type': 'video/avi' })).status).toBe(200);
+    expect((await h.storage.request('PUT', u.presignedUrls[0], file, { 'content-type': 'video/avi' })).status).toBe(
+      200,
+    );
     const video = await complete(u.uploadId);
     expect(await h.storage.head(video.storageKey)).toMatchObject({ size: file.length, contentType: 'video/x-msvideo' });
     expect((await h.storage.request('PUT', u.presignedUrls[0], fileOf(MiB))).status).toBe(404);
@@ -47,10 +62,15 @@ describe('CompleteUpload', () => {
     const error = await complete(u.uploadId).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'MISSING_PARTS', details: { missingChunks: [1, 2], totalChunks: 3 } });
     expect(await h.progress.get(u.uploadId)).toMatchObject({ status: 'failed', failedChunks: [1, 2] });
-    expect((await h.retryFailedChunks.execute({ uploadId: u.uploadId, ownerId: 'alice' })).map((r) => r.chunkIndex)).toEqual([1, 2]);
+    expect(
+      (await h.retryFailedChunks.execute({ uploadId: u.uploadId, ownerId: 'alice' })).map((r) => r.chunkIndex),
+    ).toEqual([1, 2]);
 
     const whole = await init(100);
-    expect(await complete(whole.uploadId).catch((e: unknown) => e)).toMatchObject({ code: 'MISSING_PARTS', details: { missingChunks: [0] } });
+    expect(await complete(whole.uploadId).catch((e: unknown) => e)).toMatchObject({
+      code: 'MISSING_PARTS',
+      details: { missingChunks: [0] },
+    });
   });
 
   it('answers the same video to completions at once and again, with one video row', async () => {
@@ -69,6 +89,8 @@ describe('CompleteUpload', () => {
     await putAll(u, file);
     await h.db.query(`UPDATE upload_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [u.uploadId]);
     expect(await errorCodeOf(complete(u.uploadId))).toBe('UPLOAD_EXPIRED');
-    expect(await errorCodeOf(h.completeUpload.execute({ uploadId: u.uploadId, ownerId: 'mallory' }))).toBe('UPLOAD_NOT_FOUND');
+    expect(await errorCodeOf(h.completeUpload.execute({ uploadId: u.uploadId, ownerId: 'mallory' }))).toBe(
+      'UPLOAD_NOT_FOUND',
+    );
   });
 });

@@ -67,9 +67,16 @@ export class CompleteUpload {
   private async assembleObject(session: UploadSession): Promise<ObjectHead> {
     // An object already there was assembled by an earlier complete that stopped before the database.
     const head = (await this.storage.head(session.storageKey)) ?? (await this.completeMultipart(session));
-    if (!head) throw new UploadError(UploadErrorCode.MultipartUploadNotFound, 'Multipart upload info not found', { uploadId: session.id });
+    if (!head)
+      throw new UploadError(UploadErrorCode.MultipartUploadNotFound, 'Multipart upload info not found', {
+        uploadId: session.id,
+      });
     if (head.size !== session.size) {
-      throw new UploadError(UploadErrorCode.SizeMismatch, `stored object has ${head.size} bytes, expected ${session.size}`, { expected: session.size, stored: head.size });
+      throw new UploadError(
+        UploadErrorCode.SizeMismatch,
+        `stored object has ${head.size} bytes, expected ${session.size}`,
+        { expected: session.size, stored: head.size },
+      );
     }
     return head;
   }
@@ -92,6 +99,10 @@ export class CompleteUpload {
   private async missing(session: UploadSession, missingChunks: number[]): Promise<never> {
     await this.sync.snapshotOf(session);
     await this.progress.markFailed(session.id, missingChunks);
-    throw new UploadError(UploadErrorCode.MissingParts, `Missing parts: ${missingChunks.length} of ${session.totalChunks} chunks are not uploaded`, { missingChunks, totalChunks: session.totalChunks });
+    throw new UploadError(
+      UploadErrorCode.MissingParts,
+      `Missing parts: ${missingChunks.length} of ${session.totalChunks} chunks are not uploaded`,
+      { missingChunks, totalChunks: session.totalChunks },
+    );
   }
 }

@@ -8,12 +8,21 @@ describe('ExpireUploads', () => {
   afterAll(() => h?.close());
 
   const file = fileOf(12 * MiB + 7);
-  const expire = (uploadId: string) => h.db.query(`UPDATE upload_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [uploadId]);
+  const expire = (uploadId: string) =>
+    h.db.query(`UPDATE upload_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [uploadId]);
   const sessionOf = async (uploadId: string) => (await h.repository.findOwnedSession(uploadId, 'alice'))!;
 
   it('aborts the multipart uploads of sessions past their expiry, drops their keys and marks them expired', async () => {
-    const [abandoned, inTime] = await h.initBatch.execute({ uploader: ALICE, channelId: '1', files: [{ filename: 'gone.mp4', size: file.length }, { filename: 'kept.mp4', size: file.length }] });
-    for (const u of [abandoned, inTime]) await h.storage.request('PUT', u.presignedUrls[0], chunkOf(file, u.chunkSize, 0));
+    const [abandoned, inTime] = await h.initBatch.execute({
+      uploader: ALICE,
+      channelId: '1',
+      files: [
+        { filename: 'gone.mp4', size: file.length },
+        { filename: 'kept.mp4', size: file.length },
+      ],
+    });
+    for (const u of [abandoned, inTime])
+      await h.storage.request('PUT', u.presignedUrls[0], chunkOf(file, u.chunkSize, 0));
     const gone = await sessionOf(abandoned.uploadId);
     await expire(abandoned.uploadId);
 
@@ -29,7 +38,11 @@ describe('ExpireUploads', () => {
 
   it('deletes an object a failed complete left under the key', async () => {
     const small = fileOf(MiB);
-    const [u] = await h.initBatch.execute({ uploader: ALICE, channelId: '1', files: [{ filename: 'half.mp4', size: small.length }] });
+    const [u] = await h.initBatch.execute({
+      uploader: ALICE,
+      channelId: '1',
+      files: [{ filename: 'half.mp4', size: small.length }],
+    });
     const put = await h.storage.request('PUT', u.presignedUrls[0], small);
     const s = await sessionOf(u.uploadId);
     await h.storage.completeMultipart(s.storageKey, s.multipartUploadId, [{ partNumber: 1, etag: put.headers.etag! }]);
@@ -39,7 +52,11 @@ describe('ExpireUploads', () => {
   });
 
   it('leaves a session open when storage cannot release it, for the next run', async () => {
-    const [u] = await h.initBatch.execute({ uploader: ALICE, channelId: '1', files: [{ filename: 'stuck.mp4', size: MiB }] });
+    const [u] = await h.initBatch.execute({
+      uploader: ALICE,
+      channelId: '1',
+      files: [{ filename: 'stuck.mp4', size: MiB }],
+    });
     await expire(u.uploadId);
     const abort = h.storage.abortMultipart.bind(h.storage);
     h.storage.abortMultipart = () => Promise.reject(new Error('storage is down'));

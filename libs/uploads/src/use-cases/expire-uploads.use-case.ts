@@ -38,15 +38,17 @@ export class ExpireUploads {
 
   async execute({ signal }: ExpireUploadsCommand = {}): Promise<ExpireUploadsResult> {
     const result: ExpireUploadsResult = { expired: 0, failed: 0 };
-    for (let full = true; full && !signal?.aborted; ) {
+    for (let full = true; full && !signal?.aborted;) {
       const outcome = await this.repository.expireAbandoned(BATCH, (s) => this.release(s));
       for (const session of outcome.expired) await this.forgetProgress(session);
-      for (const { sessionId, error } of outcome.failed) this.logger.warn(`upload ${sessionId} could not be cleaned up yet: ${(error as Error).message}`);
+      for (const { sessionId, error } of outcome.failed)
+        this.logger.warn(`upload ${sessionId} could not be cleaned up yet: ${(error as Error).message}`);
       result.expired += outcome.expired.length;
       result.failed += outcome.failed.length;
       full = outcome.expired.length === BATCH;
     }
-    if (result.expired + result.failed > 0) this.logger.log(`cleanup: ${result.expired} abandoned uploads expired, ${result.failed} left for the next run`);
+    if (result.expired + result.failed > 0)
+      this.logger.log(`cleanup: ${result.expired} abandoned uploads expired, ${result.failed} left for the next run`);
     return result;
   }
 
@@ -60,6 +62,8 @@ export class ExpireUploads {
 
   /** The keys expire on their own at the session's expiry anyway; a failure here is only logged. */
   private async forgetProgress(session: UploadSession): Promise<void> {
-    await this.progress.remove(session.id).catch((e: Error) => this.logger.warn(`progress of upload ${session.id} not removed: ${e.message}`));
+    await this.progress
+      .remove(session.id)
+      .catch((e: Error) => this.logger.warn(`progress of upload ${session.id} not removed: ${e.message}`));
   }
 }

@@ -69,7 +69,9 @@ export class InitBatch {
    */
   async execute({ uploader, channelId, files }: InitBatchCommand): Promise<InitializedUpload[]> {
     if (!mayUploadTo(uploader, channelId)) {
-      throw new UploadError(UploadErrorCode.ChannelForbidden, `you may not upload to channel ${channelId}`, { channelId });
+      throw new UploadError(UploadErrorCode.ChannelForbidden, `you may not upload to channel ${channelId}`, {
+        channelId,
+      });
     }
     const types = this.checkFiles(files);
     const batchId = randomUUID();
@@ -79,21 +81,62 @@ export class InitBatch {
     const planned = files.map((file, i) => {
       const fileId = randomUUID();
       const { chunkSize, totalChunks } = plans[i];
-      const base = { id: randomUUID(), batchId, fileId, channelId, ownerId: uploader.id, filename: file.filename, size: file.size };
-      return { ...base, contentType: types[i], storageKey: sourceKey(fileId), chunkSize, totalChunks, urlsExpireAt: urlsExpireAt(now, this.settings.urlTtlSeconds), expiresAt };
+      const base = {
+        id: randomUUID(),
+        batchId,
+        fileId,
+        channelId,
+        ownerId: uploader.id,
+        filename: file.filename,
+        size: file.size,
+      };
+      return {
+        ...base,
+        contentType: types[i],
+        storageKey: sourceKey(fileId),
+        chunkSize,
+        totalChunks,
+        urlsExpireAt: urlsExpireAt(now, this.settings.urlTtlSeconds),
+        expiresAt,
+      };
     });
     const sessions = await this.createMultipartUploads(planned);
     const max = this.settings.maxOpenSessionsPerUser;
-    const recorded = await this.repository.createBatch({ id: batchId, channelId, ownerId: uploader.id }, sessions, max).catch(async (error: unknown) => {
-      await this.abandon(sessions);
-      throw error;
-    });
+    const recorded = await this.repository
+      .createBatch({ id: batchId, channelId, ownerId: uploader.id }, sessions, max)
+      .catch(async (error: unknown) => {
+        await this.abandon(sessions);
+        throw error;
+      });
     if (!recorded) {
       await this.abandon(sessions);
-      throw new UploadError(UploadErrorCode.TooManyOpenUploads, `you have too many open uploads (at most ${max}); complete some or let them expire`, { limit: max });
+      throw new UploadError(
+        UploadErrorCode.TooManyOpenUploads,
+        `you have too many open uploads (at most ${max}); complete some or let them expire`,
+        { limit: max },
+      );
     }
-    const signed = await Promise.all(sessions.map((s) => this.partUrls.sign(s, Array.from({ length: s.totalChunks }, (_, i) => i))));
-    await Promise.all(sessions.map((s) => this.progress.init({ uploadId: s.id, filename: s.filename, ownerId: s.ownerId, totalChunks: s.totalChunks, size: s.size, expiresAt: expiresAt.getTime(), urlsExpireAt: s.urlsExpireAt.getTime() })));
+    const signed = await Promise.all(
+      sessions.map((s) =>
+        this.partUrls.sign(
+          s,
+          Array.from({ length: s.totalChunks }, (_, i) => i),
+        ),
+      ),
+    );
+    await Promise.all(
+      sessions.map((s) =>
+        this.progress.init({
+          uploadId: s.id,
+          filename: s.filename,
+          ownerId: s.ownerId,
+          totalChunks: s.totalChunks,
+          size: s.size,
+          expiresAt: expiresAt.getTime(),
+          urlsExpireAt: s.urlsExpireAt.getTime(),
+        }),
+      ),
+    );
     return sessions.map((s, i) => ({
       uploadId: s.id,
       fileId: s.fileId,
@@ -114,12 +157,18 @@ export class InitBatch {
   private checkFiles(files: readonly FileToUpload[]): string[] {
     const { maxFiles, maxFileSize } = this.settings;
     const problems: FieldProblem[] = [];
-    if (files.length > maxFiles) problems.push({ field: 'files', problems: [`a batch holds at most ${maxFiles} files, got ${files.length}`] });
+    if (files.length > maxFiles)
+      problems.push({ field: 'files', problems: [`a batch holds at most ${maxFiles} files, got ${files.length}`] });
     const limit = Math.min(maxFileSize, MAX_UPLOAD_SIZE);
     const types = files.map((f, i) => {
-      if (f.size > limit) problems.push({ field: `files.${i}.size`, problems: [`size must not exceed ${limit} bytes`] });
+      if (f.size > limit)
+        problems.push({ field: `files.${i}.size`, problems: [`size must not exceed ${limit} bytes`] });
       const type = f.type?.toLowerCase() ?? videoTypeOf(f.filename);
-      if (!type) problems.push({ field: `files.${i}.type`, problems: ['type is missing and the filename extension is not a known video type'] });
+      if (!type)
+        problems.push({
+          field: `files.${i}.type`,
+          problems: ['type is missing and the filename extension is not a known video type'],
+        });
       return type ?? '';
     });
     if (problems.length > 0) throw validationFailed(problems);
@@ -127,8 +176,12 @@ export class InitBatch {
   }
 
   /** Every file's multipart upload, side by side; when one cannot be created, the others are aborted. */
-  private async createMultipartUploads(planned: Omit<NewUploadSession, 'multipartUploadId'>[]): Promise<NewUploadSession[]> {
-    const started = await Promise.allSettled(planned.map((s) => this.storage.createMultipart(s.storageKey, s.contentType)));
+  private async createMultipartUploads(
+    planned: Omit<NewUploadSession, 'multipartUploadId'>[],
+  ): Promise<NewUploadSession[]> {
+    const started = await Promise.allSettled(
+      planned.map((s) => this.storage.createMultipart(s.storageKey, s.contentType)),
+    );
     const created = planned.flatMap((s, i) => {
       const result = started[i];
       return result.status === 'fulfilled' ? [{ ...s, multipartUploadId: result.value }] : [];
@@ -144,7 +197,9 @@ export class InitBatch {
   /** Init failed half-way: drop the multipart uploads already created so that nothing is billed. */
   private async abandon(created: NewUploadSession[]): Promise<void> {
     for (const s of created) {
-      await this.storage.abortMultipart(s.storageKey, s.multipartUploadId).catch((e: Error) => this.logger.warn(`abort of ${s.storageKey} failed: ${e.message}`));
+      await this.storage
+        .abortMultipart(s.storageKey, s.multipartUploadId)
+        .catch((e: Error) => this.logger.warn(`abort of ${s.storageKey} failed: ${e.message}`));
     }
   }
 }

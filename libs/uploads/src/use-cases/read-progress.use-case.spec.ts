@@ -10,14 +10,33 @@ describe('ReadProgress', () => {
       h = await startHarness();
     });
     afterAll(() => h?.close());
-    const init = async () => (await h.initBatch.execute({ uploader: ALICE, channelId: '1', files: [{ filename: 'p.mp4', size: file.length }] }))[0];
+    const init = async () =>
+      (
+        await h.initBatch.execute({
+          uploader: ALICE,
+          channelId: '1',
+          files: [{ filename: 'p.mp4', size: file.length }],
+        })
+      )[0];
     const read = (uploadId: string, ownerId = 'alice') => h.readProgress.execute({ uploadId, ownerId });
 
     it('learns the chunks PUT straight to storage, in bytes', async () => {
       const u = await init();
-      expect(await read(u.uploadId)).toEqual({ uploadId: u.uploadId, filename: 'p.mp4', progress: 0, status: 'initialized', failedChunks: [], totalChunks: 3, completedCount: 0 });
+      expect(await read(u.uploadId)).toEqual({
+        uploadId: u.uploadId,
+        filename: 'p.mp4',
+        progress: 0,
+        status: 'initialized',
+        failedChunks: [],
+        totalChunks: 3,
+        completedCount: 0,
+      });
       await h.storage.request('PUT', u.presignedUrls[2], chunkOf(file, u.chunkSize, 2));
-      expect(await read(u.uploadId)).toMatchObject({ completedCount: 1, progress: Math.floor((2 * MiB + 7) * 100 / file.length), status: 'uploading' });
+      expect(await read(u.uploadId)).toMatchObject({
+        completedCount: 1,
+        progress: Math.floor(((2 * MiB + 7) * 100) / file.length),
+        status: 'uploading',
+      });
     });
 
     it("answers UPLOAD_NOT_FOUND for someone else's upload, exactly as for an unknown one", async () => {
@@ -31,12 +50,19 @@ describe('ReadProgress', () => {
       await h.storage.request('PUT', u.presignedUrls[0], chunkOf(file, u.chunkSize, 0));
       await h.storage.request('PUT', u.presignedUrls[1], chunkOf(file, u.chunkSize, 1));
       await h.progress.remove(u.uploadId);
-      expect(await read(u.uploadId)).toMatchObject({ completedCount: 2, totalChunks: 3, filename: 'p.mp4', failedChunks: [] });
+      expect(await read(u.uploadId)).toMatchObject({
+        completedCount: 2,
+        totalChunks: 3,
+        filename: 'p.mp4',
+        failedChunks: [],
+      });
     });
 
     it('answers UPLOAD_EXPIRED once the session ran out, whether or not the cleanup ran', async () => {
       const u = await init();
-      await h.db.query(`UPDATE upload_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [u.uploadId]);
+      await h.db.query(`UPDATE upload_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+        u.uploadId,
+      ]);
       await h.progress.remove(u.uploadId); // the keys expire with the session
       expect(await errorCodeOf(read(u.uploadId))).toBe('UPLOAD_EXPIRED');
       await h.expireUploads.execute();
@@ -52,7 +78,11 @@ describe('ReadProgress', () => {
     afterAll(() => h?.close());
 
     it('asks storage at most once per interval, however often it is polled', async () => {
-      const [u] = await h.initBatch.execute({ uploader: ALICE, channelId: '1', files: [{ filename: 'p.mp4', size: file.length }] });
+      const [u] = await h.initBatch.execute({
+        uploader: ALICE,
+        channelId: '1',
+        files: [{ filename: 'p.mp4', size: file.length }],
+      });
       await h.storage.request('PUT', u.presignedUrls[0], chunkOf(file, u.chunkSize, 0));
       const listParts = jest.spyOn(h.storage, 'listParts');
       const read = () => h.readProgress.execute({ uploadId: u.uploadId, ownerId: 'alice' });

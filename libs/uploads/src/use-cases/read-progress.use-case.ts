@@ -46,9 +46,14 @@ export class ReadProgress {
     let snapshot = await this.progress.get(uploadId);
     // Ownership from Redis itself: a poll stays one round trip. Someone else's upload is unknown.
     if (snapshot && snapshot.ownerId !== ownerId) snapshot = null;
-    if (snapshot && Date.now() - snapshot.syncedAt >= interval && (await this.progress.tryLockSync(uploadId, Math.max(1, interval)))) {
+    if (
+      snapshot &&
+      Date.now() - snapshot.syncedAt >= interval &&
+      (await this.progress.tryLockSync(uploadId, Math.max(1, interval)))
+    ) {
       const session = await this.sessions.find(uploadId, ownerId);
-      if (session.state === 'open' && !isExpired(session)) snapshot = (await this.sync.syncWithStorage(session)) ?? snapshot;
+      if (session.state === 'open' && !isExpired(session))
+        snapshot = (await this.sync.syncWithStorage(session)) ?? snapshot;
     }
     if (snapshot) return fromSnapshot(snapshot);
 

@@ -13,7 +13,12 @@ describe('ReceiveChunk', () => {
   const init = async (size = file.length): Promise<InitializedUpload> =>
     (await h.initBatch.execute({ uploader: ALICE, channelId: '1', files: [{ filename: 'a.mp4', size }] }))[0];
   const send = (u: InitializedUpload, chunkIndex: number, bytes: Buffer, ownerId = 'alice') =>
-    h.receiveChunk.execute({ uploadId: u.uploadId, ownerId, chunkIndex, body: { stream: Readable.from([bytes]), declaredLength: bytes.length } });
+    h.receiveChunk.execute({
+      uploadId: u.uploadId,
+      ownerId,
+      chunkIndex,
+      body: { stream: Readable.from([bytes]), declaredLength: bytes.length },
+    });
   const partsOf = async (u: InitializedUpload) => {
     const session = (await h.repository.findOwnedSession(u.uploadId, 'alice'))!;
     return h.storage.listParts(session.storageKey, session.multipartUploadId);
@@ -21,10 +26,19 @@ describe('ReceiveChunk', () => {
 
   it('streams each chunk to its part and counts it; sending a chunk again replaces it', async () => {
     const u = await init();
-    expect(await send(u, 0, fileOf(5 * MiB))).toMatchObject({ chunkIndex: 0, size: 5 * MiB, completedCount: 1, totalChunks: 3 });
+    expect(await send(u, 0, fileOf(5 * MiB))).toMatchObject({
+      chunkIndex: 0,
+      size: 5 * MiB,
+      completedCount: 1,
+      totalChunks: 3,
+    });
     for (let i = 0; i < 3; i++) await send(u, i, chunkOf(file, u.chunkSize, i));
     const parts = await partsOf(u);
-    expect(parts.map((p) => [p.partNumber, p.size])).toEqual([[1, 5 * MiB], [2, 5 * MiB], [3, 2 * MiB + 7]]);
+    expect(parts.map((p) => [p.partNumber, p.size])).toEqual([
+      [1, 5 * MiB],
+      [2, 5 * MiB],
+      [3, 2 * MiB + 7],
+    ]);
     expect(await h.progress.get(u.uploadId)).toMatchObject({ completedCount: 3, progress: 100, status: 'uploading' });
   });
 
@@ -36,9 +50,21 @@ describe('ReceiveChunk', () => {
     // A file of 6 MiB goes whole: its one chunk is over the chunk route's cap of 6 MiB - 1.
     const h2 = await startHarness({ maxChunkSize: 6 * MiB - 1 });
     try {
-      const [whole] = await h2.initBatch.execute({ uploader: ALICE, channelId: '1', files: [{ filename: 'w.mp4', size: 6 * MiB }] });
-      const sent = h2.receiveChunk.execute({ uploadId: whole.uploadId, ownerId: 'alice', chunkIndex: 0, body: { stream: Readable.from([fileOf(6 * MiB)]) } });
-      expect(await sent.catch((e: unknown) => e)).toMatchObject({ code: 'CHUNK_TOO_LARGE', details: { limit: 6 * MiB - 1 } });
+      const [whole] = await h2.initBatch.execute({
+        uploader: ALICE,
+        channelId: '1',
+        files: [{ filename: 'w.mp4', size: 6 * MiB }],
+      });
+      const sent = h2.receiveChunk.execute({
+        uploadId: whole.uploadId,
+        ownerId: 'alice',
+        chunkIndex: 0,
+        body: { stream: Readable.from([fileOf(6 * MiB)]) },
+      });
+      expect(await sent.catch((e: unknown) => e)).toMatchObject({
+        code: 'CHUNK_TOO_LARGE',
+        details: { limit: 6 * MiB - 1 },
+      });
     } finally {
       await h2.close();
     }
@@ -46,7 +72,12 @@ describe('ReceiveChunk', () => {
 
   it('a body that ends early fails the chunk: it shows in failedChunks and storage keeps nothing of it', async () => {
     const u = await init();
-    const short = h.receiveChunk.execute({ uploadId: u.uploadId, ownerId: 'alice', chunkIndex: 1, body: { stream: Readable.from([fileOf(MiB)]) } });
+    const short = h.receiveChunk.execute({
+      uploadId: u.uploadId,
+      ownerId: 'alice',
+      chunkIndex: 1,
+      body: { stream: Readable.from([fileOf(MiB)]) },
+    });
     expect(await errorCodeOf(short)).toBe('CHUNK_LENGTH_MISMATCH');
     expect(await h.progress.get(u.uploadId)).toMatchObject({ status: 'failed', failedChunks: [1] });
     expect(await partsOf(u)).toEqual([]);
@@ -60,7 +91,9 @@ describe('ReceiveChunk', () => {
     expect(await errorCodeOf(send(u, 0, fileOf(MiB)))).toBe('UPLOAD_COMPLETED');
 
     const late = await init(MiB);
-    await h.db.query(`UPDATE upload_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [late.uploadId]);
+    await h.db.query(`UPDATE upload_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      late.uploadId,
+    ]);
     expect(await errorCodeOf(send(late, 0, fileOf(MiB)))).toBe('UPLOAD_EXPIRED');
   });
 });

@@ -70,30 +70,58 @@ export class ReceiveChunk {
     // Both drivers let exactly `expected` bytes through and fail with LengthMismatch otherwise.
     let etag: string;
     try {
-      ({ etag } = await this.storage.uploadPart(session.storageKey, session.multipartUploadId, chunkIndex + 1, body.stream, expected));
+      ({ etag } = await this.storage.uploadPart(
+        session.storageKey,
+        session.multipartUploadId,
+        chunkIndex + 1,
+        body.stream,
+        expected,
+      ));
     } catch (error) {
       body.stream.destroy();
       await this.progress.markFailed(uploadId, [chunkIndex]);
-      if (error instanceof StorageError && error.code === StorageErrorCode.LengthMismatch) throw mismatch(chunkIndex, expected);
+      if (error instanceof StorageError && error.code === StorageErrorCode.LengthMismatch)
+        throw mismatch(chunkIndex, expected);
       // Completed (or expired) while the chunk streamed: the upload no longer takes it.
-      if (error instanceof StorageError && error.code === StorageErrorCode.NoSuchUpload) await this.sessions.findOpen(uploadId, ownerId);
+      if (error instanceof StorageError && error.code === StorageErrorCode.NoSuchUpload)
+        await this.sessions.findOpen(uploadId, ownerId);
       this.logger.warn(`chunk ${chunkIndex} of ${uploadId} failed in storage: ${(error as Error).message}`);
-      throw new UploadError(UploadErrorCode.StorageFailed, `Storage did not take chunk ${chunkIndex}; send it again or ask /retry for a URL`, { chunkIndex }, { cause: error });
+      throw new UploadError(
+        UploadErrorCode.StorageFailed,
+        `Storage did not take chunk ${chunkIndex}; send it again or ask /retry for a URL`,
+        { chunkIndex },
+        { cause: error },
+      );
     }
     await this.progress.markDone(uploadId, chunkIndex, expected);
     const snapshot = await this.sync.snapshotOf(session);
-    return { uploadId, chunkIndex, size: expected, etag, completedCount: snapshot.completedCount, totalChunks: snapshot.totalChunks, progress: snapshot.progress };
+    return {
+      uploadId,
+      chunkIndex,
+      size: expected,
+      etag,
+      completedCount: snapshot.completedCount,
+      totalChunks: snapshot.totalChunks,
+      progress: snapshot.progress,
+    };
   }
 
   /** Checks everything that can be checked before a byte is read. Answers the chunk's exact length. */
   private expectedLength(session: UploadSession, chunkIndex: number, body: ChunkBody): number {
     if (chunkIndex >= session.totalChunks) {
-      throw new UploadError(UploadErrorCode.ChunkIndexOutOfRange, `chunkIndex must be below ${session.totalChunks}`, { chunkIndex, totalChunks: session.totalChunks });
+      throw new UploadError(UploadErrorCode.ChunkIndexOutOfRange, `chunkIndex must be below ${session.totalChunks}`, {
+        chunkIndex,
+        totalChunks: session.totalChunks,
+      });
     }
     const expected = chunkLength(session, session.size, chunkIndex);
     const limit = this.settings.maxChunkSize;
     if (expected > limit) {
-      throw new UploadError(UploadErrorCode.ChunkTooLarge, `chunk ${chunkIndex} has ${expected} bytes, more than the ${limit} the chunk route takes; use the presigned URL`, { chunkIndex, expected, limit });
+      throw new UploadError(
+        UploadErrorCode.ChunkTooLarge,
+        `chunk ${chunkIndex} has ${expected} bytes, more than the ${limit} the chunk route takes; use the presigned URL`,
+        { chunkIndex, expected, limit },
+      );
     }
     const tooShort = body.requestLength !== undefined && body.requestLength < expected;
     if ((body.declaredLength !== undefined && body.declaredLength !== expected) || tooShort) {
@@ -104,5 +132,9 @@ export class ReceiveChunk {
 }
 
 function mismatch(chunkIndex: number, expected: number, received?: number): UploadError {
-  return new UploadError(UploadErrorCode.ChunkLengthMismatch, `chunk ${chunkIndex} must be exactly ${expected} bytes`, { chunkIndex, expected, received: received ?? null });
+  return new UploadError(UploadErrorCode.ChunkLengthMismatch, `chunk ${chunkIndex} must be exactly ${expected} bytes`, {
+    chunkIndex,
+    expected,
+    received: received ?? null,
+  });
 }

@@ -46,7 +46,10 @@ export class Video {
 }
 
 /** What processing records on a ready video. */
-export type VideoMetadata = Pick<Video, 'durationSeconds' | 'width' | 'height' | 'videoCodec' | 'audioCodec' | 'bitrate' | 'container'>;
+export type VideoMetadata = Pick<
+  Video,
+  'durationSeconds' | 'width' | 'height' | 'videoCodec' | 'audioCodec' | 'bitrate' | 'container'
+>;
 export type ProcessedVideo = VideoMetadata & Pick<Video, 'sha256' | 'thumbnailKey'>;
 /** Columns only the worker writes; a new Video starts without them. */
 export type VideoProcessingField = keyof ProcessedVideo | 'failureReason' | 'processingStartedAt' | 'processedAt';

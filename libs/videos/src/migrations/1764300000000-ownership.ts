@@ -18,6 +18,7 @@ export class Ownership1764300000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX upload_sessions_owner_open`);
-    for (const table of ['videos', 'upload_sessions', 'upload_batches']) await q.query(`ALTER TABLE ${table} DROP COLUMN owner_id`);
+    for (const table of ['videos', 'upload_sessions', 'upload_batches'])
+      await q.query(`ALTER TABLE ${table} DROP COLUMN owner_id`);
   }
 }

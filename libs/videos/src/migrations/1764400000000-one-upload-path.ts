@@ -14,7 +14,9 @@ export class OneUploadPath1764400000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE upload_sessions RENAME COLUMN storage_upload_id TO multipart_upload_id`);
-    await q.query(`UPDATE upload_sessions SET expires_at = LEAST(expires_at, now()) WHERE multipart_upload_id IS NULL AND state = 'open'`);
+    await q.query(
+      `UPDATE upload_sessions SET expires_at = LEAST(expires_at, now()) WHERE multipart_upload_id IS NULL AND state = 'open'`,
+    );
     await q.query(`UPDATE upload_sessions SET multipart_upload_id = 'none' WHERE multipart_upload_id IS NULL`);
     await q.query(`ALTER TABLE upload_sessions ALTER COLUMN multipart_upload_id SET NOT NULL`);
     await q.query(`ALTER TABLE upload_sessions DROP COLUMN is_chunked`);

@@ -1,12 +1,24 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { sanitizeFilename } from './filename.js';
 
 /** One file the user selected. */
 export class FileMetadataDto {
   @ApiProperty({
-    description: 'Display name of the file; kept as metadata only, never used in storage keys. Control characters, bidirectional overrides and path separators are removed or replaced.',
+    description:
+      'Display name of the file; kept as metadata only, never used in storage keys. Control characters, bidirectional overrides and path separators are removed or replaced.',
     example: 'myVideo1.mp4',
     maxLength: 1024,
   })
@@ -22,7 +34,8 @@ export class FileMetadataDto {
   size: number;
 
   @ApiPropertyOptional({
-    description: 'Video MIME type. When omitted it is inferred from the filename extension; non-video types are refused.',
+    description:
+      'Video MIME type. When omitted it is inferred from the filename extension; non-video types are refused.',
     example: 'video/mp4',
   })
   @IsOptional()
@@ -44,7 +57,10 @@ export class InitBatchDto {
   @MaxLength(255)
   channel_id: string;
 
-  @ApiProperty({ description: 'The files of the batch, in the order the answer keeps (at most UPLOAD_MAX_FILES, 5 by default).', type: [FileMetadataDto] })
+  @ApiProperty({
+    description: 'The files of the batch, in the order the answer keeps (at most UPLOAD_MAX_FILES, 5 by default).',
+    type: [FileMetadataDto],
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ValidateNested({ each: true })

@@ -8,13 +8,22 @@ export class ProgressDto {
   @ApiProperty({ example: 'myVideo2.mp4' })
   filename: string;
 
-  @ApiProperty({ description: 'Whole percent of the file\'s bytes stored, 0-100 (100 only when every chunk is stored).', minimum: 0, maximum: 100, example: 45 })
+  @ApiProperty({
+    description: "Whole percent of the file's bytes stored, 0-100 (100 only when every chunk is stored).",
+    minimum: 0,
+    maximum: 100,
+    example: 45,
+  })
   progress: number;
 
   @ApiProperty({ enum: UPLOAD_STATUSES, example: 'uploading' })
   status: UploadStatus;
 
-  @ApiProperty({ description: 'Chunk indices to send again (through /retry URLs or the chunk route).', type: [Number], example: [2, 7] })
+  @ApiProperty({
+    description: 'Chunk indices to send again (through /retry URLs or the chunk route).',
+    type: [Number],
+    example: [2, 7],
+  })
   failedChunks: number[];
 
   @ApiProperty({ example: 10 })
@@ -23,6 +32,10 @@ export class ProgressDto {
   @ApiProperty({ description: 'Chunks stored so far.', example: 3 })
   completedCount: number;
 
-  @ApiPropertyOptional({ description: 'Id of the video, once the upload is completed.', format: 'uuid', example: '444db937-2c1d-4e5f-8a9b-0c1d2e3f4a5b' })
+  @ApiPropertyOptional({
+    description: 'Id of the video, once the upload is completed.',
+    format: 'uuid',
+    example: '444db937-2c1d-4e5f-8a9b-0c1d2e3f4a5b',
+  })
   videoId?: string;
 }
