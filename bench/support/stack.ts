@@ -200,14 +200,15 @@ export class BenchStack {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.heldS3 = true;
-    const vars = Object.fromEntries(
+    const vars: Record<string, string> = Object.fromEntries(
       out
         .split('\n')
         .map((line) => line.trim().split('='))
-        .filter((kv) => kv.length === 2),
+        .filter((kv): kv is [string, string] => kv.length === 2),
     );
-    if (!vars.S3_ENDPOINT) throw new Error('scripts/s3-server.sh up printed no S3_ENDPOINT');
-    return vars as unknown as S3Env;
+    const { S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_REGION } = vars;
+    if (!S3_ENDPOINT) throw new Error('scripts/s3-server.sh up printed no S3_ENDPOINT');
+    return { S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_REGION };
   }
 }
 

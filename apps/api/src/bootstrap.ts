@@ -64,7 +64,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalInterceptors(new EnvelopeInterceptor());
   app.enableShutdownHooks();
 
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   // CORS (common/cors.ts) on Fastify itself rather than through app.enableCors(), which runs
   // @fastify/cors's hook on every request and then copies its headers onto the raw response.
   // Browsers PUT to the disk driver's URLs on this origin too.

@@ -130,7 +130,10 @@ export class RedisProgressStore extends ProgressStore {
   private run(script: ProgressScript, uploadId: string, args: Array<string | number> = []): Promise<unknown> {
     const command: unknown = Reflect.get(this.redis, COMMAND_PREFIX + script);
     if (typeof command !== 'function') throw new Error(`Redis command ${COMMAND_PREFIX + script} is not defined`);
-    return command.apply(this.redis, [...this.keys(uploadId), ...args]);
+    return (command as (...args: Array<string | number>) => Promise<unknown>).apply(this.redis, [
+      ...this.keys(uploadId),
+      ...args,
+    ]);
   }
 }
 

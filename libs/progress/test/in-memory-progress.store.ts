@@ -16,111 +16,134 @@ interface Upload {
   syncedAt: number;
 }
 
+/** Answers synchronous work as the store's promise: a throw becomes the rejection. */
+const promised = <T>(work: () => T): Promise<T> => new Promise((resolve) => resolve(work()));
+
 export class InMemoryProgressStore extends ProgressStore {
   private readonly uploads = new Map<string, Upload>();
   private readonly syncLocks = new Map<string, number>();
 
-  async init(p: ProgressInit): Promise<void> {
-    this.uploads.set(p.uploadId, {
-      init: { ...p },
-      status: 'initialized',
-      done: new Map(),
-      failed: new Set(),
-      leases: new Map(),
-      syncedAt: 0,
+  init(p: ProgressInit): Promise<void> {
+    return promised(() => {
+      this.uploads.set(p.uploadId, {
+        init: { ...p },
+        status: 'initialized',
+        done: new Map(),
+        failed: new Set(),
+        leases: new Map(),
+        syncedAt: 0,
+      });
     });
   }
 
-  async get(uploadId: string): Promise<ProgressSnapshot | null> {
-    const u = this.live(uploadId);
-    if (!u) return null;
-    const completedBytes = [...u.done.values()].reduce((a, b) => a + b, 0);
-    const counters = {
-      completedBytes,
-      size: u.init.size,
-      completedCount: u.done.size,
-      totalChunks: u.init.totalChunks,
-    };
-    return {
-      uploadId,
-      filename: u.init.filename,
-      ownerId: u.init.ownerId,
-      ...counters,
-      progress: progressPercent(counters),
-      status: u.status,
-      failedChunks: [...u.failed].sort((a, b) => a - b),
-      urlsExpireAt: u.init.urlsExpireAt,
-      syncedAt: u.syncedAt,
-    };
+  get(uploadId: string): Promise<ProgressSnapshot | null> {
+    return promised(() => {
+      const u = this.live(uploadId);
+      if (!u) return null;
+      const completedBytes = [...u.done.values()].reduce((a, b) => a + b, 0);
+      const counters = {
+        completedBytes,
+        size: u.init.size,
+        completedCount: u.done.size,
+        totalChunks: u.init.totalChunks,
+      };
+      return {
+        uploadId,
+        filename: u.init.filename,
+        ownerId: u.init.ownerId,
+        ...counters,
+        progress: progressPercent(counters),
+        status: u.status,
+        failedChunks: [...u.failed].sort((a, b) => a - b),
+        urlsExpireAt: u.init.urlsExpireAt,
+        syncedAt: u.syncedAt,
+      };
+    });
   }
 
-  async markUploading(uploadId: string, chunkIndex: number): Promise<void> {
-    const u = this.live(uploadId);
-    if (u) settle(u, inRange(u, chunkIndex));
+  markUploading(uploadId: string, chunkIndex: number): Promise<void> {
+    return promised(() => {
+      const u = this.live(uploadId);
+      if (u) settle(u, inRange(u, chunkIndex));
+    });
   }
 
   async markDone(uploadId: string, chunkIndex: number, bytes: number): Promise<void> {
     await this.markManyDone(uploadId, [[chunkIndex, bytes]]);
   }
 
-  async markManyDone(uploadId: string, chunks: Array<[number, number]>): Promise<void> {
-    const u = this.live(uploadId);
-    if (!u || chunks.length === 0) return;
-    let seen = false;
-    for (const [index, bytes] of chunks) {
-      if (!inRange(u, index)) continue;
-      if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`invalid chunk size: ${bytes}`);
-      seen = true;
-      if (!u.done.has(index)) u.done.set(index, bytes);
-      u.failed.delete(index);
-      u.leases.delete(index);
-    }
-    settle(u, seen);
-  }
-
-  async markFailed(uploadId: string, chunkIndices: number[]): Promise<void> {
-    const u = this.live(uploadId);
-    if (!u || chunkIndices.length === 0) return;
-    for (const i of chunkIndices) {
-      if (inRange(u, i) && !u.done.has(i)) {
-        u.failed.add(i);
-        u.leases.delete(i);
+  markManyDone(uploadId: string, chunks: Array<[number, number]>): Promise<void> {
+    return promised(() => {
+      const u = this.live(uploadId);
+      if (!u || chunks.length === 0) return;
+      let seen = false;
+      for (const [index, bytes] of chunks) {
+        if (!inRange(u, index)) continue;
+        if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`invalid chunk size: ${bytes}`);
+        seen = true;
+        if (!u.done.has(index)) u.done.set(index, bytes);
+        u.failed.delete(index);
+        u.leases.delete(index);
       }
-    }
-    settle(u, false);
+      settle(u, seen);
+    });
   }
 
-  async markRetrying(uploadId: string, chunkIndices: number[], urlsExpireAt: number): Promise<void> {
-    const u = this.live(uploadId);
-    if (!u || chunkIndices.length === 0) return;
-    for (const i of chunkIndices) {
-      if (inRange(u, i) && !u.done.has(i)) {
-        u.failed.delete(i);
-        u.leases.set(i, urlsExpireAt);
+  markFailed(uploadId: string, chunkIndices: number[]): Promise<void> {
+    return promised(() => {
+      const u = this.live(uploadId);
+      if (!u || chunkIndices.length === 0) return;
+      for (const i of chunkIndices) {
+        if (inRange(u, i) && !u.done.has(i)) {
+          u.failed.add(i);
+          u.leases.delete(i);
+        }
       }
-    }
-    settle(u, false);
+      settle(u, false);
+    });
   }
 
-  async leases(uploadId: string): Promise<Map<number, number>> {
-    return new Map(this.live(uploadId)?.leases ?? []);
+  markRetrying(uploadId: string, chunkIndices: number[], urlsExpireAt: number): Promise<void> {
+    return promised(() => {
+      const u = this.live(uploadId);
+      if (!u || chunkIndices.length === 0) return;
+      for (const i of chunkIndices) {
+        if (inRange(u, i) && !u.done.has(i)) {
+          u.failed.delete(i);
+          u.leases.set(i, urlsExpireAt);
+        }
+      }
+      settle(u, false);
+    });
   }
 
-  async setSyncedAt(uploadId: string, at: number): Promise<void> {
-    const u = this.live(uploadId);
-    if (u) u.syncedAt = at;
+  leases(uploadId: string): Promise<Map<number, number>> {
+    return promised(() => {
+      return new Map(this.live(uploadId)?.leases ?? []);
+    });
   }
 
-  async tryLockSync(uploadId: string, ttlMs: number): Promise<boolean> {
-    const until = this.syncLocks.get(uploadId);
-    if (until !== undefined && until > Date.now()) return false;
-    this.syncLocks.set(uploadId, Date.now() + ttlMs);
-    return true;
+  setSyncedAt(uploadId: string, at: number): Promise<void> {
+    return promised(() => {
+      const u = this.live(uploadId);
+      if (u) u.syncedAt = at;
+    });
   }
 
-  async remove(uploadId: string): Promise<void> {
-    this.uploads.delete(uploadId);
-    this.syncLocks.delete(uploadId);
+  tryLockSync(uploadId: string, ttlMs: number): Promise<boolean> {
+    return promised(() => {
+      const until = this.syncLocks.get(uploadId);
+      if (until !== undefined && until > Date.now()) return false;
+      this.syncLocks.set(uploadId, Date.now() + ttlMs);
+      return true;
+    });
+  }
+
+  remove(uploadId: string): Promise<void> {
+    return promised(() => {
+      this.uploads.delete(uploadId);
+      this.syncLocks.delete(uploadId);
+    });
   }
 
   /** The upload, unless its keys are gone: removed, or expired with the session. */

@@ -29,6 +29,7 @@ import {
   type PartToSign,
   type StoredPart,
 } from './object-storage.js';
+import { promised } from './promised.js';
 import { StorageError, StorageErrorCode } from './storage.error.js';
 
 /** Where the API serves `serve()`, below its public URL; the worker reads objects through it too. */
@@ -71,22 +72,24 @@ export class DiskObjectStorage extends ObjectStorage {
     return multipartUploadId;
   }
 
-  async presignParts(
+  presignParts(
     key: string,
     multipartUploadId: string,
     parts: readonly PartToSign[],
     expiresIn: number,
   ): Promise<string[]> {
-    const expires = expiresAt(expiresIn);
-    return parts.map(({ partNumber, contentLength }) => {
-      assertPartNumber(partNumber);
-      assertLength(contentLength);
-      return this.sign({ op: 'part', key, multipartUploadId, partNumber, length: contentLength, expires });
+    return promised(() => {
+      const expires = expiresAt(expiresIn);
+      return parts.map(({ partNumber, contentLength }) => {
+        assertPartNumber(partNumber);
+        assertLength(contentLength);
+        return this.sign({ op: 'part', key, multipartUploadId, partNumber, length: contentLength, expires });
+      });
     });
   }
 
-  async presignGet(key: string, expiresIn: number): Promise<string> {
-    return this.sign({ op: 'get', key, expires: expiresAt(expiresIn) });
+  presignGet(key: string, expiresIn: number): Promise<string> {
+    return promised(() => this.sign({ op: 'get', key, expires: expiresAt(expiresIn) }));
   }
 
   async uploadPart(

@@ -20,11 +20,11 @@ describeObjectStorageConformance('s3', async (): Promise<ConformanceSubject> => 
   return { storage: new S3ObjectStorage(client, { bucket }), cleanup };
 });
 
-describeObjectStorageConformance("in memory (the use cases' unit tests)", async (): Promise<ConformanceSubject> => {
+describeObjectStorageConformance("in memory (the use cases' unit tests)", (): Promise<ConformanceSubject> => {
   const storage = new InMemoryObjectStorage();
-  return {
+  return Promise.resolve({
     storage,
     request: (method, url, body, headers) => storage.request(method, url, body, headers),
-    cleanup: async () => undefined,
-  };
+    cleanup: () => Promise.resolve(),
+  });
 });

@@ -19,8 +19,13 @@ afterAll(() => disk.close());
 
 const newKey = () => `videos/${randomUUID()}/source`;
 
-function envelope(body: Buffer): { success: boolean; error: { code: string; message: string; details: unknown } } {
-  return JSON.parse(body.toString('utf8'));
+interface ErrorEnvelope {
+  success: boolean;
+  error: { code: string; message: string; details: unknown };
+}
+
+function envelope(body: Buffer | string): ErrorEnvelope {
+  return JSON.parse(body.toString('utf8')) as ErrorEnvelope;
 }
 
 describe('DiskObjectStorage.serve', () => {
@@ -29,10 +34,12 @@ describe('DiskObjectStorage.serve', () => {
     const res = await request(url, { method: 'POST', body: 'x' });
     expect(res.statusCode).toBe(405);
     expect(res.headers.allow).toBe('GET, HEAD, PUT');
-    expect(JSON.parse(await res.body.text())).toEqual({
+    const answer = envelope(await res.body.text());
+    expect(answer).toEqual({
       success: false,
-      error: { code: 'MethodNotAllowed', message: expect.any(String), details: null },
+      error: { code: 'MethodNotAllowed', message: answer.error.message, details: null },
     });
+    expect(answer.error.message).toMatch(/POST is not allowed/);
   });
 
   it('answers a wrong Content-Length with 400 and the expected length in details', async () => {

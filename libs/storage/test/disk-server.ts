@@ -11,7 +11,7 @@ export interface DiskServer {
   root: string;
   /** What the server's `serve()` calls are still doing, so a test can wait for them to settle. */
   pending: Set<Promise<void>>;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export async function startDiskServer(): Promise<DiskServer> {

@@ -8,6 +8,7 @@ import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { MIN_PART_SIZE, ObjectStorage, StorageError, StorageErrorCode } from '../src/index.js';
 import type { CompletedPart, ObjectHead, PartToSign, StoredPart } from '../src/index.js';
+import { promised } from '../src/promised.js';
 import type { HttpAnswer } from './helpers.js';
 
 interface StoredObject {
@@ -28,33 +29,39 @@ export class InMemoryObjectStorage extends ObjectStorage {
   readonly uploads = new Map<string, MultipartUpload>();
   private readonly secret = randomBytes(32);
 
-  async createMultipart(key: string, contentType: string): Promise<string> {
-    const id = randomUUID();
-    this.uploads.set(id, { key, contentType, parts: new Map() });
-    return id;
+  createMultipart(key: string, contentType: string): Promise<string> {
+    return promised(() => {
+      const id = randomUUID();
+      this.uploads.set(id, { key, contentType, parts: new Map() });
+      return id;
+    });
   }
 
-  async presignParts(
+  presignParts(
     key: string,
     multipartUploadId: string,
     parts: readonly PartToSign[],
     expiresIn: number,
   ): Promise<string[]> {
-    const expires = Math.floor(Date.now() / 1000) + expiresIn;
-    return parts.map((p) =>
-      this.sign({
-        op: 'part',
-        key,
-        multipartUploadId,
-        partNumber: String(p.partNumber),
-        length: String(p.contentLength),
-        expires: String(expires),
-      }),
+    const expires = String(Math.floor(Date.now() / 1000) + expiresIn);
+    return promised(() =>
+      parts.map((p) =>
+        this.sign({
+          op: 'part',
+          key,
+          multipartUploadId,
+          partNumber: String(p.partNumber),
+          length: String(p.contentLength),
+          expires,
+        }),
+      ),
     );
   }
 
-  async presignGet(key: string, expiresIn: number): Promise<string> {
-    return this.sign({ op: 'get', key, expires: String(Math.floor(Date.now() / 1000) + expiresIn) });
+  presignGet(key: string, expiresIn: number): Promise<string> {
+    return promised(() => {
+      return this.sign({ op: 'get', key, expires: String(Math.floor(Date.now() / 1000) + expiresIn) });
+    });
   }
 
   async uploadPart(
@@ -78,52 +85,65 @@ export class InMemoryObjectStorage extends ObjectStorage {
     return { size: bytes.length, etag: object.etag, contentType };
   }
 
-  async listParts(key: string, multipartUploadId: string): Promise<StoredPart[]> {
-    const upload = this.upload(key, multipartUploadId);
-    return [...upload.parts]
-      .sort(([a], [b]) => a - b)
-      .map(([partNumber, p]) => ({ partNumber, size: p.body.length, etag: p.etag }));
-  }
-
-  async completeMultipart(key: string, multipartUploadId: string, parts: CompletedPart[]): Promise<void> {
-    const upload = this.upload(key, multipartUploadId);
-    if (parts.length === 0) throw invalidPart('complete needs at least one part');
-    const bodies: Buffer[] = [];
-    for (const [i, p] of parts.entries()) {
-      const stored = upload.parts.get(p.partNumber);
-      if (i > 0 && p.partNumber <= parts[i - 1].partNumber) throw invalidPart('part numbers must ascend');
-      if (!stored || stored.etag !== p.etag) throw invalidPart(`part ${p.partNumber} is not there with ETag ${p.etag}`);
-      if (i < parts.length - 1 && stored.body.length < MIN_PART_SIZE)
-        throw invalidPart(`EntityTooSmall: part ${p.partNumber}`);
-      bodies.push(stored.body);
-    }
-    const digest = createHash('md5');
-    for (const p of parts) digest.update(Buffer.from(p.etag.replace(/"/g, ''), 'hex'));
-    this.objects.set(key, {
-      body: Buffer.concat(bodies),
-      etag: `"${digest.digest('hex')}-${parts.length}"`,
-      contentType: upload.contentType,
+  listParts(key: string, multipartUploadId: string): Promise<StoredPart[]> {
+    return promised(() => {
+      const upload = this.upload(key, multipartUploadId);
+      return [...upload.parts]
+        .sort(([a], [b]) => a - b)
+        .map(([partNumber, p]) => ({ partNumber, size: p.body.length, etag: p.etag }));
     });
-    this.uploads.delete(multipartUploadId);
   }
 
-  async abortMultipart(_key: string, multipartUploadId: string): Promise<void> {
-    this.uploads.delete(multipartUploadId);
+  completeMultipart(key: string, multipartUploadId: string, parts: CompletedPart[]): Promise<void> {
+    return promised(() => {
+      const upload = this.upload(key, multipartUploadId);
+      if (parts.length === 0) throw invalidPart('complete needs at least one part');
+      const bodies: Buffer[] = [];
+      for (const [i, p] of parts.entries()) {
+        const stored = upload.parts.get(p.partNumber);
+        if (i > 0 && p.partNumber <= parts[i - 1].partNumber) throw invalidPart('part numbers must ascend');
+        if (!stored || stored.etag !== p.etag)
+          throw invalidPart(`part ${p.partNumber} is not there with ETag ${p.etag}`);
+        if (i < parts.length - 1 && stored.body.length < MIN_PART_SIZE)
+          throw invalidPart(`EntityTooSmall: part ${p.partNumber}`);
+        bodies.push(stored.body);
+      }
+      const digest = createHash('md5');
+      for (const p of parts) digest.update(Buffer.from(p.etag.replace(/"/g, ''), 'hex'));
+      this.objects.set(key, {
+        body: Buffer.concat(bodies),
+        etag: `"${digest.digest('hex')}-${parts.length}"`,
+        contentType: upload.contentType,
+      });
+      this.uploads.delete(multipartUploadId);
+    });
   }
 
-  async head(key: string): Promise<ObjectHead | null> {
-    const o = this.objects.get(key);
-    return o ? { size: o.body.length, etag: o.etag, contentType: o.contentType } : null;
+  abortMultipart(_key: string, multipartUploadId: string): Promise<void> {
+    return promised(() => {
+      this.uploads.delete(multipartUploadId);
+    });
   }
 
-  async readRange(key: string, start: number, end?: number): Promise<Readable> {
-    const o = this.objects.get(key);
-    if (!o) throw new StorageError(StorageErrorCode.NotFound, `no object ${key}`);
-    return Readable.from([o.body.subarray(start, end === undefined ? undefined : end + 1)]);
+  head(key: string): Promise<ObjectHead | null> {
+    return promised(() => {
+      const o = this.objects.get(key);
+      return o ? { size: o.body.length, etag: o.etag, contentType: o.contentType } : null;
+    });
   }
 
-  async delete(key: string): Promise<void> {
-    this.objects.delete(key);
+  readRange(key: string, start: number, end?: number): Promise<Readable> {
+    return promised(() => {
+      const o = this.objects.get(key);
+      if (!o) throw new StorageError(StorageErrorCode.NotFound, `no object ${key}`);
+      return Readable.from([o.body.subarray(start, end === undefined ? undefined : end + 1)]);
+    });
+  }
+
+  delete(key: string): Promise<void> {
+    return promised(() => {
+      this.objects.delete(key);
+    });
   }
 
   /**

@@ -10,7 +10,7 @@ export interface TestBucket {
   client: S3Client;
   bucket: string;
   connection: S3ConnectionOptions;
-  cleanup(): Promise<void>;
+  cleanup: () => Promise<void>;
 }
 
 export function connectionFromEnv(): S3ConnectionOptions {

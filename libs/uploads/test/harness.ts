@@ -42,8 +42,9 @@ export const ALICE: Uploader = { id: 'alice', channels: '*' };
 
 export class RecordingQueue extends VideoProcessingQueue {
   readonly enqueued: string[] = [];
-  async enqueue(videoId: string): Promise<void> {
+  enqueue(videoId: string): Promise<void> {
     this.enqueued.push(videoId);
+    return Promise.resolve();
   }
 }
 
@@ -53,6 +54,8 @@ export interface Harness {
   queue: RecordingQueue;
   repository: UploadSessionRepository;
   db: DataSource;
+  /** The number a `SELECT count(*)::int AS n ...` answers. */
+  count(sql: string, parameters?: unknown[]): Promise<number>;
   initBatch: InitBatch;
   receiveChunk: ReceiveChunk;
   retryFailedChunks: RetryFailedChunks;
@@ -84,6 +87,7 @@ export async function startHarness(overrides: Partial<UploadSettings> = {}): Pro
     queue,
     repository,
     db,
+    count: async (sql, parameters) => (await db.query<Array<{ n: number }>>(sql, parameters))[0].n,
     initBatch: new InitBatch(settings, repository, storage, progress, partUrls),
     receiveChunk: new ReceiveChunk(settings, sessions, sync, storage, progress),
     retryFailedChunks: new RetryFailedChunks(sessions, sync, partUrls, progress),

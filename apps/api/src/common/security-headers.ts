@@ -31,6 +31,6 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, 
   };
   let failure: unknown;
   helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => (failure = error));
-  if (failure) throw failure;
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error('helmet failed', { cause: failure });
   return headers;
 }

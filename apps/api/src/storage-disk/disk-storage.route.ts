@@ -6,7 +6,7 @@ import { DISK_STORAGE_PATH, type DiskObjectStorage } from '#storage';
  * that a PUT of video/mp4 bytes reaches the driver as a stream.
  */
 export function mountDiskStorage(fastify: FastifyInstance, storage: DiskObjectStorage): void {
-  void fastify.register(async (scope) => {
+  void fastify.register((scope, _options, done) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
     scope.route({
@@ -20,5 +20,6 @@ export function mountDiskStorage(fastify: FastifyInstance, storage: DiskObjectSt
         await storage.serve(req.raw, reply.raw);
       },
     });
+    done();
   });
 }

@@ -80,7 +80,7 @@ describe('CompleteUpload', () => {
     const videos = await Promise.all([complete(u.uploadId), complete(u.uploadId), complete(u.uploadId)]);
     videos.push(await complete(u.uploadId));
     expect(new Set(videos.map((v) => v.id))).toEqual(new Set([u.fileId]));
-    expect((await h.db.query('SELECT count(*)::int AS n FROM videos WHERE upload_id = $1', [u.uploadId]))[0].n).toBe(1);
+    expect(await h.count('SELECT count(*)::int AS n FROM videos WHERE upload_id = $1', [u.uploadId])).toBe(1);
   });
 
   it('answers UPLOAD_EXPIRED past the expiry, even before the cleanup ran', async () => {

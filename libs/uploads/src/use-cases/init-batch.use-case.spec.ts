@@ -86,7 +86,7 @@ describe('InitBatch', () => {
       await errorCodeOf(h.initBatch.execute({ uploader: bob, channelId: '1', files: [files[0], files[0], files[0]] })),
     ).toBe('TOO_MANY_OPEN_UPLOADS');
     expect(h.storage.uploads.size).toBe(before);
-    expect((await h.db.query(`SELECT count(*)::int AS n FROM upload_sessions WHERE owner_id = 'bob'`))[0].n).toBe(4);
+    expect(await h.count(`SELECT count(*)::int AS n FROM upload_sessions WHERE owner_id = 'bob'`)).toBe(4);
   });
 
   it('when storage refuses one file, aborts the others and records nothing', async () => {
@@ -103,6 +103,6 @@ describe('InitBatch', () => {
       h.storage.createMultipart = createMultipart;
     }
     expect(h.storage.uploads.size).toBe(before);
-    expect((await h.db.query(`SELECT count(*)::int AS n FROM upload_sessions WHERE owner_id = 'carol'`))[0].n).toBe(0);
+    expect(await h.count(`SELECT count(*)::int AS n FROM upload_sessions WHERE owner_id = 'carol'`)).toBe(0);
   });
 });

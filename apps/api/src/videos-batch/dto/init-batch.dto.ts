@@ -51,7 +51,9 @@ export class InitBatchDto {
     example: '123',
     oneOf: [{ type: 'string' }, { type: 'integer' }],
   })
-  @Transform(({ value }) => (typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value))
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value,
+  )
   @IsString()
   @IsNotEmpty()
   @MaxLength(255)
