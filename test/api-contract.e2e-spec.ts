@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { FormData, request } from 'undici';
+import type { UploadSessionDto } from '../apps/api/src/videos-batch/dto/upload-session.dto.js';
+import { type ApiBody, failingFields } from './support/api-client.js';
 import { startStack, type Stack } from './support/stack.js';
 
 describe('API contract', () => {
@@ -31,15 +33,16 @@ describe('API contract', () => {
     expect(res.status).toBe(400);
     expect(res.body.success).toBe(false);
     expect(res.body.error!.code).toBe('VALIDATION_FAILED');
-    expect(res.body.error!.details.fields.map((f: { field: string }) => f.field)).toContain(field);
+    expect(failingFields(res.body.error).map((f) => f.field)).toContain(field);
   });
 
   it('init takes a numeric channel_id and infers the type from the extension', async () => {
     const res = await stack.api.init({ channel_id: 123, files: [{ filename: 'clip.MOV', size: 10 }] });
     expect(res.status).toBe(201);
-    const { rows } = await stack.db.query('SELECT channel_id, content_type FROM upload_sessions WHERE id = $1', [
-      res.body.data![0].uploadId,
-    ]);
+    const { rows } = await stack.db.query<{ channel_id: string; content_type: string }>(
+      'SELECT channel_id, content_type FROM upload_sessions WHERE id = $1',
+      [res.body.data![0].uploadId],
+    );
     expect(rows[0]).toEqual({ channel_id: '123', content_type: 'video/quicktime' });
   });
 
@@ -71,7 +74,7 @@ describe('API contract', () => {
     });
     const bad = await stack.api.chunkRaw('6f1c1c1e-0000-4000-8000-000000000000', -1, Buffer.alloc(1));
     expect(bad.status).toBe(400);
-    expect(bad.body.error!.details.fields[0].field).toBe('chunkIndex');
+    expect(failingFields(bad.body.error)[0].field).toBe('chunkIndex');
     const missing = await stack.api.call('GET', '/api/v1/nothing-here');
     expect(missing.status).toBe(404);
     expect(missing.body.success).toBe(false);
@@ -93,8 +96,8 @@ describe('API contract', () => {
     expect(zipped.statusCode).toBe(201);
     expect(zipped.headers['content-encoding']).toBe('gzip');
     expect(String(zipped.headers.vary).toLowerCase()).toContain('accept-encoding');
-    const answer = JSON.parse(gunzipSync(bytes).toString());
-    expect(answer.data[0].presignedUrls).toHaveLength(400);
+    const answer = JSON.parse(gunzipSync(bytes).toString()) as ApiBody<UploadSessionDto[]>;
+    expect(answer.data![0].presignedUrls).toHaveLength(400);
     expect(bytes.length).toBeLessThan(JSON.stringify(answer).length / 3);
 
     const plain = await init({});
@@ -104,7 +107,7 @@ describe('API contract', () => {
       ((await plain.body.json()) as { data: Array<{ presignedUrls: string[] }> }).data[0].presignedUrls,
     ).toHaveLength(400);
 
-    const poll = await request(`${stack.url}/api/v1/videos/batch/progress/${answer.data[0].uploadId}`, {
+    const poll = await request(`${stack.url}/api/v1/videos/batch/progress/${answer.data![0].uploadId}`, {
       headers: { authorization: `Bearer ${stack.api.token}`, 'accept-encoding': 'gzip' },
     });
     expect(poll.statusCode).toBe(200);
@@ -213,7 +216,7 @@ describe('API contract', () => {
     expect(ui.statusCode).toBe(200);
     expect(await ui.body.text()).toMatch(/swagger/i);
     const live = (await (await request(`${stack.url}/docs-json`)).body.json()) as Record<string, unknown>;
-    const committed = JSON.parse(readFileSync('openapi.json', 'utf8'));
+    const committed = JSON.parse(readFileSync('openapi.json', 'utf8')) as Record<string, unknown>;
     expect(live).toEqual(committed);
     // Swagger UI's "Authorize" needs the bearer scheme on every protected operation.
     expect(live).toMatchObject({ components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } });

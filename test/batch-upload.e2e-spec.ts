@@ -4,8 +4,13 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
+import type { UploadSessionDto } from '../apps/api/src/videos-batch/dto/upload-session.dto.js';
+import type { ApiBody } from './support/api-client.js';
 import { DRIVERS, MiB, startStack, type Stack } from './support/stack.js';
 import { chunkOf, eventually, putTo, randomFile, sha256, sha256OfStream } from './support/files.js';
+
+/** The envelope of init's answer. */
+type InitBody = ApiBody<UploadSessionDto[]>;
 
 const SINGLE = 1 * MiB + 123; // at most 6 MiB in tests: one PUT
 const CHUNKED = 12 * MiB + 7; // 5 MiB parts: 3 chunks, the last 2 MiB + 7 bytes
@@ -34,15 +39,16 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
   }
 
   async function expectStored(uploadId: string, source: Buffer) {
-    const { rows } = await stack.db.query('SELECT v.id, v.size, v.storage_key FROM videos v WHERE v.upload_id = $1', [
-      uploadId,
-    ]);
+    const { rows } = await stack.db.query<{ id: string; size: string; storage_key: string }>(
+      'SELECT v.id, v.size, v.storage_key FROM videos v WHERE v.upload_id = $1',
+      [uploadId],
+    );
     expect(rows).toHaveLength(1);
     expect(Number(rows[0].size)).toBe(source.length);
     expect(await sha256OfStream(await stack.storage.readRange(rows[0].storage_key, 0))).toBe(sha256(source));
     const job = await stack.queue.getJob(`process-${rows[0].id}`);
     expect(job?.data).toEqual({ videoId: rows[0].id });
-    return rows[0].id as string;
+    return rows[0].id;
   }
 
   it('answers one session per file, as the seed shows, plus chunkSize, expiresAt and batchId', async () => {
@@ -83,7 +89,7 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
     expect((await putTo(s.presignedUrls[1500], last)).status).toBeGreaterThanOrEqual(400);
     const progress = await eventually(
       () => stack.api.progress(s.uploadId),
-      (r) => r.body.data.completedCount === 4,
+      (r) => r.body.data!.completedCount === 4,
     );
     expect(progress.body.data).toMatchObject({ totalChunks: 2000, completedCount: 4 });
   });
@@ -111,18 +117,18 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
     const zipped = await init({ 'accept-encoding': 'gzip' });
     expect(zipped.headers['content-encoding']).toBe('gzip');
     const answers = [
-      JSON.parse(bytes.toString('utf8')),
-      JSON.parse(gunzipSync(Buffer.from(await zipped.body.arrayBuffer())).toString('utf8')),
+      JSON.parse(bytes.toString('utf8')) as InitBody,
+      JSON.parse(gunzipSync(Buffer.from(await zipped.body.arrayBuffer())).toString('utf8')) as InitBody,
     ];
     for (const answer of answers) {
-      const [large, small] = answer.data;
+      const [large, small] = answer.data!;
       expect(large).toMatchObject({ filename: filename.replace('\\', '_'), totalChunks: 600 });
       expect(small).toMatchObject({ filename: 'b.mp4', totalChunks: 3 });
       expect(new Set(large.presignedUrls).size).toBe(600);
       for (const url of [...large.presignedUrls, ...small.presignedUrls]) expect(new URL(url).href).toBe(url);
     }
     // A URL from the middle of the answer takes its part.
-    expect((await putTo(answers[1].data[0].presignedUrls[299], randomFile(5 * MiB))).status).toBe(200);
+    expect((await putTo(answers[1].data![0].presignedUrls[299], randomFile(5 * MiB))).status).toBe(200);
   });
 
   it('flow 1: presigned PUTs, progress learned from storage, complete, Video rows and jobs', async () => {
@@ -136,7 +142,7 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
     }
     const progress = await eventually(
       () => stack.api.progress(b.uploadId),
-      (r) => r.body.data.progress === 100,
+      (r) => r.body.data!.progress === 100,
     );
     expect(progress.body.data).toMatchObject({
       uploadId: b.uploadId,
@@ -219,7 +225,7 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
     );
     const failed = await eventually(
       () => stack.api.progress(b.uploadId),
-      (r) => r.body.data.failedChunks.length > 0,
+      (r) => r.body.data!.failedChunks.length > 0,
     );
     expect(failed.body.data).toMatchObject({ status: 'failed', failedChunks: [1], completedCount: 1 });
 
@@ -249,7 +255,7 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
 
     const earlySingle = await stack.api.complete(a.uploadId);
     expect(earlySingle.status).toBe(409);
-    expect(earlySingle.body.error!.details.missingChunks).toEqual([0]);
+    expect(earlySingle.body.error).toMatchObject({ details: { missingChunks: [0] } });
 
     const [first, second] = await Promise.all([stack.api.complete(b.uploadId), stack.api.complete(b.uploadId)]);
     const third = await stack.api.complete(b.uploadId);
@@ -257,7 +263,9 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
       expect(res.status).toBe(200);
       expect(res.body.data).toMatchObject({ videoId: b.fileId });
     }
-    const { rows } = await stack.db.query('SELECT count(*)::int AS n FROM videos WHERE upload_id = $1', [b.uploadId]);
+    const { rows } = await stack.db.query<{ n: number }>('SELECT count(*)::int AS n FROM videos WHERE upload_id = $1', [
+      b.uploadId,
+    ]);
     expect(rows[0].n).toBe(1);
     await expectStored(b.uploadId, chunked);
   });
@@ -278,7 +286,7 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
       failedChunks: [],
       filename: 'myVideo2.mp4',
     });
-    expect(rebuilt.body.data.progress).toBe(Math.floor((10 * MiB * 100) / CHUNKED));
+    expect(rebuilt.body.data!.progress).toBe(Math.floor((10 * MiB * 100) / CHUNKED));
     expect((await stack.api.progress(a.uploadId)).body.data).toMatchObject({ progress: 100, completedCount: 1 });
     expect((await putTo(b.presignedUrls[2], chunkOf(chunked, b.chunkSize, 2))).status).toBe(200);
     for (const [session, source] of [

@@ -18,7 +18,8 @@ async function progressKeys(stack: Stack, uploadId: string): Promise<string[]> {
 }
 
 async function state(stack: Stack, uploadId: string): Promise<string> {
-  return (await stack.db.query('SELECT state FROM upload_sessions WHERE id = $1', [uploadId])).rows[0].state;
+  return (await stack.db.query<{ state: string }>('SELECT state FROM upload_sessions WHERE id = $1', [uploadId]))
+    .rows[0].state;
 }
 
 describe.each(DRIVERS)('cleanup of abandoned uploads on the %s driver', (driver) => {
@@ -41,8 +42,12 @@ describe.each(DRIVERS)('cleanup of abandoned uploads on the %s driver', (driver)
     expect((await putTo(single.presignedUrls[0], randomFile(1 * MiB))).status).toBe(200);
 
     const sessions = async (id: string) =>
-      (await stack.db.query('SELECT storage_key, multipart_upload_id FROM upload_sessions WHERE id = $1', [id]))
-        .rows[0];
+      (
+        await stack.db.query<{ storage_key: string; multipart_upload_id: string }>(
+          'SELECT storage_key, multipart_upload_id FROM upload_sessions WHERE id = $1',
+          [id],
+        )
+      ).rows[0];
     const m = await sessions(multipart.uploadId);
     const s = await sessions(single.uploadId);
     const kept = await sessions(inTime.uploadId);
@@ -128,16 +133,18 @@ describe('expireAbandoned with several callers at once', () => {
     const outcomes = await Promise.all(callers);
     expect(released.sort()).toEqual([...ids].sort());
     expect(outcomes.flatMap((o) => o.expired.map((s) => s.id)).sort()).toEqual([...ids].sort());
-    const { rows } = await stack.db.query(`SELECT count(*)::int AS n FROM upload_sessions WHERE state = 'expired'`);
+    const { rows } = await stack.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM upload_sessions WHERE state = 'expired'`,
+    );
     expect(rows[0].n).toBe(ids.length);
   });
 
   it('leaves a session open when releasing its storage fails, for the next run', async () => {
-    const { rows } = await stack.db.query(`SELECT id FROM upload_sessions LIMIT 1`);
+    const { rows } = await stack.db.query<{ id: string }>(`SELECT id FROM upload_sessions LIMIT 1`);
     await stack.db.query(`UPDATE upload_sessions SET state = 'open' WHERE id = $1`, [rows[0].id]);
-    const outcome = await new UploadSessionRepository(db).expireAbandoned(100, async () => {
-      throw new Error('storage unavailable');
-    });
+    const outcome = await new UploadSessionRepository(db).expireAbandoned(100, () =>
+      Promise.reject(new Error('storage unavailable')),
+    );
     expect(outcome.expired).toEqual([]);
     expect(outcome.failed.map((f) => f.sessionId)).toEqual([rows[0].id]);
     expect(await state(stack, rows[0].id)).toBe('open');

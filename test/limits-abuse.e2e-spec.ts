@@ -71,11 +71,11 @@ describe.each(DRIVERS)('the presigned URL of a file sent whole on the %s driver'
   async function initOne(body: Buffer, type: string) {
     const s = (await stack.api.init({ channel_id: '1', files: [{ filename: 'a.avi', size: body.length, type }] })).body
       .data![0];
-    const { rows } = await stack.db.query(
+    const { rows } = await stack.db.query<{ storage_key: string; multipart_upload_id: string }>(
       'SELECT storage_key, multipart_upload_id FROM upload_sessions WHERE id = $1',
       [s.uploadId],
     );
-    return { s, key: rows[0].storage_key as string, multipartUploadId: rows[0].multipart_upload_id as string };
+    return { s, key: rows[0].storage_key, multipartUploadId: rows[0].multipart_upload_id };
   }
 
   it('refuses a body of another size and stores nothing, then takes the right one', async () => {
@@ -176,11 +176,12 @@ describe('headers', () => {
       files: [{ filename: '../../etc/passwd\u0000\u202eevil\r\nX-Injected: 1.mp4', size: 10 }],
     });
     expect(res.status).toBe(201);
-    const name = res.body.data![0].filename as string;
+    const name = res.body.data![0].filename;
     expect(name).toBe('.._.._etc_passwdevilX-Injected: 1.mp4');
-    const { rows } = await stack.db.query('SELECT filename, storage_key FROM upload_sessions WHERE id = $1', [
-      res.body.data![0].uploadId,
-    ]);
+    const { rows } = await stack.db.query<{ filename: string; storage_key: string }>(
+      'SELECT filename, storage_key FROM upload_sessions WHERE id = $1',
+      [res.body.data![0].uploadId],
+    );
     expect(rows[0].filename).toBe(name);
     expect(rows[0].storage_key).toBe(`videos/${res.body.data![0].fileId}/source`);
   });

@@ -56,8 +56,8 @@ describe('npm start (scripts/start-all.js)', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    supervisor.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    supervisor.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    supervisor.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    supervisor.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => supervisor.on('exit', (code) => resolve(code)));
     try {
       const deadline = Date.now() + 45_000;
@@ -73,7 +73,7 @@ describe('npm start (scripts/start-all.js)', () => {
       for (const argv of apps) expect(argv.slice(1, 1 + APP_NODE_FLAGS.length)).toEqual([...APP_NODE_FLAGS]);
       const db = new pg.Client({ connectionString: databaseUrl(database) });
       await db.connect();
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM migrations`);
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM migrations`);
       await db.end();
       expect(rows[0].n).toBeGreaterThan(0);
     } finally {

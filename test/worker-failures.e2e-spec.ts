@@ -11,6 +11,17 @@ import { eventually } from './support/files.js';
 import { makeVideo, uploadFile } from './support/media.js';
 import { DRIVERS, startStack, type Stack } from './support/stack.js';
 
+/** The columns of a `videos` row these tests read (node-postgres gives timestamps as Dates). */
+interface VideoRow {
+  upload_id: string;
+  status: string;
+  width: number | null;
+  height: number | null;
+  thumbnail_key: string | null;
+  failure_reason: string | null;
+  processing_started_at: Date | null;
+}
+
 /** Accepts TCP connections and never answers: a storage request that hangs. */
 class HangingServer {
   private readonly server: Server;
@@ -67,7 +78,7 @@ describe.each(DRIVERS)('worker failures on the %s driver', (driver) => {
   });
 
   const videoRow = async (videoId: string) =>
-    (await stack.db.query('SELECT * FROM videos WHERE id = $1', [videoId])).rows[0];
+    (await stack.db.query<VideoRow>('SELECT * FROM videos WHERE id = $1', [videoId])).rows[0];
 
   /** Uploads a clip with no worker running, starts a worker whose storage hangs, waits until it is stuck. */
   async function stuckJob(extraEnv: Record<string, string> = {}) {
@@ -103,7 +114,7 @@ describe.each(DRIVERS)('worker failures on the %s driver', (driver) => {
     });
     // The same row carried on: processing began once, with the first worker.
     expect(done.processing_started_at).toEqual(startedAt);
-    expect(await stack.storage.head(done.thumbnail_key)).not.toBeNull();
+    expect(await stack.storage.head(done.thumbnail_key!)).not.toBeNull();
 
     const job = (await stack.queue.getJob(`process-${videoId}`))!;
     expect(await job.getState()).toBe('completed');
@@ -111,7 +122,11 @@ describe.each(DRIVERS)('worker failures on the %s driver', (driver) => {
     expect(job.stalledCounter).toBe(1);
     expect(stack.logs()).toMatch(new RegExp(`job process-${videoId} stalled`));
     expect(
-      (await stack.db.query('SELECT count(*)::int AS n FROM videos WHERE upload_id = $1', [done.upload_id])).rows[0].n,
+      (
+        await stack.db.query<{ n: number }>('SELECT count(*)::int AS n FROM videos WHERE upload_id = $1', [
+          done.upload_id,
+        ])
+      ).rows[0].n,
     ).toBe(1);
     await stopWorker(rescuer);
   });

@@ -4,15 +4,10 @@
  * results are read back through GET /api/v1/videos/:videoId, the database, storage and the queue.
  */
 import { request } from 'undici';
+import type { VideoDetailsDto } from '../apps/api/src/videos/dto/video-details.dto.js';
 import { eventually, putTo, randomFile, sha256, sha256OfStream } from './support/files.js';
 import { initUpload, makePicture, makeVideo, probeImage, uploadFile } from './support/media.js';
 import { DRIVERS, startStack, type Stack } from './support/stack.js';
-
-interface VideoAnswer {
-  status: string;
-  failureReason: string | null;
-  [field: string]: unknown;
-}
 
 describe.each(DRIVERS)('the worker on the %s driver', (driver) => {
   let stack: Stack;
@@ -24,8 +19,8 @@ describe.each(DRIVERS)('the worker on the %s driver', (driver) => {
     await stack?.stop();
   });
 
-  const getVideo = (videoId: string) => stack.api.call<VideoAnswer>('GET', `/api/v1/videos/${videoId}`);
-  async function settled(videoId: string): Promise<VideoAnswer> {
+  const getVideo = (videoId: string) => stack.api.call<VideoDetailsDto>('GET', `/api/v1/videos/${videoId}`);
+  async function settled(videoId: string): Promise<VideoDetailsDto> {
     const res = await eventually(
       () => getVideo(videoId),
       (r) => ['ready', 'failed'].includes(r.body.data?.status ?? ''),
@@ -64,10 +59,13 @@ describe.each(DRIVERS)('the worker on the %s driver', (driver) => {
     expect(Date.parse(String(video.thumbnailUrlExpiresAt))).toBeGreaterThan(Date.now());
 
     // Stored next to the video under a key the server made.
-    const { rows } = await stack.db.query('SELECT storage_key, thumbnail_key FROM videos WHERE id = $1', [videoId]);
+    const { rows } = await stack.db.query<{ storage_key: string; thumbnail_key: string | null }>(
+      'SELECT storage_key, thumbnail_key FROM videos WHERE id = $1',
+      [videoId],
+    );
     expect(rows[0].thumbnail_key).toBe(`videos/${videoId}/thumbnail.jpg`);
     expect(rows[0].storage_key).toBe(`videos/${videoId}/source`);
-    expect((await stack.storage.head(rows[0].thumbnail_key))?.size).toBe(jpeg.length);
+    expect((await stack.storage.head(rows[0].thumbnail_key!))?.size).toBe(jpeg.length);
     expect(await (await stack.queue.getJob(`process-${videoId}`))?.getState()).toBe('completed');
   });
 

@@ -1,11 +1,36 @@
 /** A small HTTP client for the API, on undici (Node's global fetch is too slow for big bodies). */
 import { FormData, request } from 'undici';
 import type { Readable } from 'node:stream';
+import type { ErrorBodyDto } from '../../apps/api/src/common/api-envelope.decorator.js';
+import type { ChunkResultDto } from '../../apps/api/src/videos-batch/dto/chunk-result.dto.js';
+import type { ProgressDto } from '../../apps/api/src/videos-batch/dto/progress.dto.js';
+import type { RetryUrlDto } from '../../apps/api/src/videos-batch/dto/retry-url.dto.js';
+import type { UploadSessionDto } from '../../apps/api/src/videos-batch/dto/upload-session.dto.js';
+import type { VideoDto } from '../../apps/api/src/videos/dto/video.dto.js';
+
+/** The envelope of every answer: `data` on success, `error` (code, message, details or null) otherwise. */
+export interface ApiBody<T = unknown> {
+  success: boolean;
+  data?: T;
+  error?: ErrorBodyDto;
+}
 
 export interface ApiAnswer<T = unknown> {
   status: number;
-  body: { success: boolean; data?: T; error?: { code: string; message: string; details: any } };
+  body: ApiBody<T>;
   headers: Record<string, string | string[] | undefined>;
+}
+
+/** The failing fields a VALIDATION_FAILED error lists in `details.fields`; throws when it lists none. */
+export function failingFields(error: ErrorBodyDto | undefined): Array<{ field: string }> {
+  const fields = error?.details?.fields;
+  if (!Array.isArray(fields) || !fields.every(hasField))
+    throw new Error(`no list of failing fields in the error ${JSON.stringify(error)}`);
+  return fields;
+}
+
+function hasField(value: unknown): value is { field: string } {
+  return typeof value === 'object' && value !== null && 'field' in value && typeof value.field === 'string';
 }
 
 export class ApiClient {
@@ -18,7 +43,7 @@ export class ApiClient {
     return this.token ? { authorization: `Bearer ${this.token}` } : {};
   }
 
-  async call<T = any>(
+  async call<T = unknown>(
     method: 'GET' | 'POST' | 'PUT',
     path: string,
     options: { json?: unknown; body?: Buffer | Readable | string; headers?: Record<string, string> } = {},
@@ -31,9 +56,9 @@ export class ApiClient {
     }
     const res = await request(this.baseUrl + path, { method, headers, body });
     const text = await res.body.text();
-    let parsed: ApiAnswer<T>['body'];
+    let parsed: ApiBody<T>;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(text) as ApiBody<T>;
     } catch {
       throw new Error(
         `${method} ${path} answered ${res.statusCode} with a body that is not JSON: ${text.slice(0, 300)}`,
@@ -43,19 +68,19 @@ export class ApiClient {
   }
 
   init(json: unknown) {
-    return this.call<any[]>('POST', '/api/v1/videos/batch/init', { json });
+    return this.call<UploadSessionDto[]>('POST', '/api/v1/videos/batch/init', { json });
   }
   progress(uploadId: string) {
-    return this.call('GET', `/api/v1/videos/batch/progress/${uploadId}`);
+    return this.call<ProgressDto>('GET', `/api/v1/videos/batch/progress/${uploadId}`);
   }
   retry(uploadId: string) {
-    return this.call<Array<{ chunkIndex: number; url: string }>>('POST', `/api/v1/videos/batch/retry/${uploadId}`);
+    return this.call<RetryUrlDto[]>('POST', `/api/v1/videos/batch/retry/${uploadId}`);
   }
   complete(uploadId: string) {
-    return this.call('POST', `/api/v1/videos/batch/complete/${uploadId}`);
+    return this.call<VideoDto>('POST', `/api/v1/videos/batch/complete/${uploadId}`);
   }
   chunkRaw(uploadId: string, index: number, body: Buffer) {
-    return this.call('POST', `/api/v1/videos/batch/chunk/${uploadId}/${index}`, {
+    return this.call<ChunkResultDto>('POST', `/api/v1/videos/batch/chunk/${uploadId}/${index}`, {
       body,
       headers: { 'content-type': 'application/octet-stream' },
     });
@@ -68,6 +93,6 @@ export class ApiClient {
       body: form,
       headers: this.auth(),
     });
-    return { status: res.statusCode, body: (await res.body.json()) as ApiAnswer['body'] };
+    return { status: res.statusCode, body: (await res.body.json()) as ApiBody<ChunkResultDto> };
   }
 }

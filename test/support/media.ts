@@ -85,7 +85,7 @@ export async function uploadFile(
   }
   const done = await api.complete(session.uploadId);
   if (done.status !== 200) throw new Error(`complete answered ${done.status}: ${JSON.stringify(done.body)}`);
-  return { uploadId: session.uploadId, videoId: (done.body.data as { videoId: string }).videoId };
+  return { uploadId: session.uploadId, videoId: done.body.data!.videoId };
 }
 
 export interface InitializedUpload {
@@ -104,5 +104,5 @@ export async function initUpload(
 ): Promise<InitializedUpload> {
   const res = await api.init({ channel_id: '123', files: [{ ...file, size }] });
   if (res.status !== 201 || !res.body.data) throw new Error(`init answered ${res.status}: ${JSON.stringify(res.body)}`);
-  return res.body.data[0] as InitializedUpload;
+  return res.body.data[0];
 }

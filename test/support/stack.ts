@@ -115,8 +115,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       env: { ...process.env, ...env, ...extra },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     children.push(child);
     return child;
   };
@@ -188,7 +188,7 @@ async function testStorage(
   driver: Driver,
   bucket: string,
   root: string,
-): Promise<{ storage: ObjectStorage; release(): Promise<void> }> {
+): Promise<{ storage: ObjectStorage; release: () => Promise<void> }> {
   if (driver === 'disk') {
     const storage = new DiskObjectStorage({
       root,
@@ -196,7 +196,7 @@ async function testStorage(
       signingSecret: env.STORAGE_SIGNING_SECRET,
     });
     // Its folder is the stack's temporary folder, removed with it.
-    return { storage, release: async () => undefined };
+    return { storage, release: () => Promise.resolve() };
   }
   const client = createS3Client({
     endpoint: process.env.S3_ENDPOINT,
