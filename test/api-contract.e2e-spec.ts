@@ -25,7 +25,8 @@ describe('API contract', () => {
     ['a size as a string', { channel_id: '1', files: [{ ...file, size: '1000' }] }, 'files.0.size'],
     ['a file larger than the limit', { channel_id: '1', files: [{ ...file, size: 1e30 }] }, 'files.0.size'],
     ['a non-video type', { channel_id: '1', files: [{ ...file, type: 'application/pdf' }] }, 'files.0.type'],
-    ['no type and an unknown extension', { channel_id: '1', files: [{ filename: 'a.txt', size: 10 }] }, 'files.0.type'],
+    ['a picture type', { channel_id: '1', files: [{ ...file, type: 'image/png' }] }, 'files.0.type'],
+    ['an HTML type', { channel_id: '1', files: [{ ...file, type: 'text/html' }] }, 'files.0.type'],
     ['no channel', { files: [file] }, 'channel_id'],
     ['an extra field', { channel_id: '1', files: [file], admin: true }, 'admin'],
   ])('init refuses %s with 400 naming the field', async (_name, body, field) => {
@@ -44,6 +45,23 @@ describe('API contract', () => {
       [res.body.data![0].uploadId],
     );
     expect(rows[0]).toEqual({ channel_id: '123', content_type: 'video/quicktime' });
+  });
+
+  it.each([
+    ['', 'clip.mp4', 'video/mp4'],
+    ['', 'recording', 'application/octet-stream'],
+    ['application/octet-stream', 'clip.mkv', 'video/x-matroska'],
+    ['video/mp4; codecs="avc1.42E01E"', 'clip.mp4', 'video/mp4'],
+    ['video/avi', 'clip.avi', 'video/avi'],
+  ])('init takes the type %p a browser reports for %p, and records %p', async (type, filename, recorded) => {
+    const res = await stack.api.init({ channel_id: '1', files: [{ filename, size: 10, type }] });
+    expect(res.status).toBe(201);
+    expect(res.body.data![0].contentType).toBe(recorded);
+    const { rows } = await stack.db.query<{ content_type: string }>(
+      'SELECT content_type FROM upload_sessions WHERE id = $1',
+      [res.body.data![0].uploadId],
+    );
+    expect(rows[0].content_type).toBe(recorded);
   });
 
   it('malformed JSON is a 400 in the envelope', async () => {
@@ -142,7 +160,7 @@ describe('API contract', () => {
 
     const refusals = [
       [404, await stack.api.call('GET', `${path}/more`)],
-      [404, await stack.api.call('GET', '/api/v1/videos/batch/progress/')],
+      [400, await stack.api.call('GET', '/api/v1/videos/batch/progress/')],
       [404, await stack.api.call('POST', path, { json: {} })],
       [400, await stack.api.call('GET', '/api/v1/videos/batch/progress/%E0%A4%A')],
       [400, await stack.api.call('POST', '/api/v1/videos/batch/retry/%E0%A4%A')],

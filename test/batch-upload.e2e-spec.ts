@@ -6,6 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import type { UploadSessionDto } from '../apps/api/src/videos-batch/dto/upload-session.dto.js';
 import type { ApiBody } from './support/api-client.js';
+import { parseChunkRanges } from '#progress';
 import { DRIVERS, MiB, startStack, type Stack } from './support/stack.js';
 import { chunkOf, eventually, putTo, randomFile, sha256, sha256OfStream } from './support/files.js';
 
@@ -296,6 +297,63 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
       expect((await stack.api.complete(session.uploadId)).status).toBe(200);
       await expectStored(session.uploadId, source);
     }
+  });
+
+  it('abort: the multipart upload and its parts are gone, its URLs are refused, and every route answers 410', async () => {
+    const [, b] = await init();
+    expect((await putTo(b.presignedUrls[0], chunkOf(chunked, b.chunkSize, 0))).status).toBe(200);
+    const { rows } = await stack.db.query<{ storage_key: string; multipart_upload_id: string }>(
+      'SELECT storage_key, multipart_upload_id FROM upload_sessions WHERE id = $1',
+      [b.uploadId],
+    );
+    const aborted = await stack.api.abort(b.uploadId);
+    expect(aborted.status).toBe(200);
+    expect(aborted.body.data).toEqual({ uploadId: b.uploadId, status: 'aborted' });
+    await expect(stack.storage.listParts(rows[0].storage_key, rows[0].multipart_upload_id)).rejects.toMatchObject({
+      code: 'NO_SUCH_UPLOAD',
+    });
+    const late = await putTo(b.presignedUrls[1], chunkOf(chunked, b.chunkSize, 1));
+    expect(late.status).toBeGreaterThanOrEqual(400);
+    expect(late.status).toBeLessThan(500);
+    for (const answer of [
+      await stack.api.progress(b.uploadId),
+      await stack.api.retry(b.uploadId),
+      await stack.api.complete(b.uploadId),
+      await stack.api.chunkRaw(b.uploadId, 1, chunkOf(chunked, b.chunkSize, 1)),
+    ]) {
+      expect([answer.status, answer.body.error?.code]).toEqual([410, 'UPLOAD_ABORTED']);
+    }
+    expect((await stack.api.abort(b.uploadId)).status).toBe(200);
+    expect(await stack.redis.keys(`${stack.redisPrefix}up:{${b.uploadId}}*`)).toEqual([]);
+  });
+
+  it('a page that reloads learns which chunks are stored, and sends only the others', async () => {
+    const [, b] = await init();
+    for (const i of [0, 2])
+      expect((await putTo(b.presignedUrls[i], chunkOf(chunked, b.chunkSize, i))).status).toBe(200);
+    const progress = await stack.api.progress(b.uploadId);
+    expect(progress.body.data).toMatchObject({ storedChunks: '0,2', completedCount: 2 });
+    const stored = new Set(parseChunkRanges(progress.body.data!.storedChunks));
+    const missing = Array.from({ length: b.totalChunks }, (_, i) => i).filter((i) => !stored.has(i));
+    expect(missing).toEqual([1]);
+    for (const i of missing)
+      expect((await stack.api.chunkRaw(b.uploadId, i, chunkOf(chunked, b.chunkSize, i))).status).toBe(200);
+    expect((await stack.api.complete(b.uploadId)).status).toBe(200);
+    await expectStored(b.uploadId, chunked);
+    expect((await stack.api.progress(b.uploadId)).body.data).toMatchObject({
+      storedChunks: '0-2',
+      status: 'completed',
+    });
+  });
+
+  it('routes without a body take a POST with Content-Type: application/json and no body, as fetch wrappers send', async () => {
+    const [a] = await init();
+    const empty = { headers: { 'content-type': 'application/json' }, body: '' };
+    expect((await stack.api.call('POST', `/api/v1/videos/batch/retry/${a.uploadId}`, empty)).status).toBe(200);
+    expect((await putTo(a.presignedUrls[0], single)).status).toBe(200);
+    expect((await stack.api.call('POST', `/api/v1/videos/batch/complete/${a.uploadId}`, empty)).status).toBe(200);
+    const init0 = await stack.api.call('POST', '/api/v1/videos/batch/init', empty);
+    expect([init0.status, init0.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
   });
 });
 

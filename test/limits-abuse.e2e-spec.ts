@@ -29,7 +29,11 @@ describe('rate limits and the open-upload cap', () => {
     expect(statuses).toEqual([201, 201, 201, 429]);
     const limited = await erin.init({ channel_id: '1', files: [file] });
     expect(limited.body).toMatchObject({ success: false, error: { code: 'RATE_LIMITED' } });
-    expect(limited.headers['retry-after']).toBeDefined();
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(2);
+    // A message for a person, and only the standard header: none per named limit.
+    expect(limited.body.error?.message).toMatch(/^too many requests: at most 3 per 2 s; retry after [12] s$/);
+    expect(Object.keys(limited.headers).filter((h) => /^(retry-after-|x-ratelimit)/i.test(h))).toEqual([]);
     expect((await (await stack.as('frank')).init({ channel_id: '1', files: [file] })).status).toBe(201);
     await new Promise((r) => setTimeout(r, 2200));
     expect((await erin.init({ channel_id: '1', files: [file] })).status).toBe(201);
@@ -97,6 +101,7 @@ describe.each(DRIVERS)('the presigned URL of a file sent whole on the %s driver'
     ['no Content-Type', {}],
     ['the type the browser knows (video/avi where init recorded video/x-msvideo)', { 'content-type': 'video/avi' }],
     ['application/octet-stream', { 'content-type': 'application/octet-stream' }],
+    ['multipart/form-data', { 'content-type': 'multipart/form-data; boundary=x' }],
   ])('takes the PUT with %s, and the video keeps the type recorded at init', async (_name, headers) => {
     const body = randomFile(5000);
     const { s, key } = await initOne(body, 'video/x-msvideo');

@@ -80,3 +80,53 @@ describe('progress polling on the s3 driver', () => {
     expect(listParts() - before).toBe(1);
   });
 });
+
+describe('progress right after direct PUTs, with the default sync interval (1 s), on the s3 driver', () => {
+  let proxy: FaultProxy;
+  let stack: Stack;
+
+  beforeAll(async () => {
+    proxy = new FaultProxy(process.env.S3_ENDPOINT!);
+    stack = await startStack({
+      driver: 's3',
+      s3Endpoint: await proxy.start(),
+      env: { PROGRESS_SYNC_INTERVAL_MS: '1000' },
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await proxy?.stop();
+  });
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const listParts = () => proxy.requests.filter((r) => r.startsWith('GET ') && r.includes('uploadId=')).length;
+
+  it('a poll 1 s after a PUT was answered shows the part, while storage sees at most one listing a second', async () => {
+    const file = randomFile(11 * MiB);
+    const s = (await stack.api.init({ channel_id: 'c1', files: [{ filename: 'a.mp4', size: file.length }] })).body
+      .data![0];
+    expect((await stack.api.progress(s.uploadId)).body.data).toMatchObject({ completedCount: 0 });
+    expect((await putTo(s.presignedUrls[0], chunkOf(file, s.chunkSize, 0))).status).toBe(200);
+    await sleep(1000);
+    expect((await stack.api.progress(s.uploadId)).body.data).toMatchObject({ completedCount: 1, storedChunks: '0' });
+
+    // Ten pages poll every 50 ms for 3 s: storage sees about one listing a second, not 600.
+    const before = listParts();
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        while (Date.now() - started < 3000) {
+          expect((await stack.api.progress(s.uploadId)).status).toBe(200);
+          await sleep(50);
+        }
+      }),
+    );
+    expect(listParts() - before).toBeLessThanOrEqual(4);
+
+    // The chunk route's own answer counts the parts PUT straight to storage too.
+    expect((await putTo(s.presignedUrls[1], chunkOf(file, s.chunkSize, 1))).status).toBe(200);
+    await sleep(1000);
+    const sent = await stack.api.chunkRaw(s.uploadId, 2, chunkOf(file, s.chunkSize, 2));
+    expect(sent.body.data).toMatchObject({ completedCount: 3, progress: 100 });
+  });
+});

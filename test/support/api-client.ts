@@ -2,6 +2,7 @@
 import { FormData, request } from 'undici';
 import type { Readable } from 'node:stream';
 import type { ErrorBodyDto } from '../../apps/api/src/common/api-envelope.decorator.js';
+import type { AbortedUploadDto } from '../../apps/api/src/videos-batch/dto/aborted-upload.dto.js';
 import type { ChunkResultDto } from '../../apps/api/src/videos-batch/dto/chunk-result.dto.js';
 import type { ProgressDto } from '../../apps/api/src/videos-batch/dto/progress.dto.js';
 import type { RetryUrlDto } from '../../apps/api/src/videos-batch/dto/retry-url.dto.js';
@@ -75,6 +76,9 @@ export class ApiClient {
   }
   retry(uploadId: string) {
     return this.call<RetryUrlDto[]>('POST', `/api/v1/videos/batch/retry/${uploadId}`);
+  }
+  abort(uploadId: string) {
+    return this.call<AbortedUploadDto>('POST', `/api/v1/videos/batch/abort/${uploadId}`);
   }
   complete(uploadId: string) {
     return this.call<VideoDto>('POST', `/api/v1/videos/batch/complete/${uploadId}`);

@@ -1,6 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import { APP_CONFIG, type AppConfig, ConfigModule } from '#config';
 import { ProgressModule } from '#progress';
 import { StorageModule } from '#storage';
@@ -8,7 +7,7 @@ import { QueuesModule, UploadsModule } from '#uploads';
 import { VideosModule } from '#videos';
 import { AuthGuard } from './auth/auth.guard.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
-import { rateLimitModule } from './auth/rate-limits.js';
+import { RateLimitGuard, rateLimitModule } from './auth/rate-limits.js';
 import { HealthController } from './health/health.controller.js';
 import { VideosBatchModule } from './videos-batch/videos-batch.module.js';
 import { VideosApiModule } from './videos/videos.module.js';
@@ -22,7 +21,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         VideosModule.forRoot(config.database),
         ProgressModule.forRoot({ url: config.redis.url, keyPrefix: config.redis.prefix }),
-        StorageModule.forRoot(config.storage, { publicUrl: config.http.publicUrl }),
+        StorageModule.forRoot(config.storage, { publicUrl: config.http.publicUrl, checkBrowserCors: true }),
         QueuesModule.forRoot(config.redis),
         UploadsModule.forRoot(config.upload),
         rateLimitModule(config),
@@ -34,7 +33,7 @@ export class AppModule {
       providers: [
         { provide: JwtVerifier, useFactory: (c: AppConfig) => new JwtVerifier(c.auth), inject: [APP_CONFIG] },
         { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
     };
   }

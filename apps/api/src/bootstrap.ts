@@ -3,6 +3,7 @@
  * signed-URL route and the OpenAPI document. main.ts listens; scripts/openapi.ts only reads the document.
  */
 import compress from '@fastify/compress';
+import type { Server } from 'node:http';
 import { type LogLevel, Logger, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -10,7 +11,9 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '#config';
 import { DISK_STORAGE_PATH, DiskObjectStorage, ObjectStorage } from '#storage';
+import { ReadProgress } from '#uploads';
 import { AppModule } from './app.module.js';
+import { JwtVerifier } from './auth/jwt-verifier.js';
 import { ApiExceptionFilter, errorResponse } from './common/api-exception.filter.js';
 import { actualRequestCors, answerPreflights } from './common/cors.js';
 import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
@@ -18,6 +21,12 @@ import { API_SECURITY_HEADERS, helmetHeaders } from './common/security-headers.j
 import { streamsBody } from './common/streaming.js';
 import { createValidationPipe } from './common/validation.js';
 import { mountDiskStorage } from './storage-disk/disk-storage.route.js';
+import {
+  mountProgressRoute,
+  PROGRESS_MODELS,
+  PROGRESS_OPENAPI_PATH,
+  progressOperation,
+} from './videos-batch/progress.route.js';
 
 /** JSON bodies are small (init takes 5 file descriptions); chunks never go through the JSON parser. */
 const JSON_BODY_LIMIT = 256 * 1024;
@@ -59,12 +68,20 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel as LogLevel) + 1),
     abortOnError: false,
   });
+  // Fetch wrappers send `Content-Type: application/json` on a POST without a body: a route that takes
+  // no body (retry, complete) takes that too; an empty init still fails validation. Any other body is
+  // Fastify's own JSON parsing (prototype poisoning refused).
+  const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
+  const fastifyJson = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser<Server>('application/json', { bodyLimit: JSON_BODY_LIMIT }, (request, body, done) => {
+    if (body.length === 0) done(null, undefined);
+    else void fastifyJson(request, body.toString('utf8'), done);
+  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalInterceptors(new EnvelopeInterceptor());
   app.enableShutdownHooks();
 
-  const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   // CORS (common/cors.ts) on Fastify itself rather than through app.enableCors(), which runs
   // @fastify/cors's hook on every request and then copies its headers onto the raw response.
   // Browsers PUT to the disk driver's URLs on this origin too.
@@ -85,13 +102,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     done(refused ? new UnsupportedMediaTypeException('this route takes application/json') : undefined);
   });
 
+  mountProgressRoute(fastify, app.get(JwtVerifier), app.get(ReadProgress));
   const storage = app.get(ObjectStorage);
   if (storage instanceof DiskObjectStorage) mountDiskStorage(fastify, storage);
   // Answers of 1 KiB or more go out gzip-compressed to clients that accept it, as browsers do: init's
   // part URLs for 5 files of 1,000 parts are 2.4 MB of JSON and 0.22 MB gzipped. Level 1: level 6 takes
   // twice the CPU for 2 % less. Large answers are compressed on libuv's threads, off the event loop.
   // Registered here, its hooks go on the routes made after it (Nest's and the docs), not on the disk
-  // driver's (video bytes). Progress answers are mostly under the threshold.
+  // driver's (video bytes) nor the progress route's (small answers).
   await fastify.register(compress, {
     globalCompression: true,
     globalDecompression: false,
@@ -122,5 +140,7 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
         'A token from the platform (sub = user id, channels = channel ids the user may upload to). For development: npm run token -- --user alice --channels 123',
     })
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config, { extraModels: PROGRESS_MODELS });
+  document.paths[PROGRESS_OPENAPI_PATH] = { get: progressOperation() };
+  return document;
 }

@@ -7,7 +7,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   await app.listen(config.http.port, config.http.host);
-  console.log(`reelay api listening on ${await app.getUrl()} (storage: ${config.storage.driver}, docs: /docs)`);
+  const { host, port, publicUrl } = config.http;
+  console.log(
+    `reelay api listening on ${host}:${port}, public URL ${publicUrl} (storage: ${config.storage.driver}, docs: ${publicUrl}/docs)`,
+  );
 }
 
 main().catch((error: unknown) => {

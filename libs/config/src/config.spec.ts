@@ -47,6 +47,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('points PUBLIC_URL at the port the API listens on unless it is set', () => {
+    expect(loadConfig({ PORT: '4100' }).http.publicUrl).toBe('http://localhost:4100');
+    expect(loadConfig({ PORT: '4100', PUBLIC_URL: 'https://upload.example.com/' }).http.publicUrl).toBe(
+      'https://upload.example.com',
+    );
+  });
+
   it('reads booleans as people write them', () => {
     expect(loadConfig({ DATABASE_MIGRATE: 'false' }).database.migrate).toBe(false);
     expect(loadConfig({ DATABASE_MIGRATE: '1' }).database.migrate).toBe(true);

@@ -79,6 +79,12 @@ function shown(name: string, value: string | undefined): string {
 }
 
 function toTree(e: Environment): AppConfig {
+  const corsOrigins: AppConfig['cors']['origins'] =
+    e.CORS_ORIGINS.trim() === '*'
+      ? '*'
+      : e.CORS_ORIGINS.split(',')
+          .map((o) => o.trim())
+          .filter(Boolean);
   const storage: AppConfig['storage'] =
     e.STORAGE_DRIVER === 's3'
       ? {
@@ -92,6 +98,7 @@ function toTree(e: Environment): AppConfig {
             secretAccessKey: e.S3_SECRET_ACCESS_KEY!,
             forcePathStyle: e.S3_FORCE_PATH_STYLE,
             createBucket: e.S3_CREATE_BUCKET,
+            browserOrigins: corsOrigins,
           },
         }
       : {
@@ -105,7 +112,7 @@ function toTree(e: Environment): AppConfig {
   return {
     env: e.NODE_ENV as AppConfig['env'],
     logLevel: e.LOG_LEVEL,
-    http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL.replace(/\/+$/, '') },
+    http: { host: e.HOST, port: e.PORT, publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '') },
     database: { url: e.DATABASE_URL, migrate: e.DATABASE_MIGRATE },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     storage,
@@ -126,14 +133,7 @@ function toTree(e: Environment): AppConfig {
       issuer: e.AUTH_JWT_ISSUER,
       audience: e.AUTH_JWT_AUDIENCE,
     },
-    cors: {
-      origins:
-        e.CORS_ORIGINS.trim() === '*'
-          ? '*'
-          : e.CORS_ORIGINS.split(',')
-              .map((o) => o.trim())
-              .filter(Boolean),
-    },
+    cors: { origins: corsOrigins },
     limits: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       init: e.RATE_LIMIT_INIT,

@@ -33,7 +33,7 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT = 3000;
   @IsString() HOST = '0.0.0.0';
   /** Base URL clients use to reach this API; the disk driver's signed URLs start with it. */
-  @IsUrl(urlOptions) PUBLIC_URL = 'http://localhost:3000';
+  @IsOptional() @IsUrl(urlOptions) PUBLIC_URL?: string;
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']) LOG_LEVEL = 'log';
 
   @IsUrl({ ...urlOptions, protocols: ['postgres', 'postgresql'] }) DATABASE_URL =
@@ -70,7 +70,7 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) UPLOAD_URL_TTL_SECONDS = 3600;
   @Type(() => Number) @IsInt() @Min(60) UPLOAD_SESSION_TTL_SECONDS = 24 * 3600;
   /** Least time between two reconciliations of one upload's progress with storage. */
-  @Type(() => Number) @IsInt() @Min(0) PROGRESS_SYNC_INTERVAL_MS = 2000;
+  @Type(() => Number) @IsInt() @Min(0) PROGRESS_SYNC_INTERVAL_MS = 1000;
 
   /** JWT verification: HS256 with a shared secret, or RS256/ES256 with the platform's public key. */
   @IsIn(['HS256', 'RS256', 'ES256']) AUTH_JWT_ALGORITHM: 'HS256' | 'RS256' | 'ES256' = 'HS256';

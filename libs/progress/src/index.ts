@@ -8,3 +8,4 @@ export {
 export { RedisProgressStore, type RedisProgressStoreOptions } from './redis-progress.store.js';
 export { progressPercent, type PercentInput } from './progress-percent.js';
 export { ProgressModule, PROGRESS_REDIS, type ProgressModuleOptions } from './progress.module.js';
+export { chunkRanges, parseChunkRanges } from './chunk-ranges.js';

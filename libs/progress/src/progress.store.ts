@@ -9,10 +9,10 @@
 
 /**
  * Every status an upload shows its client, in the order an upload goes through them; the one list
- * (the API's answers and the OpenAPI document read it). The store derives all but `completed`, which
- * only completion gives.
+ * (the API's answers and the OpenAPI document read it). The store derives all but `completed` and
+ * `aborted`, which only completion and abort give.
  */
-export const UPLOAD_STATUSES = ['initialized', 'uploading', 'failed', 'retrying', 'completed'] as const;
+export const UPLOAD_STATUSES = ['initialized', 'uploading', 'failed', 'retrying', 'completed', 'aborted'] as const;
 export type UploadStatus = (typeof UPLOAD_STATUSES)[number];
 
 export interface ProgressInit {
@@ -42,6 +42,8 @@ export interface ProgressSnapshot {
   status: UploadStatus;
   /** Sorted ascending. */
   failedChunks: number[];
+  /** The chunks stored, as ranges ("0-3,5,7-9", chunk-ranges.ts). */
+  storedChunks: string;
   urlsExpireAt: number;
   /** Epoch ms of the last reconciliation with storage, 0 if never. */
   syncedAt: number;

@@ -115,11 +115,14 @@ redis.call('HSET', H, 'syncedAt', ARGV[1])
 return 1
 `;
 
-/** Cost is O(hash fields + failed chunks), independent of the number of chunks. */
+/**
+ * Cost is O(hash fields + failed chunks), plus the bitmap of stored chunks (one bit per chunk: 1.25 KB
+ * for 10,000). GET of a missing bitmap is nil, which would end the reply's list: it answers '' instead.
+ */
 const GET = `
 local h = redis.call('HGETALL', KEYS[1])
 if #h == 0 then return false end
-return { h, redis.call('SMEMBERS', KEYS[3]) }
+return { h, redis.call('SMEMBERS', KEYS[3]), redis.call('GET', KEYS[2]) or '' }
 `;
 
 /** Inside Lua replies are RESP2, so WITHSCORES is a flat [member, score, ...] list whatever the client speaks. */

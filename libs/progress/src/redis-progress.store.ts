@@ -12,6 +12,7 @@
  * sets `completed`: completion is decided by whoever completes the multipart upload (then `remove`).
  */
 import type { Redis } from 'ioredis';
+import { bitmapRanges } from './chunk-ranges.js';
 import { progressPercent } from './progress-percent.js';
 import {
   ProgressStore,
@@ -46,7 +47,8 @@ export class RedisProgressStore extends ProgressStore {
   }
 
   async get(uploadId: string): Promise<ProgressSnapshot | null> {
-    const reply = await this.run('get', uploadId);
+    // The Buffer variant: the bitmap is binary, which a reply decoded as UTF-8 text would corrupt.
+    const reply = await this.run('getBuffer', uploadId);
     if (!Array.isArray(reply)) return null;
     const hash = pairs(reply[0]);
     const num = (field: string): number => Number(hash.get(field) ?? 0);
@@ -57,6 +59,7 @@ export class RedisProgressStore extends ProgressStore {
       totalChunks: num('total'),
     };
     const failed: unknown[] = Array.isArray(reply[1]) ? reply[1] : [];
+    const bitmap: unknown = reply[2];
     return {
       uploadId,
       filename: hash.get('filename') ?? '',
@@ -64,7 +67,8 @@ export class RedisProgressStore extends ProgressStore {
       ...counters,
       progress: progressPercent(counters),
       status: toStatus(hash.get('status')),
-      failedChunks: failed.map(Number).sort((a, b) => a - b),
+      failedChunks: failed.map((i) => Number(String(i))).sort((a, b) => a - b),
+      storedChunks: Buffer.isBuffer(bitmap) ? bitmapRanges(bitmap, counters.totalChunks) : '',
       urlsExpireAt: num('urlsExpireAt'),
       syncedAt: num('syncedAt'),
     };
@@ -126,8 +130,15 @@ export class RedisProgressStore extends ProgressStore {
     return [base, `${base}:done`, `${base}:failed`, `${base}:leases`];
   }
 
-  /** ioredis adds defined commands to the client at run time only, so they are looked up by name. */
-  private run(script: ProgressScript, uploadId: string, args: Array<string | number> = []): Promise<unknown> {
+  /**
+   * ioredis adds defined commands to the client at run time only, so they are looked up by name; each
+   * has a `<name>Buffer` twin that answers bulk strings as Buffers.
+   */
+  private run(
+    script: ProgressScript | `${ProgressScript}Buffer`,
+    uploadId: string,
+    args: Array<string | number> = [],
+  ): Promise<unknown> {
     const command: unknown = Reflect.get(this.redis, COMMAND_PREFIX + script);
     if (typeof command !== 'function') throw new Error(`Redis command ${COMMAND_PREFIX + script} is not defined`);
     return (command as (...args: Array<string | number>) => Promise<unknown>).apply(this.redis, [

@@ -43,6 +43,7 @@ export function describeProgressStoreConformance(name: string, factory: () => Pr
         progress: 0,
         status: 'initialized',
         failedChunks: [],
+        storedChunks: '',
         urlsExpireAt: p.urlsExpireAt,
         syncedAt: 0,
       });
@@ -77,6 +78,25 @@ export function describeProgressStoreConformance(name: string, factory: () => Pr
       expect((await store.get(p.uploadId))?.progress).toBe(99);
       await store.markDone(p.uploadId, 2, 0);
       expect((await store.get(p.uploadId))?.progress).toBe(100);
+    });
+
+    it('answers the stored chunks as ranges', async () => {
+      const p = await newUpload({ totalChunks: 12, size: 12 * MiB });
+      await store.markManyDone(p.uploadId, [
+        [0, MiB],
+        [1, MiB],
+        [2, MiB],
+        [9, MiB],
+        [11, MiB],
+        [5, MiB],
+      ]);
+      expect((await store.get(p.uploadId))?.storedChunks).toBe('0-2,5,9,11');
+      await store.markManyDone(p.uploadId, [
+        [3, MiB],
+        [4, MiB],
+        [10, MiB],
+      ]);
+      expect((await store.get(p.uploadId))?.storedChunks).toBe('0-5,9-11');
     });
 
     it('failed chunks give status failed, sorted, and done chunks cannot fail', async () => {

@@ -4,6 +4,7 @@
  * prove it: a chunk is counted once, a done chunk cannot fail, the status is derived, an upload whose
  * keys are gone (removed, or past their expiry) is never brought back by a mutation.
  */
+import { chunkRanges } from '../src/chunk-ranges.js';
 import { progressPercent } from '../src/progress-percent.js';
 import { ProgressStore, type ProgressInit, type ProgressSnapshot, type UploadStatus } from '../src/progress.store.js';
 
@@ -55,6 +56,7 @@ export class InMemoryProgressStore extends ProgressStore {
         progress: progressPercent(counters),
         status: u.status,
         failedChunks: [...u.failed].sort((a, b) => a - b),
+        storedChunks: chunkRanges([...u.done.keys()].sort((a, b) => a - b)),
         urlsExpireAt: u.init.urlsExpireAt,
         syncedAt: u.syncedAt,
       };

@@ -39,7 +39,7 @@ export async function serveDisk(
     const method = req.method ?? '';
     if (method !== 'PUT' && method !== 'GET' && method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD, PUT');
-      throw new Refusal(405, 'MethodNotAllowed', `${method} is not allowed on signed storage URLs`);
+      throw new Refusal(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on signed storage URLs`);
     }
     const claims = verifyDiskUrl(new URL(req.url ?? '/', 'http://unused').searchParams, options.signingSecret);
     if (method === 'PUT') await receive(storage, claims, req, res);
@@ -85,7 +85,7 @@ async function send(
   const range = parseRange(req.headers.range, head.size);
   if (range === 'unsatisfiable') {
     res.setHeader('Content-Range', `bytes */${head.size}`);
-    throw new Refusal(416, 'RangeNotSatisfiable', `the object has ${head.size} bytes`, { size: head.size });
+    throw new Refusal(416, 'RANGE_NOT_SATISFIABLE', `the object has ${head.size} bytes`, { size: head.size });
   }
   const { start, end } = range ?? { start: 0, end: head.size - 1 };
   const headers: Record<string, string> = {
@@ -131,7 +131,7 @@ function describeError(
   // Anything else is our failure (disk full, permissions): the answer carries only an id for the logs.
   const errorId = randomUUID();
   options.onServeError?.(error, errorId);
-  return { status: 500, code: 'InternalError', message: 'storage failed; see the server log', details: { errorId } };
+  return { status: 500, code: 'INTERNAL_ERROR', message: 'storage failed; see the server log', details: { errorId } };
 }
 
 function statusOf(code: StorageErrorCode): number {

@@ -1,17 +1,20 @@
-/** Errors every storage driver throws, so that callers never see an SDK's or the file system's types. */
+/**
+ * Errors every storage driver throws, so that callers never see an SDK's or the file system's types.
+ * The values are the codes the disk driver's signed URLs answer in the API's envelope.
+ */
 export enum StorageErrorCode {
   /** The object does not exist. */
-  NotFound = 'NotFound',
+  NotFound = 'OBJECT_NOT_FOUND',
   /** The multipart upload does not exist (never created, completed or aborted). */
-  NoSuchUpload = 'NoSuchUpload',
+  NoSuchUpload = 'NO_SUCH_UPLOAD',
   /** A part named at completion is missing, too small, or has another ETag. */
-  InvalidPart = 'InvalidPart',
+  InvalidPart = 'INVALID_PART',
   /** The body did not have the announced length. */
-  LengthMismatch = 'LengthMismatch',
+  LengthMismatch = 'LENGTH_MISMATCH',
   /** A signed URL is malformed, tampered with or expired. */
-  BadSignature = 'BadSignature',
+  BadSignature = 'BAD_SIGNATURE',
   /** Storage could not be reached or answered with a server error; worth retrying. */
-  Unavailable = 'Unavailable',
+  Unavailable = 'STORAGE_UNAVAILABLE',
 }
 
 export class StorageError extends Error {

@@ -3,10 +3,11 @@
  * config: the disk driver, or the S3 driver over its own S3Clients, which are closed at shutdown.
  * The config shape is declared here; #config builds its storage settings to fit it.
  */
-import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DISK_STORAGE_PATH, DiskObjectStorage } from './disk.object-storage.js';
 import { ObjectStorage } from './object-storage.js';
+import { applyBrowserCors, type BrowserOrigins, missingBrowserCors } from './bucket-cors.js';
 import { createS3Client, ensureBucket } from './s3-client.js';
 import { S3ObjectStorage } from './s3.object-storage.js';
 
@@ -23,14 +24,18 @@ export type StorageConfig =
         accessKeyId: string;
         secretAccessKey: string;
         forcePathStyle: boolean;
-        /** Create the bucket at start-up when missing (development and tests). */
+        /** Create the bucket at start-up when missing, with the browser CORS rule (development and tests). */
         createBucket: boolean;
+        /** Origins of the frontends whose browsers PUT to the presigned URLs (the bucket's CORS rule). */
+        browserOrigins: BrowserOrigins;
       };
     };
 
 export interface StorageModuleOptions {
   /** The API's public URL: the disk driver's signed URLs point at DISK_STORAGE_PATH below it. */
   publicUrl: string;
+  /** Read the bucket's CORS at start and log a warning naming what browsers would miss (the API does). */
+  checkBrowserCors?: boolean;
 }
 
 export const STORAGE_S3_CLIENTS = Symbol('STORAGE_S3_CLIENTS');
@@ -81,6 +86,28 @@ async function createStorage(
     return new DiskObjectStorage({ root: config.disk.root, signingSecret: config.disk.signingSecret, signedUrlBase });
   }
   const [client, presignClient] = clients;
-  if (config.s3.createBucket) await ensureBucket(client, config.s3.bucket);
-  return new S3ObjectStorage(client, { bucket: config.s3.bucket }, presignClient);
+  const { bucket, browserOrigins } = config.s3;
+  if (config.s3.createBucket) {
+    await ensureBucket(client, bucket);
+    await applyBrowserCors(client, bucket, browserOrigins);
+  }
+  if (options.checkBrowserCors) await warnOfMissingCors(client, bucket, browserOrigins);
+  return new S3ObjectStorage(client, { bucket }, presignClient);
+}
+
+/** Browsers fail on a bucket without the CORS rule with nothing but a CORS error: say so at start. */
+async function warnOfMissingCors(client: S3Client, bucket: string, origins: BrowserOrigins): Promise<void> {
+  const logger = new Logger('Storage');
+  try {
+    const missing = await missingBrowserCors(client, bucket, origins);
+    if (missing === null)
+      logger.log(`bucket ${bucket}: the storage has no bucket CORS; its own policy serves browsers`);
+    else if (missing.length > 0) {
+      logger.warn(
+        `bucket ${bucket}: ${missing.join('; ')}. Run \`npm run storage:cors\` (README, "Browsers and CORS")`,
+      );
+    }
+  } catch (error) {
+    logger.warn(`bucket ${bucket}: could not read its CORS rules: ${(error as Error).message}`);
+  }
 }

@@ -37,7 +37,7 @@ describe('DiskObjectStorage.serve', () => {
     const answer = envelope(await res.body.text());
     expect(answer).toEqual({
       success: false,
-      error: { code: 'MethodNotAllowed', message: answer.error.message, details: null },
+      error: { code: 'METHOD_NOT_ALLOWED', message: answer.error.message, details: null },
     });
     expect(answer.error.message).toMatch(/POST is not allowed/);
   });
@@ -49,7 +49,7 @@ describe('DiskObjectStorage.serve', () => {
     const res = await httpPut(url, randomBody(9));
     expect(res.status).toBe(400);
     expect(envelope(res.body).error).toMatchObject({
-      code: 'LengthMismatch',
+      code: 'LENGTH_MISMATCH',
       details: { expected: 10, received: '9' },
     });
   });
@@ -62,19 +62,19 @@ describe('DiskObjectStorage.serve', () => {
       (await disk.storage.presignParts(key, multipartUploadId, [{ partNumber: 1, contentLength: 1 }], 60))[0],
     );
     expect(res.status).toBe(403);
-    expect(envelope(res.body).error.code).toBe('BadSignature');
+    expect(envelope(res.body).error.code).toBe('BAD_SIGNATURE');
   });
 
   it('answers 404 for an unknown object or upload', async () => {
     const get = await httpGet(await disk.storage.presignGet(newKey(), 60));
     expect(get.status).toBe(404);
-    expect(envelope(get.body).error.code).toBe('NotFound');
+    expect(envelope(get.body).error.code).toBe('OBJECT_NOT_FOUND');
     const part = await httpPut(
       (await disk.storage.presignParts(newKey(), randomUUID(), [{ partNumber: 1, contentLength: 1 }], 60))[0],
       randomBody(1),
     );
     expect(part.status).toBe(404);
-    expect(envelope(part.body).error.code).toBe('NoSuchUpload');
+    expect(envelope(part.body).error.code).toBe('NO_SUCH_UPLOAD');
   });
 
   it('serves HEAD, suffix ranges and 416 for a range past the end', async () => {

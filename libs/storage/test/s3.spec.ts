@@ -3,7 +3,14 @@
  * (against radosgw), a separate client for public URLs, and Unavailable when storage cannot be reached.
  */
 import { randomUUID } from 'node:crypto';
-import { createS3Client, S3ObjectStorage, StorageErrorCode } from '../src/index.js';
+import { request } from 'undici';
+import {
+  applyBrowserCors,
+  createS3Client,
+  missingBrowserCors,
+  S3ObjectStorage,
+  StorageErrorCode,
+} from '../src/index.js';
 import { expectStorageError, randomBody, streamOf } from './helpers.js';
 import { createTestBucket, type TestBucket } from './s3-bucket.js';
 
@@ -64,4 +71,33 @@ describe('S3ObjectStorage', () => {
     );
     unreachable.destroy();
   }, 30_000);
+
+  it('sets the browser CORS rule on a bucket, and tells what a bucket without it lacks', async () => {
+    const origin = 'https://app.example.com';
+    const bare = await createTestBucket('cors');
+    try {
+      expect(await missingBrowserCors(bare.client, bare.bucket, [origin])).toEqual([
+        'it has no CORS rule: browsers cannot PUT to its presigned URLs',
+      ]);
+      await applyBrowserCors(bare.client, bare.bucket, [origin]);
+      expect(await missingBrowserCors(bare.client, bare.bucket, [origin])).toEqual([]);
+      expect(await missingBrowserCors(bare.client, bare.bucket, ['https://elsewhere.example.com'])).toEqual(
+        ['PUT', 'GET', 'HEAD'].map((m) => `no rule allows ${m} from https://elsewhere.example.com`),
+      );
+      // What a browser asks before it PUTs a part from that origin, as radosgw answers it.
+      const preflight = await request(
+        `${bare.connection.endpoint}/${bare.bucket}/videos/a/source?partNumber=1&uploadId=x`,
+        {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type' },
+        },
+      );
+      await preflight.body.dump();
+      expect(preflight.statusCode).toBe(200);
+      expect(preflight.headers['access-control-allow-origin']).toBe(origin);
+      expect(String(preflight.headers['access-control-allow-methods'])).toContain('PUT');
+    } finally {
+      await bare.cleanup();
+    }
+  });
 });

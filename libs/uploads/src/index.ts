@@ -31,6 +31,7 @@ export {
   type RetryUrl,
 } from './use-cases/retry-failed-chunks.use-case.js';
 export { CompleteUpload, type CompleteUploadCommand } from './use-cases/complete-upload.use-case.js';
+export { AbortUpload, type AbortedUpload, type AbortUploadCommand } from './use-cases/abort-upload.use-case.js';
 export { ReadProgress, type ReadProgressCommand, type UploadProgress } from './use-cases/read-progress.use-case.js';
 export {
   ExpireUploads,

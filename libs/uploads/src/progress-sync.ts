@@ -7,28 +7,46 @@
  * hammer storage. When the Redis keys are gone (flushed, lost) they are rebuilt from PostgreSQL and
  * storage: PostgreSQL is the truth about sessions, storage about parts.
  */
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ProgressStore, type ProgressSnapshot } from '#progress';
 import { chunkLength, ObjectStorage, StorageError, StorageErrorCode, type StoredPart } from '#storage';
 import type { UploadSession } from '#videos';
 import { uploadExpired } from './upload-error.js';
-import { isExpired } from './upload-sessions.js';
+import { assertNotAbandoned, isExpired } from './upload-sessions.js';
+import { UPLOAD_SETTINGS, type UploadSettings } from './upload-settings.js';
 
 @Injectable()
 export class ProgressSync {
   constructor(
+    @Inject(UPLOAD_SETTINGS) private readonly settings: UploadSettings,
     private readonly storage: ObjectStorage,
     private readonly progress: ProgressStore,
   ) {}
 
   /**
+   * `snapshot`, or the snapshot after asking storage when the last look is PROGRESS_SYNC_INTERVAL_MS old
+   * and this caller takes the upload's sync lock: one look per interval across all API instances, so a
+   * part PUT straight to storage shows within one interval. `session` is read only then (a poll in
+   * between stays one Redis round trip).
+   */
+  async fresh(snapshot: ProgressSnapshot, session: () => Promise<UploadSession>): Promise<ProgressSnapshot> {
+    const interval = this.settings.progressSyncIntervalMs;
+    if (Date.now() - snapshot.syncedAt < interval) return snapshot;
+    if (!(await this.progress.tryLockSync(snapshot.uploadId, Math.max(1, interval)))) return snapshot;
+    const open = await session();
+    if (open.state !== 'open' || isExpired(open)) return snapshot;
+    return (await this.syncWithStorage(open)) ?? snapshot;
+  }
+
+  /**
    * The snapshot of an open session, rebuilding its Redis keys from PostgreSQL and storage when they
-   * are gone. UPLOAD_EXPIRED for a session past its expiry, whose keys expired with it.
+   * are gone. UPLOAD_EXPIRED for a session past its expiry, whose keys expired with it; UPLOAD_ABORTED
+   * for an aborted one.
    */
   async snapshotOf(session: UploadSession): Promise<ProgressSnapshot> {
     const existing = await this.progress.get(session.id);
     if (existing) return existing;
-    if (isExpired(session)) throw uploadExpired(session.id, session.expiresAt);
+    assertNotAbandoned(session);
     await this.progress.init({
       uploadId: session.id,
       filename: session.filename,

@@ -7,9 +7,11 @@ export enum UploadErrorCode {
   Unauthorized = 'UNAUTHORIZED',
   ChannelForbidden = 'CHANNEL_FORBIDDEN',
   TooManyOpenUploads = 'TOO_MANY_OPEN_UPLOADS',
+  RateLimited = 'RATE_LIMITED',
   UploadNotFound = 'UPLOAD_NOT_FOUND',
   VideoNotFound = 'VIDEO_NOT_FOUND',
   UploadExpired = 'UPLOAD_EXPIRED',
+  UploadAborted = 'UPLOAD_ABORTED',
   UploadCompleted = 'UPLOAD_COMPLETED',
   ChunkIndexOutOfRange = 'CHUNK_INDEX_OUT_OF_RANGE',
   ChunkLengthMismatch = 'CHUNK_LENGTH_MISMATCH',
@@ -53,6 +55,12 @@ export function uploadExpired(uploadId: string, expiredAt: Date): UploadError {
   return new UploadError(UploadErrorCode.UploadExpired, `Upload ${uploadId} expired; start a new one`, {
     uploadId,
     expiredAt: expiredAt.toISOString(),
+  });
+}
+
+export function uploadAborted(uploadId: string): UploadError {
+  return new UploadError(UploadErrorCode.UploadAborted, `Upload ${uploadId} was aborted; start a new one`, {
+    uploadId,
   });
 }
 

@@ -1,11 +1,17 @@
 /** Finds the caller's upload sessions and turns "not there" or "no longer open" into the right error. */
 import { Injectable } from '@nestjs/common';
 import { type UploadSession, UploadSessionRepository } from '#videos';
-import { uploadCompleted, uploadExpired, uploadNotFound } from './upload-error.js';
+import { uploadAborted, uploadCompleted, uploadExpired, uploadNotFound } from './upload-error.js';
 
 /** Whether the session can no longer take bytes because its time ran out (cleaned up yet or not). */
 export function isExpired(session: UploadSession, now = Date.now()): boolean {
   return session.state === 'expired' || (session.state === 'open' && session.expiresAt.getTime() <= now);
+}
+
+/** Throws UPLOAD_ABORTED or UPLOAD_EXPIRED for a session that ended without a video. */
+export function assertNotAbandoned(session: UploadSession): void {
+  if (session.state === 'aborted') throw uploadAborted(session.id);
+  if (isExpired(session)) throw uploadExpired(session.id, session.expiresAt);
 }
 
 @Injectable()
@@ -19,11 +25,11 @@ export class UploadSessions {
     return session;
   }
 
-  /** A session that still takes bytes; UPLOAD_COMPLETED or UPLOAD_EXPIRED otherwise. */
+  /** A session that still takes bytes; UPLOAD_COMPLETED, UPLOAD_ABORTED or UPLOAD_EXPIRED otherwise. */
   async findOpen(uploadId: string, ownerId: string): Promise<UploadSession> {
     const session = await this.find(uploadId, ownerId);
     if (session.state === 'completed') throw uploadCompleted(uploadId);
-    if (isExpired(session)) throw uploadExpired(uploadId, session.expiresAt);
+    assertNotAbandoned(session);
     return session;
   }
 }

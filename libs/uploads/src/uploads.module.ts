@@ -9,6 +9,7 @@ import { PartUrls } from './part-urls.js';
 import { ProgressSync } from './progress-sync.js';
 import { UploadSessions } from './upload-sessions.js';
 import { UPLOAD_SETTINGS, type UploadSettings } from './upload-settings.js';
+import { AbortUpload } from './use-cases/abort-upload.use-case.js';
 import { CompleteUpload } from './use-cases/complete-upload.use-case.js';
 import { ExpireUploads } from './use-cases/expire-uploads.use-case.js';
 import { InitBatch } from './use-cases/init-batch.use-case.js';
@@ -17,7 +18,15 @@ import { ReceiveChunk } from './use-cases/receive-chunk.use-case.js';
 import { RetryFailedChunks } from './use-cases/retry-failed-chunks.use-case.js';
 import { BullVideoProcessingQueue, VideoProcessingQueue } from './video-processing.queue.js';
 
-const USE_CASES = [InitBatch, ReceiveChunk, RetryFailedChunks, CompleteUpload, ReadProgress, ExpireUploads];
+const USE_CASES = [
+  InitBatch,
+  ReceiveChunk,
+  RetryFailedChunks,
+  CompleteUpload,
+  AbortUpload,
+  ReadProgress,
+  ExpireUploads,
+];
 
 @Module({})
 export class UploadsModule {

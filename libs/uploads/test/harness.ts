@@ -14,6 +14,7 @@ import { PartUrls } from '../src/part-urls.js';
 import { ProgressSync } from '../src/progress-sync.js';
 import { UploadSessions } from '../src/upload-sessions.js';
 import type { UploadSettings } from '../src/upload-settings.js';
+import { AbortUpload } from '../src/use-cases/abort-upload.use-case.js';
 import { CompleteUpload } from '../src/use-cases/complete-upload.use-case.js';
 import { ExpireUploads } from '../src/use-cases/expire-uploads.use-case.js';
 import { InitBatch } from '../src/use-cases/init-batch.use-case.js';
@@ -60,6 +61,7 @@ export interface Harness {
   receiveChunk: ReceiveChunk;
   retryFailedChunks: RetryFailedChunks;
   completeUpload: CompleteUpload;
+  abortUpload: AbortUpload;
   readProgress: ReadProgress;
   expireUploads: ExpireUploads;
   close(): Promise<void>;
@@ -79,7 +81,7 @@ export async function startHarness(overrides: Partial<UploadSettings> = {}): Pro
   const queue = new RecordingQueue();
   const repository = new UploadSessionRepository(db);
   const sessions = new UploadSessions(repository);
-  const sync = new ProgressSync(storage, progress);
+  const sync = new ProgressSync(settings, storage, progress);
   const partUrls = new PartUrls(settings, storage);
   return {
     storage,
@@ -92,7 +94,8 @@ export async function startHarness(overrides: Partial<UploadSettings> = {}): Pro
     receiveChunk: new ReceiveChunk(settings, sessions, sync, storage, progress),
     retryFailedChunks: new RetryFailedChunks(sessions, sync, partUrls, progress),
     completeUpload: new CompleteUpload(sessions, sync, repository, storage, progress, queue),
-    readProgress: new ReadProgress(settings, sessions, repository, sync, progress),
+    abortUpload: new AbortUpload(sessions, repository, storage, progress),
+    readProgress: new ReadProgress(sessions, repository, sync, progress),
     expireUploads: new ExpireUploads(repository, storage, progress),
     async close() {
       await db.destroy();

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { UploadBatch } from './entities/upload-batch.entity.js';
-import { UploadSession } from './entities/upload-session.entity.js';
+import { type SessionState, UploadSession } from './entities/upload-session.entity.js';
 import { type ProcessedVideo, Video, type VideoProcessingField } from './entities/video.entity.js';
 
 export type NewUploadSession = Omit<UploadSession, 'batch' | 'state' | 'completedAt' | 'createdAt' | 'updatedAt'>;
@@ -60,17 +60,36 @@ export class UploadSessionRepository {
    * two concurrent completions serialize: the second finds the session completed and gets the same
    * video back (created = false), never a second row.
    */
-  async completeWithVideo(sessionId: string, video: NewVideo): Promise<{ video: Video | null; created: boolean }> {
+  async completeWithVideo(
+    sessionId: string,
+    video: NewVideo,
+  ): Promise<{ video: Video; created: boolean } | { video: null; state: 'expired' | 'aborted' }> {
     return this.db.transaction(async (m) => {
       const session = await lockSession(m, sessionId);
       if (session.state === 'completed') {
         return { video: await m.findOneByOrFail(Video, { uploadId: sessionId }), created: false };
       }
-      // Cleanup expired it (and released its storage) while this completion was on its way.
-      if (session.state === 'expired') return { video: null, created: false };
+      // The cleanup expired it, or its owner aborted it (its storage released), while this completion was on its way.
+      if (session.state !== 'open') return { video: null, state: session.state };
       await m.insert(Video, { ...video, status: 'uploaded' });
       await m.update(UploadSession, { id: sessionId }, { state: 'completed', completedAt: new Date() });
       return { video: await m.findOneByOrFail(Video, { id: video.id }), created: true };
+    });
+  }
+
+  /**
+   * Aborts an open session (expired or not): `release` frees its storage while the row is locked, then
+   * the session says `aborted`. Answers the session's state after the call: `aborted` (now or before),
+   * or `completed` / `expired` when it had ended otherwise, untouched. A complete racing it serializes
+   * on the same row lock.
+   */
+  async abort(sessionId: string, release: (session: UploadSession) => Promise<void>): Promise<SessionState> {
+    return this.db.transaction(async (m) => {
+      const session = await lockSession(m, sessionId);
+      if (session.state !== 'open') return session.state;
+      await release(session);
+      await m.update(UploadSession, { id: sessionId }, { state: 'aborted' });
+      return 'aborted';
     });
   }
 

@@ -1,9 +1,13 @@
 /**
  * Per-user rate limits on init, retry and complete (@nestjs/throttler), counted in Redis so that every
- * API instance shares them. Each route opts into exactly one named limit with @RateLimit(name).
+ * API instance shares them. Each route opts into exactly one named limit with @RateLimit(name). Past a
+ * limit the answer is 429 RATE_LIMITED in the envelope with a standard Retry-After header (RFC 9110
+ * section 10.2.3), and none of the throttler's per-limit headers.
  */
-import { applyDecorators, type DynamicModule } from '@nestjs/common';
-import { seconds, SkipThrottle, ThrottlerModule } from '@nestjs/throttler';
+import { applyDecorators, type DynamicModule, type ExecutionContext, Injectable } from '@nestjs/common';
+import { seconds, SkipThrottle, ThrottlerGuard, type ThrottlerLimitDetail, ThrottlerModule } from '@nestjs/throttler';
+import type { FastifyReply } from 'fastify';
+import { UploadError, UploadErrorCode } from '#uploads';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type { AppConfig } from '#config';
 
@@ -18,9 +22,22 @@ export function rateLimitModule(config: AppConfig): DynamicModule {
   const ttl = seconds(config.limits.windowSeconds);
   return ThrottlerModule.forRoot({
     throttlers: RATE_LIMITS.map((name) => ({ name, ttl, limit: config.limits[name] })),
+    setHeaders: false,
     // Given a URL, the storage owns its connection and closes it when the app shuts down.
     storage: new ThrottlerStorageRedisService(config.redis.url, { keyPrefix: `${config.redis.prefix}throttle:` }),
     // AuthGuard runs first, so the user is known; the address only counts for a request without one.
     getTracker: (req: { user?: { id: string }; ip?: string }) => (req.user ? `user:${req.user.id}` : `ip:${req.ip}`),
   });
+}
+
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  protected override throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const retryAfter = Math.max(1, Math.ceil(detail.timeToBlockExpire));
+    void context.switchToHttp().getResponse<FastifyReply>().header('retry-after', String(retryAfter));
+    const message = `too many requests: at most ${detail.limit} per ${Math.round(detail.ttl / 1000)} s; retry after ${retryAfter} s`;
+    return Promise.reject(
+      new UploadError(UploadErrorCode.RateLimited, message, { limit: detail.limit, retryAfterSeconds: retryAfter }),
+    );
+  }
 }

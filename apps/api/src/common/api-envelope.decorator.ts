@@ -1,6 +1,6 @@
 /** OpenAPI descriptions of the envelope around each route's data and of its error answers. */
 import { applyDecorators, type Type } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiResponse, getSchemaPath, type SchemaObject } from '@nestjs/swagger';
 
 export class ErrorBodyDto {
   @ApiProperty({ description: 'Stable machine-readable code.', example: 'MISSING_PARTS' })
@@ -30,23 +30,26 @@ export class ErrorEnvelopeDto {
   error: ErrorBodyDto;
 }
 
+/** The schema of `{ success: true, data }` around `model` (a list of them with isArray). */
+export function okEnvelopeSchema(model: Type<unknown>, isArray = false): SchemaObject {
+  const data = isArray ? { type: 'array', items: { $ref: getSchemaPath(model) } } : { $ref: getSchemaPath(model) };
+  return {
+    type: 'object',
+    required: ['success', 'data'],
+    properties: { success: { type: 'boolean', example: true }, data },
+  };
+}
+
 export function ApiOkEnvelope(
   model: Type<unknown>,
   options: { isArray?: boolean; status?: number; description?: string } = {},
 ) {
-  const data = options.isArray
-    ? { type: 'array', items: { $ref: getSchemaPath(model) } }
-    : { $ref: getSchemaPath(model) };
   return applyDecorators(
     ApiExtraModels(model, ErrorEnvelopeDto),
     ApiResponse({
       status: options.status ?? 200,
       description: options.description ?? 'Success',
-      schema: {
-        type: 'object',
-        required: ['success', 'data'],
-        properties: { success: { type: 'boolean', example: true }, data },
-      },
+      schema: okEnvelopeSchema(model, options.isArray),
     }),
   );
 }

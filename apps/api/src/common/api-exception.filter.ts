@@ -46,15 +46,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body } = errorResponse(error, this.logger);
     if (reply.sent) return;
-    if (status === 429) copyRetryAfter(reply);
     void reply.status(status).send(body);
   }
-}
-
-/** The throttler names its header per limit (Retry-After-init); clients look for the standard one. */
-function copyRetryAfter(reply: FastifyReply): void {
-  const named = Object.entries(reply.getHeaders()).find(([name]) => name.toLowerCase().startsWith('retry-after-'));
-  if (named && named[1] !== undefined) void reply.header('retry-after', named[1]);
 }
 
 /** Status of Nest's HttpException or of Fastify's own errors (statusCode on the error). */
@@ -91,12 +84,14 @@ export function uploadErrorStatus(code: UploadErrorCode): number {
     case UploadErrorCode.SizeMismatch:
       return 409;
     case UploadErrorCode.UploadExpired:
+    case UploadErrorCode.UploadAborted:
       return 410;
     case UploadErrorCode.ChunkTooLarge:
       return 413;
     case UploadErrorCode.UnsupportedMediaType:
       return 415;
     case UploadErrorCode.TooManyOpenUploads:
+    case UploadErrorCode.RateLimited:
       return 429;
     case UploadErrorCode.StorageFailed:
       return 502;

@@ -1,23 +1,25 @@
 /**
  * The batch upload routes of the seed document ("Batch Upload for Frontend"). Each handler maps HTTP
- * to one use case of libs/uploads and its result to a response DTO.
+ * to one use case of libs/uploads and its result to a response DTO. GET progress, the route pages poll,
+ * is a Fastify route: progress.route.ts.
  */
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { CompleteUpload, InitBatch, ReadProgress, ReceiveChunk, RetryFailedChunks } from '#uploads';
+import { AbortUpload, CompleteUpload, InitBatch, ReceiveChunk, RetryFailedChunks } from '#uploads';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { NoRateLimit, RateLimit } from '../auth/rate-limits.js';
 import { ApiErrors, ApiOkEnvelope } from '../common/api-envelope.decorator.js';
+import { ApiUploadIdParam, ParseUuid } from '../common/uuid-param.js';
 import { toVideoDto, VideoDto } from '../videos/dto/video.dto.js';
 import { chunkBody } from './chunk-body.js';
+import { AbortedUploadDto } from './dto/aborted-upload.dto.js';
 import { ChunkResultDto } from './dto/chunk-result.dto.js';
 import { InitBatchDto } from './dto/init-batch.dto.js';
-import { ProgressDto } from './dto/progress.dto.js';
 import { RetryUrlDto, toRetryUrlDto } from './dto/retry-url.dto.js';
-import { ChunkParamsDto, UploadIdParamsDto } from './dto/upload-params.dto.js';
+import { ChunkParamsDto } from './dto/upload-params.dto.js';
 import { toUploadSessionDto, UploadSessionDto } from './dto/upload-session.dto.js';
 
 @ApiTags('videos-batch')
@@ -32,7 +34,7 @@ export class BatchController {
     private readonly receiveChunk: ReceiveChunk,
     private readonly retryFailedChunks: RetryFailedChunks,
     private readonly completeUpload: CompleteUpload,
-    private readonly readProgress: ReadProgress,
+    private readonly abortUpload: AbortUpload,
   ) {}
 
   @Post('init')
@@ -93,26 +95,20 @@ export class BatchController {
     });
   }
 
-  @Get('progress/:uploadId')
-  @ApiOperation({ summary: 'Progress of one file: percent, status, failed chunks' })
-  @ApiOkEnvelope(ProgressDto)
-  @ApiErrors([400, 'uploadId is not a UUID'], [404, 'Unknown uploadId'], [410, 'Upload expired'])
-  progress(@Param() params: UploadIdParamsDto, @CurrentUser() user: AuthUser): Promise<ProgressDto> {
-    return this.readProgress.execute({ uploadId: params.uploadId, ownerId: user.id });
-  }
-
   @Post('retry/:uploadId')
+  @ApiUploadIdParam()
   @HttpCode(200)
   @RateLimit('retry')
   @ApiOperation({ summary: 'Fresh presigned URLs for just the failed chunks (empty when none failed)' })
   @ApiOkEnvelope(RetryUrlDto, { isArray: true })
   @ApiErrors([404, 'Unknown uploadId'], [409, 'Upload already completed'], [410, 'Upload expired'])
-  async retry(@Param() params: UploadIdParamsDto, @CurrentUser() user: AuthUser): Promise<RetryUrlDto[]> {
-    const urls = await this.retryFailedChunks.execute({ uploadId: params.uploadId, ownerId: user.id });
+  async retry(@Param('uploadId', ParseUuid) uploadId: string, @CurrentUser() user: AuthUser): Promise<RetryUrlDto[]> {
+    const urls = await this.retryFailedChunks.execute({ uploadId, ownerId: user.id });
     return urls.map(toRetryUrlDto);
   }
 
   @Post('complete/:uploadId')
+  @ApiUploadIdParam()
   @HttpCode(200)
   @RateLimit('complete')
   @ApiOperation({
@@ -124,7 +120,21 @@ export class BatchController {
     [409, 'Missing parts: error.details.missingChunks lists them, and they are marked failed'],
     [410, 'Upload expired'],
   )
-  async complete(@Param() params: UploadIdParamsDto, @CurrentUser() user: AuthUser): Promise<VideoDto> {
-    return toVideoDto(await this.completeUpload.execute({ uploadId: params.uploadId, ownerId: user.id }));
+  async complete(@Param('uploadId', ParseUuid) uploadId: string, @CurrentUser() user: AuthUser): Promise<VideoDto> {
+    return toVideoDto(await this.completeUpload.execute({ uploadId, ownerId: user.id }));
+  }
+
+  @Post('abort/:uploadId')
+  @ApiUploadIdParam()
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Give the upload up: its multipart upload is aborted, what it stored is deleted, and every later call for it ' +
+      'answers 410 UPLOAD_ABORTED. Aborting again answers the same.',
+  })
+  @ApiOkEnvelope(AbortedUploadDto)
+  @ApiErrors([404, 'Unknown uploadId'], [409, 'Upload already completed'], [410, 'Upload expired'])
+  abort(@Param('uploadId', ParseUuid) uploadId: string, @CurrentUser() user: AuthUser): Promise<AbortedUploadDto> {
+    return this.abortUpload.execute({ uploadId, ownerId: user.id });
   }
 }

@@ -5,8 +5,8 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { NoRateLimit } from '../auth/rate-limits.js';
 import { ApiErrors, ApiOkEnvelope } from '../common/api-envelope.decorator.js';
+import { ApiVideoIdParam, ParseUuid } from '../common/uuid-param.js';
 import { VideoDetailsDto } from './dto/video-details.dto.js';
-import { VideoIdParamsDto } from './dto/video-id-params.dto.js';
 import { VideosService } from './videos.service.js';
 
 @ApiTags('videos')
@@ -17,6 +17,7 @@ export class VideosController {
   constructor(private readonly videos: VideosService) {}
 
   @Get(':videoId')
+  @ApiVideoIdParam()
   @ApiOperation({
     summary:
       'A video: processing status (uploaded, processing, ready, failed), metadata and a short-lived thumbnail URL',
@@ -27,7 +28,7 @@ export class VideosController {
     [401, 'Missing, malformed, expired or wrongly signed token'],
     [404, 'Unknown videoId'],
   )
-  get(@Param() params: VideoIdParamsDto, @CurrentUser() user: AuthUser): Promise<VideoDetailsDto> {
-    return this.videos.get(params.videoId, user.id);
+  get(@Param('videoId', ParseUuid) videoId: string, @CurrentUser() user: AuthUser): Promise<VideoDetailsDto> {
+    return this.videos.get(videoId, user.id);
   }
 }

@@ -9,8 +9,8 @@ import { ProgressStore } from '#progress';
 import { ObjectStorage, type ObjectHead, StorageError, StorageErrorCode } from '#storage';
 import { type UploadSession, UploadSessionRepository, type Video } from '#videos';
 import { ProgressSync } from '../progress-sync.js';
-import { UploadError, UploadErrorCode, uploadExpired } from '../upload-error.js';
-import { isExpired, UploadSessions } from '../upload-sessions.js';
+import { UploadError, UploadErrorCode } from '../upload-error.js';
+import { assertNotAbandoned, UploadSessions } from '../upload-sessions.js';
 import { VideoProcessingQueue } from '../video-processing.queue.js';
 
 export interface CompleteUploadCommand {
@@ -33,15 +33,15 @@ export class CompleteUpload {
 
   /**
    * The video, status `uploaded` on its first completion. Throws UploadError: UPLOAD_NOT_FOUND,
-   * UPLOAD_EXPIRED, MISSING_PARTS (`details.missingChunks`; they are marked failed so that retry covers
+   * UPLOAD_EXPIRED, UPLOAD_ABORTED, MISSING_PARTS (`details.missingChunks`; they are marked failed so that retry covers
    * them), SIZE_MISMATCH or MULTIPART_UPLOAD_NOT_FOUND (storage holds something else than announced).
    */
   async execute({ uploadId, ownerId }: CompleteUploadCommand): Promise<Video> {
     const session = await this.sessions.find(uploadId, ownerId);
     if (session.state !== 'completed') {
-      if (isExpired(session)) throw uploadExpired(uploadId, session.expiresAt);
+      assertNotAbandoned(session);
       const head = await this.assembleObject(session);
-      const { video, created } = await this.repository.completeWithVideo(session.id, {
+      const completed = await this.repository.completeWithVideo(session.id, {
         id: session.fileId,
         uploadId: session.id,
         channelId: session.channelId,
@@ -52,9 +52,8 @@ export class CompleteUpload {
         storageKey: session.storageKey,
         etag: head.etag,
       });
-      // The cleanup expired it (and released its storage) while this completion was on its way.
-      if (!video) throw uploadExpired(uploadId, session.expiresAt);
-      if (created) this.logger.log(`upload ${uploadId} completed as video ${session.fileId}`);
+      if (completed.video === null) assertNotAbandoned({ ...session, state: completed.state });
+      else if (completed.created) this.logger.log(`upload ${uploadId} completed as video ${session.fileId}`);
     }
     const video = await this.repository.findVideoByUploadId(uploadId);
     if (!video) throw new Error(`upload ${uploadId} is completed but has no video`);

@@ -69,7 +69,7 @@ describe('InitBatch', () => {
   it.each([
     ['six files', Array.from({ length: 6 }, () => files[0]), 'files'],
     ['a file over the limit', [{ filename: 'huge.mp4', size: 1025 * MiB }], 'files.0.size'],
-    ['no type and an unknown extension', [{ filename: 'notes.txt', size: 10 }], 'files.0.type'],
+    ['a type that is plainly not video', [{ filename: 'notes.mp4', size: 10, type: 'text/html' }], 'files.0.type'],
   ])('refuses %s with VALIDATION_FAILED naming the field', async (_name, batch, field) => {
     const error = await h.initBatch.execute({ uploader: ALICE, channelId: '1', files: batch }).catch((e: unknown) => e);
     expect(error).toMatchObject({

@@ -13,14 +13,14 @@ import { sourceKey } from '../storage-keys.js';
 import { type FieldProblem, UploadError, UploadErrorCode, validationFailed } from '../upload-error.js';
 import { UPLOAD_SETTINGS, type UploadSettings } from '../upload-settings.js';
 import { mayUploadTo, type Uploader } from '../uploader.js';
-import { videoTypeOf } from '../video-types.js';
+import { recordedContentType } from '../content-types.js';
 
 export interface FileToUpload {
   /** Display name only; never part of a storage key. */
   filename: string;
   /** Bytes. */
   size: number;
-  /** Video MIME type; inferred from the filename's extension when absent. */
+  /** A hint: a video/* type (parameters allowed), application/octet-stream, "" or absent (see content-types.ts). */
   type?: string;
 }
 
@@ -153,7 +153,7 @@ export class InitBatch {
     }));
   }
 
-  /** The limits that depend on configuration; answers each file's video MIME type. */
+  /** The limits that depend on configuration; answers the type each file is recorded with. */
   private checkFiles(files: readonly FileToUpload[]): string[] {
     const { maxFiles, maxFileSize } = this.settings;
     const problems: FieldProblem[] = [];
@@ -163,12 +163,11 @@ export class InitBatch {
     const types = files.map((f, i) => {
       if (f.size > limit)
         problems.push({ field: `files.${i}.size`, problems: [`size must not exceed ${limit} bytes`] });
-      const type = f.type?.toLowerCase() ?? videoTypeOf(f.filename);
-      if (!type)
-        problems.push({
-          field: `files.${i}.type`,
-          problems: ['type is missing and the filename extension is not a known video type'],
-        });
+      const type = recordedContentType(f.type, f.filename);
+      if (type === null) {
+        const problem = `type ${JSON.stringify(f.type)} is not a video type: send a video/* type, application/octet-stream or ""`;
+        problems.push({ field: `files.${i}.type`, problems: [problem] });
+      }
       return type ?? '';
     });
     if (problems.length > 0) throw validationFailed(problems);

@@ -3,12 +3,11 @@
  * A poll is one Redis round trip whatever the chunk count; at most once per PROGRESS_SYNC_INTERVAL_MS
  * per upload (a Redis lock, across API instances) it also asks storage which parts arrived.
  */
-import { Inject, Injectable } from '@nestjs/common';
-import { ProgressStore, type ProgressSnapshot, type UploadStatus } from '#progress';
+import { Injectable } from '@nestjs/common';
+import { chunkRanges, ProgressStore, type ProgressSnapshot, type UploadStatus } from '#progress';
 import { UploadSessionRepository, type UploadSession } from '#videos';
 import { ProgressSync } from '../progress-sync.js';
-import { isExpired, UploadSessions } from '../upload-sessions.js';
-import { UPLOAD_SETTINGS, type UploadSettings } from '../upload-settings.js';
+import { UploadSessions } from '../upload-sessions.js';
 
 export interface ReadProgressCommand {
   uploadId: string;
@@ -26,6 +25,8 @@ export interface UploadProgress {
   totalChunks: number;
   /** Chunks stored so far. */
   completedCount: number;
+  /** The stored chunks as ranges of 0-based indices, e.g. "0-3,5,7-9" ("" for none): what a resuming client skips. */
+  storedChunks: string;
   /** The video's id, once the upload is completed. */
   videoId?: string;
 }
@@ -33,29 +34,19 @@ export interface UploadProgress {
 @Injectable()
 export class ReadProgress {
   constructor(
-    @Inject(UPLOAD_SETTINGS) private readonly settings: UploadSettings,
     private readonly sessions: UploadSessions,
     private readonly repository: UploadSessionRepository,
     private readonly sync: ProgressSync,
     private readonly progress: ProgressStore,
   ) {}
 
-  /** Throws UploadError: UPLOAD_NOT_FOUND (unknown, or someone else's), UPLOAD_EXPIRED (ProgressSync). */
+  /** Throws UploadError: UPLOAD_NOT_FOUND (unknown, or someone else's), UPLOAD_EXPIRED, UPLOAD_ABORTED. */
   async execute({ uploadId, ownerId }: ReadProgressCommand): Promise<UploadProgress> {
-    const interval = this.settings.progressSyncIntervalMs;
-    let snapshot = await this.progress.get(uploadId);
+    const snapshot = await this.progress.get(uploadId);
     // Ownership from Redis itself: a poll stays one round trip. Someone else's upload is unknown.
-    if (snapshot && snapshot.ownerId !== ownerId) snapshot = null;
-    if (
-      snapshot &&
-      Date.now() - snapshot.syncedAt >= interval &&
-      (await this.progress.tryLockSync(uploadId, Math.max(1, interval)))
-    ) {
-      const session = await this.sessions.find(uploadId, ownerId);
-      if (session.state === 'open' && !isExpired(session))
-        snapshot = (await this.sync.syncWithStorage(session)) ?? snapshot;
+    if (snapshot && snapshot.ownerId === ownerId) {
+      return fromSnapshot(await this.sync.fresh(snapshot, () => this.sessions.find(uploadId, ownerId)));
     }
-    if (snapshot) return fromSnapshot(snapshot);
 
     const session = await this.sessions.find(uploadId, ownerId);
     if (session.state === 'completed') return this.completed(session);
@@ -72,6 +63,7 @@ export class ReadProgress {
       failedChunks: [],
       totalChunks: session.totalChunks,
       completedCount: session.totalChunks,
+      storedChunks: chunkRanges(Array.from({ length: session.totalChunks }, (_, i) => i)),
       videoId: video?.id,
     };
   }
@@ -86,5 +78,6 @@ function fromSnapshot(s: ProgressSnapshot): UploadProgress {
     failedChunks: s.failedChunks,
     totalChunks: s.totalChunks,
     completedCount: s.completedCount,
+    storedChunks: s.storedChunks,
   };
 }

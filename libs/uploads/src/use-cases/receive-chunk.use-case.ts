@@ -94,7 +94,8 @@ export class ReceiveChunk {
       );
     }
     await this.progress.markDone(uploadId, chunkIndex, expected);
-    const snapshot = await this.sync.snapshotOf(session);
+    // Chunks PUT straight to storage meanwhile count too, as a poll would show them.
+    const snapshot = await this.sync.fresh(await this.sync.snapshotOf(session), () => Promise.resolve(session));
     return {
       uploadId,
       chunkIndex,

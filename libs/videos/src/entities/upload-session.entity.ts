@@ -17,8 +17,9 @@ import type { UploadBatch } from './upload-batch.entity.js';
  *  - open: URLs handed out, parts may be arriving
  *  - completed: the object is whole and the Video row exists
  *  - expired: abandoned past expiresAt; storage was cleaned up
+ *  - aborted: its owner gave it up; storage was cleaned up
  */
-export type SessionState = 'open' | 'completed' | 'expired';
+export type SessionState = 'open' | 'completed' | 'expired' | 'aborted';
 
 @Entity('upload_sessions')
 @Index('upload_sessions_open_expiry', ['expiresAt'], { where: `state = 'open'` })

@@ -7,7 +7,6 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
-  Matches,
   MaxLength,
   Min,
   ValidateNested,
@@ -35,13 +34,14 @@ export class FileMetadataDto {
 
   @ApiPropertyOptional({
     description:
-      'Video MIME type. When omitted it is inferred from the filename extension; non-video types are refused.',
+      'A hint, as a browser reports File.type: any video/* type (parameters are dropped), application/octet-stream, ' +
+      'or "" / absent (the filename extension tells, else application/octet-stream). A type that is plainly not ' +
+      'video (image/png, text/html) is refused; the worker decides what is a video. init answers the recorded type.',
     example: 'video/mp4',
   })
   @IsOptional()
   @IsString()
   @MaxLength(255)
-  @Matches(/^video\/[a-z0-9][a-z0-9.+-]*$/i, { message: 'type must be a video MIME type such as video/mp4' })
   type?: string;
 }
 

@@ -32,6 +32,16 @@ export class ProgressDto {
   @ApiProperty({ description: 'Chunks stored so far.', example: 3 })
   completedCount: number;
 
+  @ApiProperty({
+    description:
+      'The chunks stored, as ascending runs of 0-based indices, "first-last" or one index, joined by commas ("" ' +
+      'for none; a run stays one entry however long, so 10,000 stored chunks are "0-9999"). A page that reloads ' +
+      'sends only the chunks outside these runs.',
+    pattern: '^(\\d+(-\\d+)?(,\\d+(-\\d+)?)*)?$',
+    example: '0-3,5,7-9',
+  })
+  storedChunks: string;
+
   @ApiPropertyOptional({
     description: 'Id of the video, once the upload is completed.',
     format: 'uuid',

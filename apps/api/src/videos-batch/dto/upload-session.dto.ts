@@ -36,6 +36,14 @@ export class UploadSessionDto {
 
   @ApiProperty({
     description:
+      'The type the file is recorded with: the declared video type without parameters, else what the filename ' +
+      'extension implies, else application/octet-stream. The video keeps it, whatever the PUT sends.',
+    example: 'video/mp4',
+  })
+  contentType: string;
+
+  @ApiProperty({
+    description:
       'True when the file goes up in parts (larger than the single-upload limit, 150 MiB by default); false when it goes up whole, with one PUT to its one URL.',
     example: true,
   })
@@ -76,6 +84,7 @@ export function toUploadSessionDto(u: InitializedUpload): UploadSessionDto {
     batchId: u.batchId,
     filename: u.filename,
     size: u.size,
+    contentType: u.contentType,
     isChunked: u.isChunked,
     chunkSize: u.chunkSize,
     totalChunks: u.totalChunks,

@@ -1,0 +1,63 @@
+/**
+ * GET /api/v1/videos/batch/progress/:uploadId, the route a page polls about once a second per file, as a
+ * Fastify route rather than a Nest one: Nest's guards, pipes and interceptor cost more per poll than the
+ * poll's own work (BENCHMARKS.md, "Progress route", has both measured). It sits in Fastify's router and
+ * hooks like every route (security headers, CORS, the refusal of streamed bodies, router errors in the
+ * envelope) and takes the Nest route's steps with the same pieces: AuthGuard's token verifier, the UUID
+ * rule of ParseUuid, the ReadProgress use case, the envelope, and ApiExceptionFilter's error mapping.
+ * Its OpenAPI operation is built below from the DTOs, as the decorators of a Nest route would.
+ */
+import { Logger } from '@nestjs/common';
+import { getSchemaPath, type OperationObject } from '@nestjs/swagger';
+import type { FastifyInstance } from 'fastify';
+import { ReadProgress } from '#uploads';
+import type { JwtVerifier } from '../auth/jwt-verifier.js';
+import { ErrorEnvelopeDto, okEnvelopeSchema } from '../common/api-envelope.decorator.js';
+import { errorResponse } from '../common/api-exception.filter.js';
+import { ok } from '../common/envelope.js';
+import { uuidParam, UPLOAD_ID_PARAM } from '../common/uuid-param.js';
+import { ProgressDto } from './dto/progress.dto.js';
+
+export const PROGRESS_ROUTE = '/api/v1/videos/batch/progress/:uploadId';
+
+export function mountProgressRoute(fastify: FastifyInstance, verifier: JwtVerifier, readProgress: ReadProgress): void {
+  const logger = new Logger('ProgressRoute');
+  fastify.route<{ Params: { uploadId: string } }>({
+    method: 'GET',
+    url: PROGRESS_ROUTE,
+    handler: async (request) => {
+      const user = await verifier.authenticate(request.headers.authorization);
+      const uploadId = uuidParam('uploadId', request.params.uploadId);
+      return ok(await readProgress.execute({ uploadId, ownerId: user.id }));
+    },
+    errorHandler: (error, _request, reply) => {
+      const { status, body } = errorResponse(error, logger);
+      void reply.status(status).send(body);
+    },
+  });
+}
+
+/** The route's OpenAPI path and operation; the models are ProgressDto and ErrorEnvelopeDto. */
+export const PROGRESS_OPENAPI_PATH = PROGRESS_ROUTE.replace(':uploadId', '{uploadId}');
+export const PROGRESS_MODELS = [ProgressDto, ErrorEnvelopeDto];
+
+export function progressOperation(): OperationObject {
+  const error = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorEnvelopeDto) } } },
+  });
+  return {
+    operationId: 'BatchController_progress',
+    summary: 'Progress of one file: percent, status, failed chunks, stored chunks',
+    tags: ['videos-batch'],
+    security: [{ bearer: [] }],
+    parameters: [{ in: 'path', required: true, ...UPLOAD_ID_PARAM }],
+    responses: {
+      200: { description: 'Success', content: { 'application/json': { schema: okEnvelopeSchema(ProgressDto) } } },
+      400: error('uploadId is not a UUID'),
+      401: error('Missing, malformed, expired or wrongly signed token'),
+      404: error('Unknown uploadId'),
+      410: error('Upload expired or aborted'),
+    },
+  };
+}
