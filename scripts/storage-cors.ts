@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata';
 import { loadConfig } from '#config';
-import { applyBrowserCors, createS3Client, missingBrowserCors } from '#storage';
+import { applyBrowserCors, createS3Client } from '#storage';
 
 const { storage } = loadConfig();
 if (storage.driver !== 's3') {
@@ -16,10 +16,9 @@ const { bucket, browserOrigins } = storage.s3;
 // S3_ENDPOINT, the address this machine reaches storage at (not S3_PUBLIC_ENDPOINT).
 const client = createS3Client(storage.s3);
 try {
-  if ((await missingBrowserCors(client, bucket, browserOrigins)) === null) {
+  if (!(await applyBrowserCors(client, bucket, browserOrigins))) {
     console.log(`bucket ${bucket}: the storage has no bucket CORS (its own policy serves browsers); nothing to set`);
   } else {
-    await applyBrowserCors(client, bucket, browserOrigins);
     const origins = browserOrigins === '*' ? 'every origin' : browserOrigins.join(', ');
     console.log(`bucket ${bucket}: browsers of ${origins} may PUT, GET and HEAD, and read ETag`);
   }

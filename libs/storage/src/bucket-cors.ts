@@ -22,13 +22,18 @@ export function browserCorsRule(origins: BrowserOrigins): CORSRule {
   };
 }
 
-/** Sets the bucket's CORS to browserCorsRule (it replaces any rule the bucket had). */
-export async function applyBrowserCors(client: S3Client, bucket: string, origins: BrowserOrigins): Promise<void> {
+/**
+ * Sets the bucket's CORS to browserCorsRule (it replaces any rule the bucket had). Answers false when the
+ * storage has no bucket CORS (NotImplemented: its own policy serves browsers).
+ */
+export async function applyBrowserCors(client: S3Client, bucket: string, origins: BrowserOrigins): Promise<boolean> {
   try {
     await client.send(
       new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [browserCorsRule(origins)] } }),
     );
+    return true;
   } catch (error) {
+    if (notImplemented(error)) return false;
     throw toStorageError(error, 'object', `PutBucketCors ${bucket}`);
   }
 }
@@ -46,7 +51,7 @@ export async function missingBrowserCors(
   try {
     rules = (await client.send(new GetBucketCorsCommand({ Bucket: bucket }))).CORSRules ?? [];
   } catch (error) {
-    if (errorName(error) === 'NotImplemented' || httpStatusOf(error) === 501) return null;
+    if (notImplemented(error)) return null;
     if (errorName(error) !== 'NoSuchCORSConfiguration')
       throw toStorageError(error, 'object', `GetBucketCors ${bucket}`);
     rules = [];
@@ -75,4 +80,8 @@ export async function missingBrowserCors(
 /** Whether a rule's AllowedOrigins let `origin` in ('*' stands for every origin on both sides). */
 function allows(allowed: string[] | undefined, origin: string): boolean {
   return (allowed ?? []).some((a) => a === '*' || a === origin);
+}
+
+function notImplemented(error: unknown): boolean {
+  return errorName(error) === 'NotImplemented' || httpStatusOf(error) === 501;
 }
