@@ -2,6 +2,7 @@
 // Prettier's (eslint-config-prettier turns off the rules that would fight it).
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -14,5 +15,7 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  // Pages the browser tests load: plain ES modules run by Chromium.
+  { files: ['test/browser/page/**/*.js'], languageOptions: { globals: globals.browser } },
   prettier,
 );

@@ -21,6 +21,7 @@ import { API_SECURITY_HEADERS, helmetHeaders } from './common/security-headers.j
 import { streamsBody } from './common/streaming.js';
 import { createValidationPipe } from './common/validation.js';
 import { mountDiskStorage } from './storage-disk/disk-storage.route.js';
+import { CHUNK_OPENAPI_PATH, CHUNK_REQUEST_BODY } from './videos-batch/chunk-body.js';
 import {
   mountProgressRoute,
   PROGRESS_MODELS,
@@ -142,5 +143,7 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: PROGRESS_MODELS });
   document.paths[PROGRESS_OPENAPI_PATH] = { get: progressOperation() };
+  const chunk = document.paths[CHUNK_OPENAPI_PATH]?.post;
+  if (chunk) chunk.requestBody = CHUNK_REQUEST_BODY;
   return document;
 }

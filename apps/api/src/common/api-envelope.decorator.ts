@@ -1,9 +1,10 @@
 /** OpenAPI descriptions of the envelope around each route's data and of its error answers. */
 import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiResponse, getSchemaPath, type SchemaObject } from '@nestjs/swagger';
+import { ERROR_CODES } from './api-exception.filter.js';
 
 export class ErrorBodyDto {
-  @ApiProperty({ description: 'Stable machine-readable code.', example: 'MISSING_PARTS' })
+  @ApiProperty({ description: 'Stable machine-readable code.', enum: ERROR_CODES, example: 'MISSING_PARTS' })
   code: string;
 
   @ApiProperty({

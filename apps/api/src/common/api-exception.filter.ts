@@ -10,19 +10,20 @@ import type { FastifyReply } from 'fastify';
 import { UploadError, UploadErrorCode } from '#uploads';
 import { fail } from './envelope.js';
 
+/** Codes of the HTTP errors Nest and Fastify raise themselves; any other 4xx is BAD_REQUEST. */
 const HTTP_CODES: Record<number, string> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHORIZED',
-  403: 'FORBIDDEN',
   404: 'NOT_FOUND',
-  405: 'METHOD_NOT_ALLOWED',
-  406: 'NOT_ACCEPTABLE',
-  408: 'REQUEST_TIMEOUT',
-  411: 'LENGTH_REQUIRED',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'RATE_LIMITED',
 };
+
+/** Every `error.code` the API answers (README, "What the API answers"; the OpenAPI document's enum). */
+export const ERROR_CODES: readonly string[] = [
+  ...new Set([...Object.values(UploadErrorCode), ...Object.values(HTTP_CODES), 'INTERNAL_ERROR']),
+];
 
 export function errorResponse(error: unknown, logger: Logger): { status: number; body: ReturnType<typeof fail> } {
   if (error instanceof UploadError) {

@@ -4,7 +4,7 @@
  * is a Fastify route: progress.route.ts.
  */
 import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { AbortUpload, CompleteUpload, InitBatch, ReceiveChunk, RetryFailedChunks } from '#uploads';
@@ -24,7 +24,10 @@ import { toUploadSessionDto, UploadSessionDto } from './dto/upload-session.dto.j
 
 @ApiTags('videos-batch')
 @ApiBearerAuth()
-@ApiErrors([401, 'Missing, malformed, expired or wrongly signed token'])
+@ApiErrors(
+  [401, 'Missing, malformed, expired or wrongly signed token'],
+  [500, 'A fault of the server: error.details.errorId is in its log'],
+)
 @NoRateLimit()
 @Controller('api/v1/videos/batch')
 export class BatchController {
@@ -47,9 +50,11 @@ export class BatchController {
     description: 'One session per file, in the order of `files`',
   })
   @ApiErrors(
-    [400, 'Invalid body: the failing fields are in error.details.fields'],
+    [400, 'Invalid body (the failing fields are in error.details.fields), or malformed JSON'],
     [403, 'The token does not allow uploads to this channel'],
-    [429, 'Too many inits in the window, or too many open uploads'],
+    [413, 'A JSON body above 256 KiB'],
+    [415, 'A body that is not JSON'],
+    [429, 'Too many inits in the window (Retry-After), or too many open uploads'],
   )
   async init(@Body() dto: InitBatchDto, @CurrentUser() user: AuthUser): Promise<UploadSessionDto[]> {
     const uploads = await this.initBatch.execute({ uploader: user, channelId: dto.channel_id, files: dto.files });
@@ -61,22 +66,13 @@ export class BatchController {
   @ApiOperation({
     summary: 'Send one chunk through the API; it is streamed to storage as that part. Sending it again replaces it.',
   })
-  @ApiConsumes('application/octet-stream', 'multipart/form-data')
-  @ApiBody({
-    description: "The chunk's exact bytes: bytes [i*chunkSize, min(size, (i+1)*chunkSize)) of the file",
-    schema: {
-      oneOf: [
-        { type: 'string', format: 'binary' },
-        { type: 'object', required: ['chunk'], properties: { chunk: { type: 'string', format: 'binary' } } },
-      ],
-    },
-  })
+  // Its body is described per content type in the OpenAPI document: CHUNK_REQUEST_BODY (chunk-body.ts).
   @ApiOkEnvelope(ChunkResultDto)
   @ApiErrors(
-    [400, 'Chunk of the wrong length or index out of range'],
+    [400, 'Chunk of the wrong length, index out of range, uploadId not a UUID, or a form without its chunk'],
     [404, 'Unknown uploadId'],
     [409, 'Upload already completed'],
-    [410, 'Upload expired'],
+    [410, 'Upload expired or aborted'],
     [413, 'Chunk larger than the chunk route takes (2 GiB by default)'],
     [415, 'Neither application/octet-stream nor multipart/form-data'],
     [502, 'Storage did not take the chunk; it is marked failed'],
@@ -101,7 +97,13 @@ export class BatchController {
   @RateLimit('retry')
   @ApiOperation({ summary: 'Fresh presigned URLs for just the failed chunks (empty when none failed)' })
   @ApiOkEnvelope(RetryUrlDto, { isArray: true })
-  @ApiErrors([404, 'Unknown uploadId'], [409, 'Upload already completed'], [410, 'Upload expired'])
+  @ApiErrors(
+    [400, 'uploadId is not a UUID'],
+    [404, 'Unknown uploadId'],
+    [409, 'Upload already completed'],
+    [410, 'Upload expired or aborted'],
+    [429, 'Too many retries in the window (Retry-After)'],
+  )
   async retry(@Param('uploadId', ParseUuid) uploadId: string, @CurrentUser() user: AuthUser): Promise<RetryUrlDto[]> {
     const urls = await this.retryFailedChunks.execute({ uploadId, ownerId: user.id });
     return urls.map(toRetryUrlDto);
@@ -116,9 +118,15 @@ export class BatchController {
   })
   @ApiOkEnvelope(VideoDto)
   @ApiErrors(
+    [400, 'uploadId is not a UUID'],
     [404, 'Unknown uploadId'],
-    [409, 'Missing parts: error.details.missingChunks lists them, and they are marked failed'],
-    [410, 'Upload expired'],
+    [
+      409,
+      'Missing parts (error.details.missingChunks lists them, and they are marked failed), or storage holds ' +
+        'another size than announced',
+    ],
+    [410, 'Upload expired or aborted'],
+    [429, 'Too many completions in the window (Retry-After)'],
   )
   async complete(@Param('uploadId', ParseUuid) uploadId: string, @CurrentUser() user: AuthUser): Promise<VideoDto> {
     return toVideoDto(await this.completeUpload.execute({ uploadId, ownerId: user.id }));
@@ -133,7 +141,12 @@ export class BatchController {
       'answers 410 UPLOAD_ABORTED. Aborting again answers the same.',
   })
   @ApiOkEnvelope(AbortedUploadDto)
-  @ApiErrors([404, 'Unknown uploadId'], [409, 'Upload already completed'], [410, 'Upload expired'])
+  @ApiErrors(
+    [400, 'uploadId is not a UUID'],
+    [404, 'Unknown uploadId'],
+    [409, 'Upload already completed'],
+    [410, 'Upload expired'],
+  )
   abort(@Param('uploadId', ParseUuid) uploadId: string, @CurrentUser() user: AuthUser): Promise<AbortedUploadDto> {
     return this.abortUpload.execute({ uploadId, ownerId: user.id });
   }

@@ -88,3 +88,27 @@ function contentLength(req: FastifyRequest): number | undefined {
   const n = Number(value);
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
+
+export const CHUNK_OPENAPI_PATH = '/api/v1/videos/batch/chunk/{uploadId}/{chunkIndex}';
+
+/**
+ * The chunk route's body as OpenAPI describes it: one schema per content type, so that a generated
+ * client sends the bytes raw as application/octet-stream, or a form with the bytes in its `chunk` field
+ * (Nest's @ApiBody can only give every content type the same schema).
+ */
+export const CHUNK_REQUEST_BODY = {
+  required: true,
+  description: "The chunk's exact bytes: bytes [i*chunkSize, min(size, (i+1)*chunkSize)) of the file",
+  content: {
+    'application/octet-stream': { schema: { type: 'string' as const, format: 'binary' } },
+    'multipart/form-data': {
+      schema: {
+        type: 'object' as const,
+        required: ['chunk'],
+        properties: {
+          chunk: { type: 'string' as const, format: 'binary', description: "The chunk's bytes, as a file field" },
+        },
+      },
+    },
+  },
+};

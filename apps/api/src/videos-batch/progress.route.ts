@@ -58,6 +58,7 @@ export function progressOperation(): OperationObject {
       401: error('Missing, malformed, expired or wrongly signed token'),
       404: error('Unknown uploadId'),
       410: error('Upload expired or aborted'),
+      500: error('A fault of the server: error.details.errorId is in its log'),
     },
   };
 }

@@ -27,6 +27,7 @@ export class VideosController {
     [400, 'videoId is not a UUID'],
     [401, 'Missing, malformed, expired or wrongly signed token'],
     [404, 'Unknown videoId'],
+    [500, 'A fault of the server: error.details.errorId is in its log'],
   )
   get(@Param('videoId', ParseUuid) videoId: string, @CurrentUser() user: AuthUser): Promise<VideoDetailsDto> {
     return this.videos.get(videoId, user.id);

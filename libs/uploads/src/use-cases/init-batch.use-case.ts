@@ -102,12 +102,15 @@ export class InitBatch {
     });
     const sessions = await this.createMultipartUploads(planned);
     const max = this.settings.maxOpenSessionsPerUser;
-    const recorded = await this.repository
-      .createBatch({ id: batchId, channelId, ownerId: uploader.id }, sessions, max)
-      .catch(async (error: unknown) => {
-        await this.abandon(sessions);
-        throw error;
-      });
+    // The URLs are signed while PostgreSQL records the batch; a refused batch drops them unused.
+    const signing = Promise.all(sessions.map((s) => this.partUrls.sign(s, allChunks(s.totalChunks))));
+    const [recorded, signed] = await Promise.all([
+      this.repository.createBatch({ id: batchId, channelId, ownerId: uploader.id }, sessions, max),
+      signing,
+    ]).catch(async (error: unknown) => {
+      await this.abandon(sessions);
+      throw error;
+    });
     if (!recorded) {
       await this.abandon(sessions);
       throw new UploadError(
@@ -116,14 +119,6 @@ export class InitBatch {
         { limit: max },
       );
     }
-    const signed = await Promise.all(
-      sessions.map((s) =>
-        this.partUrls.sign(
-          s,
-          Array.from({ length: s.totalChunks }, (_, i) => i),
-        ),
-      ),
-    );
     await Promise.all(
       sessions.map((s) =>
         this.progress.init({
@@ -201,4 +196,9 @@ export class InitBatch {
         .catch((e: Error) => this.logger.warn(`abort of ${s.storageKey} failed: ${e.message}`));
     }
   }
+}
+
+/** The 0-based indices of every chunk of an upload. */
+function allChunks(totalChunks: number): number[] {
+  return Array.from({ length: totalChunks }, (_, i) => i);
 }
