@@ -250,7 +250,31 @@ describe('API contract', () => {
         '/api/v1/videos/batch/progress/{uploadId}',
         '/api/v1/videos/batch/retry/{uploadId}',
         '/api/v1/videos/batch/complete/{uploadId}',
+        '/api/v1/videos/batch/abort/{uploadId}',
       ]),
+    );
+  });
+
+  it('declares the statuses every route may answer, and error.code as the enum of the codes the README lists', async () => {
+    const live = (await (await request(`${stack.url}/docs-json`)).body.json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      components: { schemas: { ErrorBodyDto: { properties: { code: { enum: string[] } } } } };
+    };
+    for (const [path, operations] of Object.entries(live.paths)) {
+      for (const [method, { responses }] of Object.entries(operations)) {
+        // Any route: no token, or a bug. Any route with a parameter or a body: a bad one.
+        const expected = ['401', '500', ...(path.includes('{') || method === 'post' ? ['400'] : [])];
+        expect([method, path, expected.filter((status) => !(status in responses))]).toEqual([method, path, []]);
+      }
+    }
+    const readme = readFileSync('README.md', 'utf8');
+    const table = readme.slice(readme.indexOf('### What the API answers'), readme.indexOf('Statuses a client sees'));
+    const documented = table
+      .split('\n')
+      .filter((line) => /^\| \d{3} \|/.test(line))
+      .flatMap((line) => [...line.split('|')[2].matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]));
+    expect([...live.components.schemas.ErrorBodyDto.properties.code.enum].sort()).toEqual(
+      [...new Set(documented)].sort(),
     );
   });
 });
