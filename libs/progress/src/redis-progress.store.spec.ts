@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { describeProgressStoreConformance } from '../test/conformance.js';
+import { describeProgressStoreConformance, progressInitOf } from '../test/conformance.js';
 import type { ProgressInit } from './progress.store.js';
 import { RedisProgressStore } from './redis-progress.store.js';
 
@@ -39,18 +39,8 @@ describe('RedisProgressStore', () => {
     return found;
   }
 
-  /** 4 chunks of 5 MiB + 1 MiB last chunk unless overridden. */
   async function newUpload(overrides: Partial<ProgressInit> = {}): Promise<ProgressInit> {
-    const p: ProgressInit = {
-      uploadId: randomUUID(),
-      filename: 'clip.mp4',
-      ownerId: 'user-1',
-      totalChunks: 4,
-      size: 3 * 5 * MiB + 1 * MiB,
-      expiresAt: Date.now() + 3_600_000,
-      urlsExpireAt: Date.now() + 900_000,
-      ...overrides,
-    };
+    const p = progressInitOf(overrides);
     await store.init(p);
     return p;
   }

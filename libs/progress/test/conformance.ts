@@ -7,6 +7,20 @@ import type { ProgressInit, ProgressStore } from '../src/progress.store.js';
 
 const MiB = 1024 * 1024;
 
+/** A new upload of 4 chunks, 3 of 5 MiB and a last one of 1 MiB, unless overridden. */
+export function progressInitOf(overrides: Partial<ProgressInit> = {}): ProgressInit {
+  return {
+    uploadId: randomUUID(),
+    filename: 'clip.mp4',
+    ownerId: 'user-1',
+    totalChunks: 4,
+    size: 3 * 5 * MiB + 1 * MiB,
+    expiresAt: Date.now() + 3_600_000,
+    urlsExpireAt: Date.now() + 900_000,
+    ...overrides,
+  };
+}
+
 export function describeProgressStoreConformance(name: string, factory: () => ProgressStore): void {
   describe(`ProgressStore conformance: ${name}`, () => {
     let store: ProgressStore;
@@ -14,18 +28,8 @@ export function describeProgressStoreConformance(name: string, factory: () => Pr
       store = factory();
     });
 
-    /** 4 chunks of 5 MiB + 1 MiB last chunk unless overridden. */
     async function newUpload(overrides: Partial<ProgressInit> = {}): Promise<ProgressInit> {
-      const p: ProgressInit = {
-        uploadId: randomUUID(),
-        filename: 'clip.mp4',
-        ownerId: 'user-1',
-        totalChunks: 4,
-        size: 3 * 5 * MiB + 1 * MiB,
-        expiresAt: Date.now() + 3_600_000,
-        urlsExpireAt: Date.now() + 900_000,
-        ...overrides,
-      };
+      const p = progressInitOf(overrides);
       await store.init(p);
       return p;
     }

@@ -3,7 +3,7 @@
  *
  * Chunks sent through the chunk route are counted as they land. Chunks PUT straight to storage through
  * presigned URLs are learned from storage (ListParts), at most once per PROGRESS_SYNC_INTERVAL_MS per
- * upload across all API instances (ReadProgress takes a Redis lock first), so that polling does not
+ * upload across all API instances (fresh() takes a Redis lock first), so that polling does not
  * hammer storage. When the Redis keys are gone (flushed, lost) they are rebuilt from PostgreSQL and
  * storage: PostgreSQL is the truth about sessions, storage about parts.
  */
