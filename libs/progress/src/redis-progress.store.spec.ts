@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { describeProgressStoreConformance, progressInitOf } from '../test/conformance.js';
+import { describeProgressStoreConformance, mutateAll, progressInitOf } from '../test/conformance.js';
 import type { ProgressInit } from './progress.store.js';
 import { RedisProgressStore } from './redis-progress.store.js';
 
@@ -84,21 +84,12 @@ describe('RedisProgressStore', () => {
     }
   });
 
-  async function mutateAll(id: string): Promise<void> {
-    await store.markUploading(id, 0);
-    await store.markDone(id, 0, 5 * MiB);
-    await store.markManyDone(id, [[1, 5 * MiB]]);
-    await store.markFailed(id, [2]);
-    await store.markRetrying(id, [3], Date.now() + 60_000);
-    await store.setSyncedAt(id, 1);
-  }
-
   it('mutations after remove() do not recreate keys', async () => {
     const p = await newUpload();
     await store.markFailed(p.uploadId, [1]);
     await store.tryLockSync(p.uploadId, 60_000);
     await store.remove(p.uploadId);
-    await mutateAll(p.uploadId);
+    await mutateAll(store, p.uploadId);
     expect(await scan(`${prefix}up:{${p.uploadId}}*`)).toEqual([]);
     expect(await store.get(p.uploadId)).toBeNull();
     expect(await store.leases(p.uploadId)).toEqual(new Map());
@@ -108,7 +99,7 @@ describe('RedisProgressStore', () => {
     const p = await newUpload();
     await store.markDone(p.uploadId, 1, 5 * MiB);
     await redis.del(keysOf(p.uploadId)[0], keysOf(p.uploadId)[1]);
-    await mutateAll(p.uploadId);
+    await mutateAll(store, p.uploadId);
     expect(await redis.exists(...keysOf(p.uploadId))).toBe(0);
   });
 
