@@ -52,6 +52,7 @@ describe('RedisProgressStore', () => {
 
   describeProgressStoreConformance('Redis', () => new RedisProgressStore(redis, { keyPrefix: prefix }));
 
+  // The conformance suite checks what the snapshot says of such indices; here, what Redis holds.
   it('allocates no bitmap for chunk indices outside the upload', async () => {
     const p = await newUpload();
     await store.markManyDone(p.uploadId, [
@@ -59,8 +60,6 @@ describe('RedisProgressStore', () => {
       [-1, MiB],
       [2 ** 31, MiB],
     ]);
-    await store.markFailed(p.uploadId, [4, 1e9]);
-    expect(await store.get(p.uploadId)).toMatchObject({ completedCount: 0, failedChunks: [], status: 'initialized' });
     expect(await redis.strlen(keysOf(p.uploadId)[1])).toBe(0);
   });
 
