@@ -25,7 +25,13 @@ export const DEVELOPMENT_JWT_SECRET = 'reelay-development-secret-do-not-use-in-p
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
   logLevel: string;
-  http: { host: string; port: number; publicUrl: string };
+  http: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    /** A request body idle this long (no byte received) is ended with 408 (milliseconds). */
+    bodyIdleTimeoutMs: number;
+  };
   database: { url: string; migrate: boolean };
   redis: { url: string; prefix: string };
   /** The storage library's own options type: the tree is built to fit it. */
@@ -112,7 +118,12 @@ function toTree(e: Environment): AppConfig {
   return {
     env: e.NODE_ENV as AppConfig['env'],
     logLevel: e.LOG_LEVEL,
-    http: { host: e.HOST, port: e.PORT, publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '') },
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      bodyIdleTimeoutMs: e.HTTP_BODY_IDLE_TIMEOUT_MS,
+    },
     database: { url: e.DATABASE_URL, migrate: e.DATABASE_MIGRATE },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     storage,
@@ -126,6 +137,7 @@ function toTree(e: Environment): AppConfig {
       sessionTtlSeconds: e.UPLOAD_SESSION_TTL_SECONDS,
       progressSyncIntervalMs: e.PROGRESS_SYNC_INTERVAL_MS,
       maxOpenSessionsPerUser: e.UPLOAD_MAX_OPEN_SESSIONS_PER_USER,
+      orphanGraceSeconds: e.UPLOAD_ORPHAN_GRACE_SECONDS,
     },
     auth: {
       algorithm: e.AUTH_JWT_ALGORITHM,

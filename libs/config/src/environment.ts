@@ -91,6 +91,11 @@ export class Environment {
   @IsString() @MinLength(1) AUTH_JWT_AUDIENCE = 'reelay-upload';
   /** Allowed browser origins, comma-separated; `*` allows any. */
   @IsString() @MinLength(1) CORS_ORIGINS = '*';
+  /**
+   * A chunk request body that sends no byte for this long is ended: the chunk is marked failed and the
+   * client, if it still listens, gets 408 REQUEST_TIMEOUT.
+   */
+  @Type(() => Number) @IsInt() @Min(100) HTTP_BODY_IDLE_TIMEOUT_MS = 30_000;
   /** Per-user request limits per window on init, retry and complete. */
   @Type(() => Number) @IsInt() @Min(1) RATE_LIMIT_WINDOW_SECONDS = 60;
   @Type(() => Number) @IsInt() @Min(1) RATE_LIMIT_INIT = 30;
@@ -112,4 +117,10 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(16) @Max(3840) WORKER_THUMBNAIL_MAX_WIDTH = 640;
   /** How often the cleanup of abandoned (expired, never completed) uploads runs. */
   @Type(() => Number) @IsInt() @Min(1) WORKER_CLEANUP_INTERVAL_SECONDS = 300;
+  /**
+   * A multipart upload in storage, under the product's key prefix, that belongs to no open session
+   * (an init crashed between CreateMultipartUpload and its database write) is aborted by the cleanup
+   * once it is this old. Longer than any init takes.
+   */
+  @Type(() => Number) @IsInt() @Min(1) UPLOAD_ORPHAN_GRACE_SECONDS = 900;
 }

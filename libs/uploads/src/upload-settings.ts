@@ -21,6 +21,11 @@ export interface UploadSettings {
   progressSyncIntervalMs: number;
   /** Open (not completed, not expired) uploads one user may have. */
   maxOpenSessionsPerUser: number;
+  /**
+   * A multipart upload under the product's key prefix that belongs to no session is aborted by the
+   * cleanup once it is this old (seconds): an init that crashed between storage and the database.
+   */
+  orphanGraceSeconds: number;
 }
 
 export const UPLOAD_SETTINGS = Symbol('UPLOAD_SETTINGS');

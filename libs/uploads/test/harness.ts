@@ -37,6 +37,7 @@ export const SETTINGS: UploadSettings = {
   sessionTtlSeconds: 86_400,
   progressSyncIntervalMs: 0,
   maxOpenSessionsPerUser: 100,
+  orphanGraceSeconds: 900,
 };
 
 export const ALICE: Uploader = { id: 'alice', channels: '*' };
