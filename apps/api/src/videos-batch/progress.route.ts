@@ -30,8 +30,8 @@ export function mountProgressRoute(fastify: FastifyInstance, verifier: JwtVerifi
       const uploadId = uuidParam('uploadId', request.params.uploadId);
       return ok(await readProgress.execute({ uploadId, ownerId: user.id }));
     },
-    errorHandler: (error, _request, reply) => {
-      const { status, body } = errorResponse(error, logger);
+    errorHandler: (error, request, reply) => {
+      const { status, body } = errorResponse(error, logger, request);
       void reply.status(status).send(body);
     },
   });
