@@ -15,7 +15,7 @@ import { ReadProgress } from '#uploads';
 import { AppModule } from './app.module.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { ApiExceptionFilter, errorResponse } from './common/api-exception.filter.js';
-import { answerClientError } from './common/client-errors.js';
+import { answerClientError, refuseExpectation } from './common/client-errors.js';
 import { actualRequestCors, answerPreflights } from './common/cors.js';
 import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
 import { jsonBodyText } from './common/json-body.js';
@@ -87,6 +87,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalInterceptors(new EnvelopeInterceptor());
   app.enableShutdownHooks();
+  fastify.server.on('checkExpectation', refuseExpectation);
 
   // CORS (common/cors.ts) on Fastify itself rather than through app.enableCors(), which runs
   // @fastify/cors's hook on every request and then copies its headers onto the raw response.

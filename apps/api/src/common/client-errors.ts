@@ -1,10 +1,11 @@
 /**
- * Requests Node's HTTP parser refuses before Fastify sees a request (a malformed request line or header,
- * Content-Length beside Transfer-Encoding, a bad chunked encoding, headers over Node's 16 KiB) are answered
- * in the envelope too; Fastify's default handler answers them in a shape of its own. The connection is
- * closed after: its bytes can no longer be framed.
+ * Requests Node refuses before Fastify sees a request are answered in the envelope too: those its HTTP
+ * parser refuses (a malformed request line or header, Content-Length beside Transfer-Encoding, a bad
+ * chunked encoding, headers over Node's 16 KiB), which Fastify's default handler answers in a shape of its
+ * own and after which the connection is closed (its bytes can no longer be framed), and an Expect header
+ * other than 100-continue, which Node answers 417 with no body.
  */
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { httpErrorCode } from './api-exception.filter.js';
 import { fail } from './envelope.js';
@@ -20,6 +21,18 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   socket.destroy();
+}
+
+/** For the server's 'checkExpectation' event: an expectation the server cannot meet (RFC 9110 10.1.1). */
+export function refuseExpectation(_req: IncomingMessage, res: ServerResponse): void {
+  const body = JSON.stringify(fail(httpErrorCode(417), 'the only expectation met is "Expect: 100-continue"'));
+  res
+    .writeHead(417, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      connection: 'close',
+    })
+    .end(body);
 }
 
 function describe(code: string | undefined): { status: number; message: string } {
