@@ -242,7 +242,7 @@ describe('hostile input', () => {
     await health.body.text();
   });
 
-  it('every route: hostile headers and query strings', async () => {
+  it('every route: hostile headers, query strings and OPTIONS', async () => {
     const s = (await stack.api.init({ channel_id: '1', files: [{ filename: 'h.mp4', size: 100 }] })).body.data![0];
     const printable = (max: number) => fc.stringMatching(new RegExp(`^[\\x20-\\x7e]{0,${max}}$`));
     const authorization = fc.oneof(
@@ -279,6 +279,24 @@ describe('hostile input', () => {
         expectNoServerError(res);
       }),
       { numRuns: RUNS * 2 },
+    );
+    // OPTIONS anywhere: a CORS preflight (204) or a refusal in the envelope, whatever its headers.
+    const preflight = fc.record(
+      {
+        origin: printable(60),
+        'access-control-request-method': printable(20),
+        'access-control-request-headers': printable(60),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes, ['GET', '/docs'] as Call), preflight, async ([, path], h) => {
+        const res = await request(stack.url + path, { method: 'OPTIONS', headers: h });
+        const text = await res.body.text();
+        expect(res.statusCode).toBeLessThan(500);
+        if (res.statusCode >= 400) expectErrorEnvelope(JSON.parse(text));
+      }),
+      { numRuns: RUNS },
     );
   });
 
