@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { MiB, startStack, type Stack } from './support/stack.js';
@@ -242,7 +243,7 @@ describe('hostile bodies', () => {
           ...(expectation === null ? [] : [`Expect: ${expectation}`]),
           'Connection: close',
         ];
-        const res = await rawRequest(stack.url, `${headers.join('\r\n')}\r\n\r\n${b}`, 10_000);
+        const res = await rawRequest(stack.url, `${headers.join('\r\n')}\r\n\r\n${b}`);
         if (res.status !== undefined) expectNoServerError({ status: res.status, body: res.body });
       }),
       { numRuns: RUNS },
@@ -255,6 +256,51 @@ describe('hostile bodies', () => {
     const tooLarge = await rawRequest(stack.url, `GET /health HTTP/1.1\r\nHost: x\r\nX: ${'a'.repeat(20_000)}\r\n\r\n`);
     expect(tooLarge.status).toBe(431);
     expectRefused({ status: tooLarge.status!, body: tooLarge.body });
+  });
+
+  it('slow bodies are taken whole; stalled ones keep no other request waiting', async () => {
+    const s = (await stack.api.init({ channel_id: '1', files: [{ filename: 's.mp4', size: 100 }] })).body.data![0];
+    const init = `{"channel_id":"1","files":[${valid}]}`;
+    const head = (path: string, type: string, length: number) =>
+      `POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${stack.api.token}\r\n` +
+      `Content-Type: ${type}\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n`;
+    const cuts = (text: string, at: number[]) =>
+      [0, ...at.sort((a, b) => a - b), text.length]
+        .slice(1)
+        .map((end, i, ends) => text.slice(i ? ends[i - 1] : 0, end));
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: init.length - 1 }), { maxLength: 12 }), async (at) => {
+        // The head and the body a few bytes at a time, 30 ms apart.
+        const request = head(INIT, 'application/json', init.length) + init;
+        const headLength = request.length - init.length;
+        const res = await rawRequest(stack.url, cuts(request, [...at, ...at.map((n) => headLength - n)]), {
+          pauseMs: 30,
+          endAfterMs: 5000,
+        });
+        expect(res.status).toBe(201);
+      }),
+      { numRuns: 3 },
+    );
+    const chunk = 'c'.repeat(100);
+    const slowChunk = cuts(chunk, [10, 20, 50, 99]).map((piece, i) =>
+      i === 0 ? head(`/api/v1/videos/batch/chunk/${s.uploadId}/0`, 'application/octet-stream', 100) + piece : piece,
+    );
+    expect((await rawRequest(stack.url, slowChunk, { pauseMs: 50, endAfterMs: 5000 })).status).toBe(200);
+
+    // Bodies that stop half way and connections that stay open: the others are answered meanwhile.
+    const stalled = Array.from({ length: 40 }, (_, i) => {
+      const socket = connect(Number(new URL(stack.url).port), '127.0.0.1');
+      const path = i % 2 ? INIT : `/api/v1/videos/batch/chunk/${s.uploadId}/0`;
+      socket.write(head(path, i % 2 ? 'application/json' : 'application/octet-stream', 100) + '{"chan');
+      socket.on('error', () => undefined);
+      return socket;
+    });
+    try {
+      expect((await stack.api.progress(s.uploadId)).status).toBe(200);
+      expect((await stack.api.init({ channel_id: '1', files: [{ filename: 'o.mp4', size: 100 }] })).status).toBe(201);
+    } finally {
+      for (const socket of stalled) socket.destroy();
+    }
   });
 
   it('the process stayed up, answered no 500, and the good upload beside all this completed', async () => {

@@ -62,26 +62,47 @@ export interface RawAnswer {
   body?: unknown;
 }
 
-/**
- * Writes `request` on a fresh connection, ends this side of it (so a body shorter than announced ends
- * there, and cannot keep the request waiting), and reads the first answer, waiting at most `waitMs`.
- */
-export function rawRequest(url: string, request: Buffer | string, waitMs = 2000): Promise<RawAnswer> {
+export interface RawOptions {
+  /** Time between the pieces of the request, as a slow client sends them. */
+  pauseMs?: number;
+  /**
+   * With no answer this long after the last piece, this side of the connection is ended: a body shorter than
+   * announced then ends there (Node answers 400) instead of keeping the request waiting. Ending it at once
+   * would lose the answers that take a while: Node drops a request whose client ended the connection first.
+   */
+  endAfterMs?: number;
+  /** Longest wait for the answer in all. */
+  waitMs?: number;
+}
+
+/** Writes `request` on a fresh connection and reads the first answer (see RawOptions). */
+export function rawRequest(
+  url: string,
+  request: Buffer | string | Array<Buffer | string>,
+  { pauseMs = 0, endAfterMs = 500, waitMs = 10_000 }: RawOptions = {},
+): Promise<RawAnswer> {
   const { hostname, port } = new URL(url);
+  const pieces = Array.isArray(request) ? request : [request];
   return new Promise((resolve) => {
     const received: Buffer[] = [];
-    const socket = connect(Number(port), hostname, () => socket.end(request));
-    const timer = setTimeout(() => socket.destroy(), waitMs);
-    const done = () => {
-      clearTimeout(timer);
-      resolve(parseAnswer(Buffer.concat(received)));
+    const timers: NodeJS.Timeout[] = [];
+    const socket = connect(Number(port), hostname, () => void send());
+    const send = async () => {
+      for (const [i, piece] of pieces.entries()) {
+        if (i > 0) await new Promise((r) => setTimeout(r, pauseMs));
+        if (!socket.destroyed) socket.write(piece);
+      }
+      timers.push(setTimeout(() => socket.end(), endAfterMs));
     };
+    timers.push(setTimeout(() => socket.destroy(), waitMs));
     socket.on('data', (d: Buffer) => {
       received.push(d);
-      const answer = parseAnswer(Buffer.concat(received));
-      if (answer.body !== undefined) socket.destroy();
+      if (parseAnswer(Buffer.concat(received)).body !== undefined) socket.destroy();
     });
-    socket.on('close', done);
+    socket.on('close', () => {
+      timers.forEach(clearTimeout);
+      resolve(parseAnswer(Buffer.concat(received)));
+    });
     socket.on('error', () => undefined); // a reset after the answer (or instead of one) is read as it stands
   });
 }
