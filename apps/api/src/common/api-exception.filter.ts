@@ -70,6 +70,17 @@ export function logServerError(logger: Logger, errorId: string, request: FailedR
   logger.error(`error ${errorId} on ${where}: ${(error as Error)?.stack ?? String(error)}`);
 }
 
+/**
+ * Fastify's error handler for the routes outside Nest (progress, the disk driver's, preflights), which
+ * Nest's own does not reach: they are registered before Nest installs it.
+ */
+export function envelopeErrorHandler(logger: Logger) {
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply): void => {
+    const { status, body } = errorResponse(error, logger, request);
+    void reply.status(status).send(body);
+  };
+}
+
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ApiExceptionFilter');

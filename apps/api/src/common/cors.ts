@@ -12,6 +12,8 @@
  */
 import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
+import { Logger } from '@nestjs/common';
+import { envelopeErrorHandler } from './api-exception.filter.js';
 import { fail } from './envelope.js';
 
 export type CorsOrigins = string[] | '*';
@@ -22,6 +24,7 @@ const NOT_A_PREFLIGHT = 'OPTIONS is answered to CORS preflights: send Origin and
 
 export async function answerPreflights(fastify: FastifyInstance, origins: CorsOrigins): Promise<void> {
   await fastify.register(async (scope) => {
+    scope.setErrorHandler(envelopeErrorHandler(new Logger('Preflight')));
     // An OPTIONS that is no preflight is refused here, in the envelope (@fastify/cors answers it in plain text).
     scope.addHook('onRequest', (req, reply, done) => {
       if (req.headers.origin !== undefined && req.headers['access-control-request-method'] !== undefined) done();

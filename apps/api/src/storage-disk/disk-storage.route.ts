@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { DISK_STORAGE_PATH, type DiskObjectStorage } from '#storage';
-import { logServerError } from '../common/api-exception.filter.js';
+import { envelopeErrorHandler, logServerError } from '../common/api-exception.filter.js';
 
 /**
  * The disk driver's "presigned" URLs land here. Its own scope takes any content type unparsed, so
@@ -11,6 +11,7 @@ import { logServerError } from '../common/api-exception.filter.js';
 export function mountDiskStorage(fastify: FastifyInstance, storage: DiskObjectStorage): void {
   const logger = new Logger('DiskStorageRoute');
   void fastify.register((scope, _options, done) => {
+    scope.setErrorHandler(envelopeErrorHandler(logger));
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
     scope.route({
