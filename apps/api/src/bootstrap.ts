@@ -74,8 +74,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   // Fetch wrappers send `Content-Type: application/json` on a POST without a body: a route that takes
   // no body (retry, complete) takes that too; an empty init still fails validation. Any other body must
-  // be UTF-8 and not too deep (json-body.ts), then is Fastify's own JSON parsing (prototype poisoning
-  // refused).
+  // be UTF-8, not too deep and not too wide (json-body.ts), then is Fastify's own JSON parsing (prototype
+  // poisoning refused).
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   const fastifyJson = fastify.getDefaultJsonParser('error', 'error');
   app.useBodyParser<Server>('application/json', { bodyLimit: JSON_BODY_LIMIT }, (request, body, done) => {
@@ -87,6 +87,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalInterceptors(new EnvelopeInterceptor());
   app.enableShutdownHooks();
+  // Node answers an Expect header other than 100-continue itself, with no body (client-errors.ts).
   fastify.server.on('checkExpectation', refuseExpectation);
 
   // CORS (common/cors.ts) on Fastify itself rather than through app.enableCors(), which runs

@@ -43,8 +43,8 @@ export interface FieldProblem {
 }
 
 /**
- * How many failing fields VALIDATION_FAILED lists. A 256 KiB body can fail in tens of thousands of
- * places (a key each, an array of 40,000 items), and an answer listing them all would be 100 times its size.
+ * How many failing fields VALIDATION_FAILED lists. A body within the JSON limits can fail in thousands of
+ * places (a key each, an item each), and an answer listing them all would be many times the body's size.
  */
 export const MAX_REPORTED_FIELDS = 20;
 

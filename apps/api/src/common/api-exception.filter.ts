@@ -2,8 +2,8 @@
  * Maps every error to the envelope. UploadError by its code (uploadErrorStatus, the one exhaustive
  * switch); Nest and Fastify HTTP errors (unknown route, malformed JSON, body too large, wrong content
  * type) by their status; anything else is a 500 that carries an error id and never the internals. Each
- * 500 is logged once, here, with its id, method, route and stack: Nest's routes (this filter, which
- * also gets Fastify's errors on them), the progress route, the disk driver's route and the router.
+ * 500 is logged once, here, with its id, method, route and stack: from Nest's routes (this filter, which
+ * also gets Fastify's errors on them), the routes outside Nest (envelopeErrorHandler) and the router.
  */
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -56,7 +56,7 @@ export function errorResponse(
   return { status: 500, body: fail('INTERNAL_ERROR', 'Something went wrong on our side', { errorId }) };
 }
 
-/** A URL's path is logged up to this length (a route parameter may be up to 8 KiB of headers). */
+/** A URL's path is logged up to this length (a URL may be as long as Node's 16 KiB of headers). */
 const LOGGED_PATH_LENGTH = 300;
 
 /**
