@@ -185,6 +185,34 @@ describe.each(DRIVERS)('the demo page and the browser SDK on the %s driver', (dr
     expect(await stored('big.mp4')).toMatchObject({ sha256: sha256(big.bytes) });
   });
 
+  it('pauses and resumes: the same upload goes on where it stopped', async () => {
+    await page.route(
+      (url) => url.searchParams.has('partNumber'),
+      async (route) => {
+        await new Promise((r) => setTimeout(r, 400));
+        await route.continue().catch(() => undefined);
+      },
+    );
+    const firstPart = page.waitForRequest((req) => partOf(req) !== null);
+    await pick(big);
+    await firstPart;
+    await page.click('#pause');
+    await done('paused');
+    expect(await stateOf('big.mp4')).toBe('paused');
+    expect(await page.textContent('#pause')).toBe('Resume');
+    const { rows: paused } = await stack.db.query<{ id: string; state: string }>(
+      `SELECT id, state FROM upload_sessions WHERE filename = 'big.mp4' ORDER BY created_at DESC LIMIT 1`,
+    );
+    expect(paused[0].state).toBe('open');
+    await page.click('#pause');
+    await done();
+    const { rows: resumed } = await stack.db.query<{ id: string; state: string }>(
+      `SELECT id, state FROM upload_sessions WHERE filename = 'big.mp4' ORDER BY created_at DESC LIMIT 1`,
+    );
+    expect(resumed[0]).toEqual({ id: paused[0].id, state: 'completed' });
+    expect(await stored('big.mp4')).toMatchObject({ sha256: sha256(big.bytes) });
+  });
+
   it('aborts: the page says so and the server drops the upload', async () => {
     await page.route(
       (url) => url.searchParams.has('partNumber'),
