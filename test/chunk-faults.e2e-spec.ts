@@ -5,13 +5,14 @@
  * temporary file left in the disk root, the completed video's bytes.
  */
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stopChild } from '../scripts/child-process.js';
 import { APP_NODE_FLAGS } from '../scripts/node-flags.js';
 import { ChunkRequest, type ChunkAnswer } from './support/chunk-request.js';
 import { FaultProxy } from './support/fault-proxy.js';
-import { chunkOf, eventually, randomFile, sha256, sha256OfStream } from './support/files.js';
+import { chunkOf, eventually, putTo, randomFile, sha256, sha256OfStream } from './support/files.js';
 import { type Driver, freePort, MiB, startStack, type Stack } from './support/stack.js';
 
 const IDLE_MS = 2000;
@@ -116,6 +117,53 @@ describe.each<Driver>(['disk', 's3'])('chunk faults on the %s driver', (driver) 
       req.abort();
     },
   );
+
+  it('a JSON body idle for the timeout gets 408 REQUEST_TIMEOUT in the envelope and the connection closes', async () => {
+    const body = JSON.stringify({ channel_id: 'c1', files: [{ filename: 'a.mp4', size: 1000 }] });
+    const answer = await new Promise<{ status?: number; closes: boolean; text: string }>((resolve, reject) => {
+      const req = request(`${h.stack.url}/api/v1/videos/batch/init`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${h.stack.api.token}`,
+          'content-type': 'application/json',
+          'content-length': String(body.length),
+        },
+      });
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode, closes: res.headers.connection === 'close', text }));
+      });
+      req.on('error', reject);
+      req.write(body.slice(0, 10)); // and then nothing
+    });
+    expect(answer).toMatchObject({ status: 408, closes: true });
+    expect(JSON.parse(answer.text)).toMatchObject({ success: false, error: { code: 'REQUEST_TIMEOUT' } });
+  });
+
+  // On s3 a part PUT goes to storage, whose own timeouts apply; on disk the API serves it.
+  if (driver === 'disk')
+    it('a part PUT to a presigned URL that stalls loses its connection after the idle time (disk: served by the API)', async () => {
+      const s = await init();
+      const url = new URL(s.presignedUrls[0]);
+      const started = Date.now();
+      const outcome = await new Promise<string>((resolve) => {
+        const req = request(url, { method: 'PUT', headers: { 'content-length': String(s.chunkSize) } });
+        req.on('response', (res) => resolve(`answered ${res.statusCode}`));
+        req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+        req.on('close', () => resolve('closed'));
+        req.write(randomFile(MiB)); // and then nothing
+      });
+      expect(outcome).toMatch(/ECONNRESET|closed|socket hang up/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(IDLE_MS - 100);
+      expect(
+        await eventually(
+          () => Promise.resolve(tempFiles()),
+          (files) => files.length === 0,
+        ),
+      ).toEqual([]);
+      expect((await putTo(s.presignedUrls[0], chunkOf(file, s.chunkSize, 0))).status).toBe(200);
+    });
 
   it.each([false, true])('a client gone mid-body fails the chunk at once (form: %s)', async (form) => {
     const s = await init();

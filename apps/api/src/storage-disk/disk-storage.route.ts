@@ -8,7 +8,7 @@ import { envelopeErrorHandler, logServerError } from '../common/api-exception.fi
  * that a PUT of video/mp4 bytes reaches the driver as a stream. The driver answers its own errors; a 500
  * (a disk that fails) carries an error id, logged here like every other 500.
  */
-export function mountDiskStorage(fastify: FastifyInstance, storage: DiskObjectStorage): void {
+export function mountDiskStorage(fastify: FastifyInstance, storage: DiskObjectStorage, idleTimeoutMs: number): void {
   const logger = new Logger('DiskStorageRoute');
   void fastify.register((scope, _options, done) => {
     scope.setErrorHandler(envelopeErrorHandler(logger));
@@ -22,7 +22,15 @@ export function mountDiskStorage(fastify: FastifyInstance, storage: DiskObjectSt
         for (const [name, value] of Object.entries(reply.getHeaders()))
           if (value !== undefined) reply.raw.setHeader(name, value);
         reply.hijack();
-        await storage.serve(req.raw, reply.raw, (error, errorId) => logServerError(logger, errorId, req, error));
+        // A client that sends (or reads) nothing for the idle time loses its connection: the driver then
+        // drops the partial part and its temporary file, as for any client that goes away.
+        const socket = req.raw.socket;
+        socket.setTimeout(idleTimeoutMs, () => socket.destroy());
+        try {
+          await storage.serve(req.raw, reply.raw, (error, errorId) => logServerError(logger, errorId, req, error));
+        } finally {
+          socket.setTimeout(0);
+        }
       },
     });
     done();
