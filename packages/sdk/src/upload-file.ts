@@ -155,14 +155,24 @@ export class FileUpload {
     const { chunkSize, uploadId } = this.session;
     const start = chunkIndex * chunkSize;
     const body = this.source.slice(start, Math.min(this.source.size, start + chunkSize));
-    const request =
-      this.ctx.via === 'presigned'
-        ? await this.presignedRequest(chunkIndex)
-        : {
-            url: this.ctx.api.chunkUrl(uploadId, chunkIndex),
-            method: 'POST' as const,
-            headers: { authorization: await this.ctx.api.authorization(), 'content-type': 'application/octet-stream' },
-          };
+    let request: { url: string; method: 'PUT' | 'POST'; headers?: Record<string, string> } | null;
+    try {
+      request =
+        this.ctx.via === 'presigned'
+          ? await this.presignedRequest(chunkIndex)
+          : {
+              url: this.ctx.api.chunkUrl(uploadId, chunkIndex),
+              method: 'POST',
+              headers: {
+                authorization: await this.ctx.api.authorization(),
+                'content-type': 'application/octet-stream',
+              },
+            };
+    } catch (error) {
+      // Fresh URLs could not be had right now (no answer, a 5xx, a rate limit): try again later.
+      if (error instanceof ReelayError && error.transient) return error;
+      throw error;
+    }
     if (!request) return null; // storage already holds it
     let result: SendResult;
     try {
@@ -199,14 +209,15 @@ export class FileUpload {
   private async presignedRequest(chunkIndex: number): Promise<{ url: string; method: 'PUT' } | null> {
     const margin = Math.min(URL_MARGIN_MS, this.session.urlsLifetimeMs / 4);
     if (Date.now() > this.session.urlsExpireAt - margin) this.session.urls.clear();
-    let url = this.session.urls.get(chunkIndex);
-    if (!url) {
-      await this.refreshUrls(chunkIndex);
+    // A refresh already on its way may not carry this chunk (it asked before the chunk wanted a URL):
+    // the next one does.
+    for (let round = 0; round < 3; round++) {
       if (this.session.stored.has(chunkIndex)) return null;
-      url = this.session.urls.get(chunkIndex);
-      if (!url) throw new ReelayError('PART_REFUSED', `no URL could be had for chunk ${chunkIndex}`);
+      const url = this.session.urls.get(chunkIndex);
+      if (url) return { url, method: 'PUT' };
+      await this.refreshUrls(chunkIndex);
     }
-    return { url, method: 'PUT' };
+    throw new ReelayError('PART_REFUSED', `no URL could be had for chunk ${chunkIndex}`);
   }
 
   /**

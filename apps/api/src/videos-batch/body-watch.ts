@@ -53,6 +53,9 @@ export class BodyWatch {
   /** The stream the use case reads (the raw body, or a form's file): failed when the body fails. */
   track(stream: Readable): Readable {
     this.target = stream;
+    // Whoever reads the stream sees its error; one that nobody reads yet (the chunk was refused before
+    // a byte was read) must not become an unhandled 'error' that ends the process.
+    stream.on('error', () => undefined);
     if (this.failure) stream.destroy(this.failure);
     return stream;
   }
