@@ -24,6 +24,7 @@ import {
 import { SignJWT } from 'jose';
 import { stopChild } from '../../scripts/child-process.js';
 import { APP_NODE_FLAGS } from '../../scripts/node-flags.js';
+import { bullPrefix } from '#uploads';
 import { ApiClient } from './api-client.js';
 import { adminUrl, databaseUrl, templateDatabase } from './global-setup.js';
 
@@ -133,7 +134,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   await waitForHealth(url, apiProcess, () => output);
 
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue('video-processing', { connection: redis, prefix: `${redisPrefix}bull` });
+  const queue = new Queue('video-processing', { connection: redis, prefix: bullPrefix(redisPrefix) });
   const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: 3 });
 
   const startWorker = async (extra: Record<string, string> = {}) => {
@@ -172,7 +173,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await Promise.all(children.map((child) => stopChild(child, 10_000)));
       if (process.env.REELAY_TEST_LOGS === '1') console.log(`--- logs of the ${options.driver} stack:\n${output}`);
       await queue.close();
-      await deleteKeys(redis, redisPrefix);
+      await deleteDeploymentKeys(redis, redisPrefix);
       redis.disconnect();
       await db.end();
       const cleanup = new pg.Client({ connectionString: adminUrl() });
@@ -264,13 +265,21 @@ function waitForLine(child: ChildProcess, pattern: RegExp, logs: () => string): 
   });
 }
 
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+/**
+ * Deletes every Redis key of the deployment with this REDIS_PREFIX (progress, rate limits, queues and
+ * schedules): what a deployment sees when its Redis is lost, without touching anyone else's keys.
+ */
+export async function deleteDeploymentKeys(redis: Redis, redisPrefix: string): Promise<number> {
+  let deleted = 0;
+  for (const pattern of [`${redisPrefix}*`, `${bullPrefix(redisPrefix)}*`]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length) deleted += await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+  return deleted;
 }
 
 export function freePort(): Promise<number> {

@@ -5,7 +5,7 @@
  * an exact length and an expiry that die with their upload. Its URLs point at the API, which mounts `serve()` at
  * `signedUrlBase`.
  */
-import { mkdir, open, readdir, rm, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat, unlink } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -25,6 +25,7 @@ import { assertLength, assertPartNumber } from './exact-length.js';
 import {
   ObjectStorage,
   type CompletedPart,
+  type MultipartUploadInfo,
   type ObjectHead,
   type PartToSign,
   type StoredPart,
@@ -157,6 +158,20 @@ export class DiskObjectStorage extends ObjectStorage {
       true,
     );
     await rm(dir, { recursive: true, force: true });
+  }
+
+  async listMultipartUploads(prefix: string): Promise<MultipartUploadInfo[]> {
+    await this.init();
+    const uploads: MultipartUploadInfo[] = [];
+    for (const multipartUploadId of await readdir(this.layout.multipart)) {
+      const dir = this.layout.uploadDir(multipartUploadId);
+      // upload.json is written once, at creation: its time is the upload's.
+      const meta = dir && (await readUploadMeta(dir));
+      const info = meta && (await stat(join(dir, 'upload.json')).catch(ifMissing(null)));
+      if (meta && info && meta.key.startsWith(prefix))
+        uploads.push({ key: meta.key, multipartUploadId, initiated: info.mtime });
+    }
+    return uploads;
   }
 
   async abortMultipart(_key: string, multipartUploadId: string): Promise<void> {

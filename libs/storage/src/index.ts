@@ -2,6 +2,7 @@
 export {
   ObjectStorage,
   type CompletedPart,
+  type MultipartUploadInfo,
   type ObjectHead,
   type PartToSign,
   type StoredPart,

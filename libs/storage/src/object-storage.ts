@@ -30,6 +30,14 @@ export interface CompletedPart {
   etag: string;
 }
 
+/** A multipart upload in progress (neither completed nor aborted). */
+export interface MultipartUploadInfo {
+  key: string;
+  multipartUploadId: string;
+  /** When CreateMultipartUpload ran. */
+  initiated: Date;
+}
+
 export interface PartToSign {
   /** 1-based S3 part number. */
   partNumber: number;
@@ -86,6 +94,12 @@ export abstract class ObjectStorage {
    * the last has at least 5 MiB. Throws StorageError(NoSuchUpload | InvalidPart).
    */
   abstract completeMultipart(key: string, multipartUploadId: string, parts: CompletedPart[]): Promise<void>;
+
+  /**
+   * Every multipart upload in progress whose key starts with `prefix` (S3 ListMultipartUploads, all
+   * pages), in no particular order. The cleanup uses it to find uploads that no session records.
+   */
+  abstract listMultipartUploads(prefix: string): Promise<MultipartUploadInfo[]>;
 
   /** Drops a multipart upload and its parts. Aborting an unknown upload is not an error. */
   abstract abortMultipart(key: string, multipartUploadId: string): Promise<void>;

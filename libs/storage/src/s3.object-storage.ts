@@ -11,6 +11,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListPartsCommand,
   PutObjectCommand,
   UploadPartCommand,
@@ -23,6 +24,7 @@ import { PartUrlSigner } from './part-url-signer.js';
 import {
   ObjectStorage,
   type CompletedPart,
+  type MultipartUploadInfo,
   type ObjectHead,
   type PartToSign,
   type StoredPart,
@@ -198,6 +200,22 @@ export class S3ObjectStorage extends ObjectStorage {
         }),
       ),
     );
+  }
+
+  async listMultipartUploads(prefix: string): Promise<MultipartUploadInfo[]> {
+    const uploads: MultipartUploadInfo[] = [];
+    let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
+    for (;;) {
+      const out = await this.send('object', 'ListMultipartUploads', () =>
+        this.client.send(new ListMultipartUploadsCommand({ Bucket: this.options.bucket, Prefix: prefix, ...markers })),
+      );
+      for (const u of out.Uploads ?? []) {
+        if (u.Key && u.UploadId)
+          uploads.push({ key: u.Key, multipartUploadId: u.UploadId, initiated: u.Initiated ?? new Date(0) });
+      }
+      if (!out.IsTruncated || (!out.NextKeyMarker && !out.NextUploadIdMarker)) return uploads;
+      markers = { KeyMarker: out.NextKeyMarker, UploadIdMarker: out.NextUploadIdMarker };
+    }
   }
 
   async abortMultipart(key: string, multipartUploadId: string): Promise<void> {

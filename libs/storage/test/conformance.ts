@@ -247,6 +247,33 @@ export function describeObjectStorageConformance(name: string, factory: () => Pr
         await storage.abortMultipart(key, multipartUploadId);
       });
 
+      it('lists the uploads in progress under a prefix, and no longer a completed or aborted one', async () => {
+        const prefix = `conformance/list-${randomUUID()}/`;
+        const before = Date.now();
+        const ids = new Map<string, string>();
+        for (const name of ['a', 'b', 'c'])
+          ids.set(name, await storage.createMultipart(`${prefix}${name}`, 'video/mp4'));
+        const elsewhereKey = newKey('list-elsewhere');
+        const elsewhere = await storage.createMultipart(elsewhereKey, 'video/mp4');
+        const listed = await storage.listMultipartUploads(prefix);
+        expect(listed.map((u) => [u.key, u.multipartUploadId]).sort()).toEqual(
+          [...ids].map(([name, id]) => [`${prefix}${name}`, id]).sort(),
+        );
+        for (const u of listed) {
+          // Storage clocks and ours may differ a little; S3 answers whole seconds.
+          expect(u.initiated.getTime()).toBeGreaterThan(before - 60_000);
+          expect(u.initiated.getTime()).toBeLessThan(Date.now() + 60_000);
+        }
+        await storage.uploadPart(`${prefix}a`, ids.get('a')!, 1, streamOf(randomBody(KiB)), KiB);
+        const [part] = await storage.listParts(`${prefix}a`, ids.get('a')!);
+        await storage.completeMultipart(`${prefix}a`, ids.get('a')!, [part]);
+        await storage.abortMultipart(`${prefix}b`, ids.get('b')!);
+        expect((await storage.listMultipartUploads(prefix)).map((u) => u.multipartUploadId)).toEqual([ids.get('c')]);
+        await storage.abortMultipart(`${prefix}c`, ids.get('c')!);
+        await storage.delete(`${prefix}a`);
+        expect(await storage.listMultipartUploads(prefix)).toEqual([]);
+        await storage.abortMultipart(elsewhereKey, elsewhere);
+      });
       it('refuses a tampered presigned part URL', async () => {
         const key = newKey('tampered');
         const body = randomBody(KiB);

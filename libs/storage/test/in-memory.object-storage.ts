@@ -7,7 +7,7 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { MIN_PART_SIZE, ObjectStorage, StorageError, StorageErrorCode } from '../src/index.js';
-import type { CompletedPart, ObjectHead, PartToSign, StoredPart } from '../src/index.js';
+import type { CompletedPart, MultipartUploadInfo, ObjectHead, PartToSign, StoredPart } from '../src/index.js';
 import { promised } from '../src/promised.js';
 import type { HttpAnswer } from './helpers.js';
 
@@ -20,6 +20,7 @@ interface StoredObject {
 interface MultipartUpload {
   key: string;
   contentType: string;
+  initiated: Date;
   parts: Map<number, StoredObject>;
 }
 
@@ -32,7 +33,7 @@ export class InMemoryObjectStorage extends ObjectStorage {
   createMultipart(key: string, contentType: string): Promise<string> {
     return promised(() => {
       const id = randomUUID();
-      this.uploads.set(id, { key, contentType, parts: new Map() });
+      this.uploads.set(id, { key, contentType, initiated: new Date(), parts: new Map() });
       return id;
     });
   }
@@ -117,6 +118,14 @@ export class InMemoryObjectStorage extends ObjectStorage {
       });
       this.uploads.delete(multipartUploadId);
     });
+  }
+
+  listMultipartUploads(prefix: string): Promise<MultipartUploadInfo[]> {
+    return promised(() =>
+      [...this.uploads]
+        .filter(([, u]) => u.key.startsWith(prefix))
+        .map(([multipartUploadId, u]) => ({ key: u.key, multipartUploadId, initiated: u.initiated })),
+    );
   }
 
   abortMultipart(_key: string, multipartUploadId: string): Promise<void> {

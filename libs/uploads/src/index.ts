@@ -3,7 +3,7 @@ export { UploadsModule } from './uploads.module.js';
 export { UPLOAD_SETTINGS, type UploadSettings } from './upload-settings.js';
 export { type FieldProblem, UploadError, UploadErrorCode, validationFailed } from './upload-error.js';
 export { mayUploadTo, type Uploader } from './uploader.js';
-export { sourceKey, thumbnailKey } from './storage-keys.js';
+export { SOURCE_KEY_PREFIX, sourceKey, thumbnailKey } from './storage-keys.js';
 export {
   processVideoJobId,
   type ProcessVideoJobData,
@@ -11,7 +11,7 @@ export {
   VIDEO_PROCESSING_QUEUE,
   WORKER_QUEUES,
 } from './jobs.js';
-export { QueuesModule } from './queues.module.js';
+export { bullPrefix, QueuesModule } from './queues.module.js';
 export { VideoProcessingQueue } from './video-processing.queue.js';
 export {
   type FileToUpload,
@@ -38,3 +38,9 @@ export {
   type ExpireUploadsCommand,
   type ExpireUploadsResult,
 } from './use-cases/expire-uploads.use-case.js';
+export { AbortOrphanUploads, type AbortOrphanUploadsResult } from './use-cases/abort-orphan-uploads.use-case.js';
+export {
+  RequeueUnprocessedVideos,
+  type RequeueUnprocessedVideosCommand,
+  type RequeueUnprocessedVideosResult,
+} from './use-cases/requeue-unprocessed-videos.use-case.js';

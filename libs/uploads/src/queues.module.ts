@@ -1,4 +1,10 @@
-/** The BullMQ connection shared by the API (producer) and the worker (consumer). */
+/**
+ * The BullMQ connection shared by the API (producer) and the worker (consumer).
+ *
+ * The queues' prefix is a Redis Cluster hash tag (`{<REDIS_PREFIX>bull}`): BullMQ's scripts touch
+ * several keys of a queue at once, and on a cluster those must live in one slot (BullMQ's guide,
+ * "Redis Cluster"). The progress keys carry their own per-upload tag (libs/progress).
+ */
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { Redis } from 'ioredis';
@@ -25,7 +31,7 @@ export class QueuesModule {
       imports: [
         BullModule.forRoot({
           connection,
-          prefix: `${options.prefix}bull`,
+          prefix: bullPrefix(options.prefix),
           defaultJobOptions: {
             attempts: 5,
             backoff: { type: 'exponential', delay: 5_000 },
@@ -39,3 +45,6 @@ export class QueuesModule {
     };
   }
 }
+
+/** BullMQ's key prefix for a deployment's REDIS_PREFIX, as a Redis Cluster hash tag. */
+export const bullPrefix = (redisPrefix: string): string => `{${redisPrefix}bull}`;

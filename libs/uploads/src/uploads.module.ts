@@ -1,5 +1,5 @@
 /**
- * The upload use cases for the API (every one but expiry) and the worker (expiry). Storage, progress
+ * The upload use cases for the API and the worker (the cleanup: expiry, orphans, lost jobs). Storage, progress
  * and the repository come from their own global library modules; the processing queue from BullMQ.
  */
 import { type DynamicModule, Module } from '@nestjs/common';
@@ -9,12 +9,14 @@ import { PartUrls } from './part-urls.js';
 import { ProgressSync } from './progress-sync.js';
 import { UploadSessions } from './upload-sessions.js';
 import { UPLOAD_SETTINGS, type UploadSettings } from './upload-settings.js';
+import { AbortOrphanUploads } from './use-cases/abort-orphan-uploads.use-case.js';
 import { AbortUpload } from './use-cases/abort-upload.use-case.js';
 import { CompleteUpload } from './use-cases/complete-upload.use-case.js';
 import { ExpireUploads } from './use-cases/expire-uploads.use-case.js';
 import { InitBatch } from './use-cases/init-batch.use-case.js';
 import { ReadProgress } from './use-cases/read-progress.use-case.js';
 import { ReceiveChunk } from './use-cases/receive-chunk.use-case.js';
+import { RequeueUnprocessedVideos } from './use-cases/requeue-unprocessed-videos.use-case.js';
 import { RetryFailedChunks } from './use-cases/retry-failed-chunks.use-case.js';
 import { BullVideoProcessingQueue, VideoProcessingQueue } from './video-processing.queue.js';
 
@@ -26,6 +28,8 @@ const USE_CASES = [
   AbortUpload,
   ReadProgress,
   ExpireUploads,
+  AbortOrphanUploads,
+  RequeueUnprocessedVideos,
 ];
 
 @Module({})

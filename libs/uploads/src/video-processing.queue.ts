@@ -10,6 +10,13 @@ import { processVideoJobId, type ProcessVideoJobData, VIDEO_PROCESSING_QUEUE } f
 export abstract class VideoProcessingQueue {
   /** Queues the processing of a video. Idempotent: a video already queued is not queued twice. */
   abstract enqueue(videoId: string): Promise<void>;
+
+  /**
+   * Queues the videos that have no job (lost with Redis, or never queued because the API stopped
+   * between the database and the queue) and answers their ids. A video whose job exists, in any state,
+   * is left alone: it is never queued twice.
+   */
+  abstract enqueueMissing(videoIds: readonly string[]): Promise<string[]>;
 }
 
 @Injectable()
@@ -20,5 +27,16 @@ export class BullVideoProcessingQueue extends VideoProcessingQueue {
 
   async enqueue(videoId: string): Promise<void> {
     await this.queue.add('process', { videoId }, { jobId: processVideoJobId(videoId) });
+  }
+
+  async enqueueMissing(videoIds: readonly string[]): Promise<string[]> {
+    const missing: string[] = [];
+    for (const videoId of videoIds) {
+      if (await this.queue.getJob(processVideoJobId(videoId))) continue;
+      // Another worker may queue it between the look-up and here: add is a no-op for an existing id.
+      await this.enqueue(videoId);
+      missing.push(videoId);
+    }
+    return missing;
   }
 }

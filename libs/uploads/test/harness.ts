@@ -14,12 +14,14 @@ import { PartUrls } from '../src/part-urls.js';
 import { ProgressSync } from '../src/progress-sync.js';
 import { UploadSessions } from '../src/upload-sessions.js';
 import type { UploadSettings } from '../src/upload-settings.js';
+import { AbortOrphanUploads } from '../src/use-cases/abort-orphan-uploads.use-case.js';
 import { AbortUpload } from '../src/use-cases/abort-upload.use-case.js';
 import { CompleteUpload } from '../src/use-cases/complete-upload.use-case.js';
 import { ExpireUploads } from '../src/use-cases/expire-uploads.use-case.js';
 import { InitBatch } from '../src/use-cases/init-batch.use-case.js';
 import { ReadProgress } from '../src/use-cases/read-progress.use-case.js';
 import { ReceiveChunk } from '../src/use-cases/receive-chunk.use-case.js';
+import { RequeueUnprocessedVideos } from '../src/use-cases/requeue-unprocessed-videos.use-case.js';
 import { RetryFailedChunks } from '../src/use-cases/retry-failed-chunks.use-case.js';
 import { VideoProcessingQueue } from '../src/video-processing.queue.js';
 import type { Uploader } from '../src/uploader.js';
@@ -42,11 +44,19 @@ export const SETTINGS: UploadSettings = {
 
 export const ALICE: Uploader = { id: 'alice', channels: '*' };
 
+/** Records what is queued; `jobs` holds the videos that have a job (as BullMQ's job ids would). */
 export class RecordingQueue extends VideoProcessingQueue {
   readonly enqueued: string[] = [];
+  readonly jobs = new Set<string>();
   enqueue(videoId: string): Promise<void> {
     this.enqueued.push(videoId);
+    this.jobs.add(videoId);
     return Promise.resolve();
+  }
+  async enqueueMissing(videoIds: readonly string[]): Promise<string[]> {
+    const missing = videoIds.filter((id) => !this.jobs.has(id));
+    for (const id of missing) await this.enqueue(id);
+    return missing;
   }
 }
 
@@ -65,6 +75,8 @@ export interface Harness {
   abortUpload: AbortUpload;
   readProgress: ReadProgress;
   expireUploads: ExpireUploads;
+  abortOrphanUploads: AbortOrphanUploads;
+  requeueUnprocessedVideos: RequeueUnprocessedVideos;
   close(): Promise<void>;
 }
 
@@ -98,6 +110,8 @@ export async function startHarness(overrides: Partial<UploadSettings> = {}): Pro
     abortUpload: new AbortUpload(sessions, repository, storage, progress),
     readProgress: new ReadProgress(sessions, repository, sync, progress),
     expireUploads: new ExpireUploads(repository, storage, progress),
+    abortOrphanUploads: new AbortOrphanUploads(settings, repository, storage),
+    requeueUnprocessedVideos: new RequeueUnprocessedVideos(repository, queue),
     async close() {
       await db.destroy();
       const cleanup = new pg.Client({ connectionString: adminUrl() });

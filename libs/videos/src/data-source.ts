@@ -7,6 +7,7 @@ import { InitialSchema1764100000000 } from './migrations/1764100000000-initial-s
 import { VideoMetadata1764200000000 } from './migrations/1764200000000-video-metadata.js';
 import { Ownership1764300000000 } from './migrations/1764300000000-ownership.js';
 import { OneUploadPath1764400000000 } from './migrations/1764400000000-one-upload-path.js';
+import { ReconciliationIndexes1764500000000 } from './migrations/1764500000000-reconciliation-indexes.js';
 
 export const ENTITIES = [UploadBatch, UploadSession, Video];
 export const MIGRATIONS = [
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   VideoMetadata1764200000000,
   Ownership1764300000000,
   OneUploadPath1764400000000,
+  ReconciliationIndexes1764500000000,
 ];
 
 /** Schema changes only ever come from migrations: `synchronize` stays off. */

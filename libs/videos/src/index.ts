@@ -5,5 +5,6 @@ export { videosDataSourceOptions, ENTITIES, MIGRATIONS } from './data-source.js'
 export { UploadSessionRepository, type NewUploadSession, type NewVideo } from './upload-session.repository.js';
 export { VideosModule } from './videos.module.js';
 export { ensureDatabase } from './ensure-database.js';
+export { migrateLocked } from './migrate.js';
 export type { VideoMetadata, ProcessedVideo, VideoProcessingField } from './entities/video.entity.js';
 export type { ExpireOutcome } from './upload-session.repository.js';

@@ -130,6 +130,36 @@ export class UploadSessionRepository {
   }
 
   /**
+   * Ids of up to `limit` videos still to be processed, in id order after `afterId`: every `uploaded`
+   * one, and the `processing` ones untouched since `processingStaleBefore` (no run that started earlier
+   * can still be going). The cleanup re-queues those whose job is gone.
+   */
+  async videosAwaitingProcessing(processingStaleBefore: Date, limit: number, afterId?: string): Promise<string[]> {
+    const query = this.db
+      .getRepository(Video)
+      .createQueryBuilder('v')
+      .select('v.id', 'id')
+      .where(`(v.status = 'uploaded' OR (v.status = 'processing' AND v.updated_at < :stale))`, {
+        stale: processingStaleBefore,
+      });
+    if (afterId) query.andWhere('v.id > :afterId', { afterId });
+    const rows = await query.orderBy('v.id').limit(limit).getRawMany<{ id: string }>();
+    return rows.map((r) => r.id);
+  }
+
+  /** Which of these multipart upload ids belong to an open session. */
+  async openMultipartUploadIds(multipartUploadIds: readonly string[]): Promise<Set<string>> {
+    if (multipartUploadIds.length === 0) return new Set();
+    const rows = await this.db
+      .getRepository(UploadSession)
+      .createQueryBuilder('s')
+      .select('s.multipart_upload_id', 'id')
+      .where(`s.state = 'open' AND s.multipart_upload_id = ANY(:ids)`, { ids: [...multipartUploadIds] })
+      .getRawMany<{ id: string }>();
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
    * Expires up to `limit` open sessions past their expiry, oldest first. Each is claimed in its own
    * transaction with FOR UPDATE SKIP LOCKED, so several workers at once (or a complete racing the
    * cleanup) never handle one session twice. `release` frees the session's storage while the row is
