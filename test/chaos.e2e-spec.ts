@@ -14,6 +14,7 @@
  * real: one instance signs them for 1 s.
  */
 import { randomInt } from 'node:crypto';
+import { bullPrefix } from '#uploads';
 import { ChaosClient, type Upload } from './support/chaos-client.js';
 import { checkUploads, figuresTable, multipartUploadsLeft } from './support/chaos-checks.js';
 import { ChaosProxy } from './support/chaos-proxy.js';
@@ -170,9 +171,9 @@ describe('chaos: faults at every step of a batch upload, on two APIs and two wor
     const files = await Promise.all([file(1, 'presigned'), file(3, 'api'), file(7, 'presigned')]);
     const uploads = await Promise.all(files.map((f) => client.upload(f)));
     ledger.push(...uploads);
-    expect(await cluster.stack.redis.keys(`${cluster.stack.redisPrefix}bull:video-processing:process-*`)).not.toEqual(
-      [],
-    );
+    expect(
+      await cluster.stack.redis.keys(`${bullPrefix(cluster.stack.redisPrefix)}:video-processing:process-*`),
+    ).not.toEqual([]);
 
     await redis.flushAll();
     faults.redisLosses++;
@@ -349,11 +350,14 @@ describe('chaos: faults at every step of a batch upload, on two APIs and two wor
     expect(client.tally.uncaused).toEqual([]);
   }, 90_000);
 
+  /** As if UPLOAD_SESSION_TTL_SECONDS had passed: the session's expiry, and its Redis keys, which expire with it. */
   async function expireSessions(ids: string[]): Promise<void> {
-    await cluster.stack.db.query(
-      `UPDATE upload_sessions SET expires_at = now() - interval '1 second' WHERE id = ANY($1)`,
-      [ids],
-    );
+    const { db, redis, redisPrefix } = cluster.stack;
+    await db.query(`UPDATE upload_sessions SET expires_at = now() - interval '1 second' WHERE id = ANY($1)`, [ids]);
+    for (const id of ids) {
+      const keys = await redis.keys(`${redisPrefix}up:{${id}}*`);
+      if (keys.length > 0) await redis.del(...keys);
+    }
   }
 
   async function sessionStateEventually(id: string, state: string, timeoutMs: number): Promise<string> {

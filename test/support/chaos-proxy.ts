@@ -5,7 +5,7 @@
  * kill a process at a chosen step instead of hoping to win a race. Everything else passes through
  * untouched (Host header included, so SigV4 signatures stay valid).
  */
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 export type ProxyMatch = (req: IncomingMessage, url: URL) => boolean;
@@ -26,6 +26,8 @@ const S3_INTERNAL_ERROR =
 export class ChaosProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  /** Its own connections to storage, closed with the proxy (the global agent would keep them alive). */
+  private readonly agent = new Agent({ keepAlive: true });
   private rules: Rule[] = [];
   /** Requests failed on purpose, as `METHOD /path?query`. */
   readonly failed: string[] = [];
@@ -72,6 +74,7 @@ export class ChaosProxy {
 
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
+    this.agent.destroy();
     await new Promise((resolve) => this.server?.close(resolve));
   }
 
@@ -96,7 +99,14 @@ export class ChaosProxy {
     }
     const target = new URL(this.target);
     const upstream = request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        agent: this.agent,
+      },
       (up) => {
         if (rule?.action === 'hold-response') {
           up.resume();
@@ -106,7 +116,10 @@ export class ChaosProxy {
           });
           return;
         }
-        res.writeHead(up.statusCode ?? 502, up.headers);
+        // Storage may answer (a 403 for an expired URL) before the body is all sent: the connection then
+        // closes, as S3's does, rather than stay open with the rest of a body nobody reads.
+        const headers = req.complete ? up.headers : { ...up.headers, connection: 'close' };
+        res.writeHead(up.statusCode ?? 502, headers);
         up.pipe(res);
       },
     );
