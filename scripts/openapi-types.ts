@@ -1,13 +1,13 @@
 /**
  * TypeScript types of the API for clients, generated from its OpenAPI document by openapi-typescript
  * (a common generator: what an integrator would run on /docs-json). `format: binary` bodies become
- * Blob. scripts/openapi.ts writes them to test/generated/reelay-api.ts beside openapi.json; a test checks
+ * Blob. scripts/openapi.ts writes them to packages/sdk/src/generated/reelay-api.ts (the SDK's types) beside openapi.json; a test checks
  * that both are what the app generates, and runs the whole flow through openapi-fetch with them.
  */
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import ts from 'typescript';
 
-export const CLIENT_TYPES_PATH = 'test/generated/reelay-api.ts';
+export const CLIENT_TYPES_PATH = 'packages/sdk/src/generated/reelay-api.ts';
 
 const BLOB = ts.factory.createTypeReferenceNode(ts.factory.createIdentifier('Blob'));
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import createClient from 'openapi-fetch';
 import { request } from 'undici';
 import { CLIENT_TYPES_PATH, clientTypes } from '../scripts/openapi-types.js';
-import type { paths } from './generated/reelay-api.js';
+import type { paths } from '../packages/sdk/src/generated/reelay-api.js';
 import { chunkOf, putTo, randomFile, sha256, sha256OfStream } from './support/files.js';
 import { MiB, startStack, type Stack } from './support/stack.js';
 

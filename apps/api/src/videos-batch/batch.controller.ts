@@ -4,7 +4,7 @@
  * is a Fastify route: progress.route.ts.
  */
 import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { AbortUpload, CompleteUpload, InitBatch, ReceiveChunk, RetryFailedChunks } from '#uploads';
@@ -18,6 +18,7 @@ import { chunkBody } from './chunk-body.js';
 import { AbortedUploadDto } from './dto/aborted-upload.dto.js';
 import { ChunkResultDto } from './dto/chunk-result.dto.js';
 import { InitBatchDto } from './dto/init-batch.dto.js';
+import { RetryChunksDto } from './dto/retry-chunks.dto.js';
 import { RetryUrlDto, toRetryUrlDto } from './dto/retry-url.dto.js';
 import { ChunkParamsDto } from './dto/upload-params.dto.js';
 import { toUploadSessionDto, UploadSessionDto } from './dto/upload-session.dto.js';
@@ -95,17 +96,24 @@ export class BatchController {
   @ApiUploadIdParam()
   @HttpCode(200)
   @RateLimit('retry')
-  @ApiOperation({ summary: 'Fresh presigned URLs for just the failed chunks (empty when none failed)' })
+  @ApiOperation({
+    summary: 'Fresh presigned URLs for the failed chunks, or for the chunks named in the body that are not stored',
+  })
+  @ApiBody({ type: RetryChunksDto, required: false })
   @ApiOkEnvelope(RetryUrlDto, { isArray: true })
   @ApiErrors(
-    [400, 'uploadId is not a UUID'],
+    [400, 'uploadId is not a UUID, or a chunk index is not one of the upload'],
     [404, 'Unknown uploadId'],
     [409, 'Upload already completed'],
     [410, 'Upload expired or aborted'],
     [429, 'Too many retries in the window (Retry-After)'],
   )
-  async retry(@Param('uploadId', ParseUuid) uploadId: string, @CurrentUser() user: AuthUser): Promise<RetryUrlDto[]> {
-    const urls = await this.retryFailedChunks.execute({ uploadId, ownerId: user.id });
+  async retry(
+    @Param('uploadId', ParseUuid) uploadId: string,
+    @Body() body: RetryChunksDto,
+    @CurrentUser() user: AuthUser,
+  ): Promise<RetryUrlDto[]> {
+    const urls = await this.retryFailedChunks.execute({ uploadId, ownerId: user.id, chunks: body?.chunks });
     return urls.map(toRetryUrlDto);
   }
 

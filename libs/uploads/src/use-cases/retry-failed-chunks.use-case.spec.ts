@@ -66,4 +66,20 @@ describe('RetryFailedChunks', () => {
     await h.completeUpload.execute({ uploadId: u.uploadId, ownerId: 'alice' });
     expect(await errorCodeOf(retry(u.uploadId))).toBe('UPLOAD_COMPLETED');
   });
+
+  it('answers fresh URLs for the named chunks storage does not hold, the way a resumed page asks', async () => {
+    const u = await init();
+    expect((await h.storage.request('PUT', u.presignedUrls[0], chunkOf(file, u.chunkSize, 0))).status).toBe(200);
+    const urls = await h.retryFailedChunks.execute({ uploadId: u.uploadId, ownerId: 'alice', chunks: [2, 0, 1, 2] });
+    expect(urls.map((r) => r.chunkIndex)).toEqual([1, 2]);
+    for (const r of urls)
+      expect((await h.storage.request('PUT', r.url, chunkOf(file, u.chunkSize, r.chunkIndex))).status).toBe(200);
+    expect((await h.completeUpload.execute({ uploadId: u.uploadId, ownerId: 'alice' })).size).toBe(file.length);
+  });
+
+  it('refuses a named chunk the upload does not have (CHUNK_INDEX_OUT_OF_RANGE)', async () => {
+    const u = await init();
+    const outside = h.retryFailedChunks.execute({ uploadId: u.uploadId, ownerId: 'alice', chunks: [0, u.totalChunks] });
+    expect(await errorCodeOf(outside)).toBe('CHUNK_INDEX_OUT_OF_RANGE');
+  });
 });

@@ -43,7 +43,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Fresh presigned URLs for just the failed chunks (empty when none failed) */
+        /** Fresh presigned URLs for the failed chunks, or for the chunks named in the body that are not stored */
         post: operations["BatchController_retry"];
         delete?: never;
         options?: never;
@@ -292,6 +292,17 @@ export interface components {
              * @example 2026-11-25T21:00:00.000Z
              */
             expiresAt: string;
+        };
+        RetryChunksDto: {
+            /**
+             * @description The 0-based chunks to get fresh URLs for (a client resuming after a reload, or whose URL storage refused). Chunks already stored are left out of the answer. Without it: the chunks the server counts as failed.
+             * @example [
+             *       3,
+             *       4,
+             *       7
+             *     ]
+             */
+            chunks?: number[];
         };
         VideoDto: {
             /**
@@ -705,7 +716,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RetryChunksDto"];
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -720,7 +735,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description uploadId is not a UUID */
+            /** @description uploadId is not a UUID, or a chunk index is not one of the upload */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,271 @@
+/**
+ * The SDK's entry point: `new Reelay({ apiUrl, token, transport })` and `uploadBatch(files, { channelId })`.
+ * It runs the frontend document's flow ("Batch Upload for Frontend") with what the document leaves out:
+ * parallel parts, byte-level progress, backoff, fresh URLs, offline waits, resume, abort, and processing.
+ * Each file is completed as soon as its own chunks are stored; one file failing does not stop the others.
+ */
+import { type CompletedVideo, ReelayApi, type TokenSource, type UploadSession, type VideoDetails } from './api.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
+import { parseChunkRanges } from './chunk-ranges.js';
+import { abortedError, ReelayError } from './errors.js';
+import { Limiter } from './limiter.js';
+import {
+  type BatchProgress,
+  type FileProgress,
+  secondsLeft,
+  SpeedMeter,
+  summarize,
+  type UploadEvent,
+} from './progress.js';
+import { fingerprint, MemoryResumeStore, type ResumeStore, type UploadSource } from './resume-store.js';
+import { ALWAYS_ONLINE, type Connectivity, type Transport } from './transport.js';
+import { type FileSession, FileUpload } from './upload-file.js';
+
+export interface ReelayOptions {
+  /** The API's origin, e.g. `https://upload.example.com`. */
+  apiUrl: string;
+  /** A bearer token, or a function answering a fresh one. */
+  token: TokenSource;
+  /** How chunks are sent: XhrTransport in browsers, NodeTransport in Node. */
+  transport: Transport;
+  /** Network state; always online by default. */
+  connectivity?: Connectivity;
+  /** Where sessions are kept for resume; in memory by default, none with `false`. */
+  resume?: ResumeStore | false;
+  fetch?: typeof fetch;
+}
+
+export interface UploadBatchOptions {
+  channelId: string;
+  /** Called on every change, with every file's progress and the batch's. */
+  onProgress?: (progress: BatchProgress) => void;
+  onEvent?: (event: UploadEvent) => void;
+  /** Aborting stops every transfer and aborts the uploads not yet completed (POST /batch/abort). */
+  signal?: AbortSignal;
+  /** Chunks of one file in flight at once (default 4). */
+  perFileConcurrency?: number;
+  /** Chunks in flight over the whole batch (default 8). */
+  concurrency?: number;
+  /** `presigned` (default): chunks go straight to storage; `chunk-route`: through the API. */
+  via?: 'presigned' | 'chunk-route';
+  retry?: Partial<RetryPolicy>;
+  /** Wait until each video is processed (`ready` or `failed`), polling every `pollMs` (default 2000). */
+  waitForProcessing?: boolean;
+  pollMs?: number;
+}
+
+export interface FileResult {
+  name: string;
+  /** `ready` or `failed` (processing) only when waiting for processing. */
+  status: 'completed' | 'ready' | 'failed' | 'aborted';
+  uploadId?: string;
+  videoId?: string;
+  video?: CompletedVideo | VideoDetails;
+  /** Why the upload failed or was aborted; for `failed` processing see `video.failureReason`. */
+  error?: ReelayError;
+}
+
+export interface BatchResult {
+  files: FileResult[];
+  /** True when every file completed (and, when waited for, was processed to `ready`). */
+  ok: boolean;
+}
+
+export class Reelay {
+  readonly api: ReelayApi;
+  private readonly resume: ResumeStore | null;
+
+  constructor(private readonly options: ReelayOptions) {
+    this.api = new ReelayApi(options);
+    this.resume = options.resume === false ? null : (options.resume ?? new MemoryResumeStore());
+  }
+
+  /**
+   * Uploads the files as one batch (at most the API's UPLOAD_MAX_FILES). Never throws for one file's
+   * failure: each file's result says what happened. Throws ReelayError when init itself is refused
+   * (VALIDATION_FAILED, CHANNEL_FORBIDDEN, TOO_MANY_OPEN_UPLOADS, RATE_LIMITED, UNAUTHORIZED) or aborted.
+   */
+  async uploadBatch(files: UploadSource[], options: UploadBatchOptions): Promise<BatchResult> {
+    const controller = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+    const meters = files.map(() => new SpeedMeter());
+    const batchMeter = new SpeedMeter();
+    const uploads: Array<FileUpload | null> = files.map(() => null);
+    const report = () => {
+      if (!options.onProgress) return;
+      const progress = uploads.map((u, i) => u?.progress ?? queued(files[i], i));
+      for (const [i, p] of progress.entries()) {
+        p.bytesPerSecond = meters[i].update(p.bytesSent);
+        p.secondsLeft = secondsLeft(p.size - p.bytesSent, p.bytesPerSecond);
+      }
+      const batch = summarize(progress);
+      const bytesPerSecond = batchMeter.update(batch.bytesSent);
+      options.onProgress({
+        ...batch,
+        bytesPerSecond,
+        secondsLeft: secondsLeft(batch.size - batch.bytesSent, bytesPerSecond),
+      });
+    };
+    const emit = (event: UploadEvent) => options.onEvent?.(event);
+    const sessions = await this.sessionsFor(files, options.channelId, signal, emit);
+    const ctx = {
+      api: this.api,
+      transport: this.options.transport,
+      connectivity: this.options.connectivity ?? ALWAYS_ONLINE,
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      batchLimiter: new Limiter(options.concurrency ?? 8),
+      perFileConcurrency: options.perFileConcurrency ?? 4,
+      via: options.via ?? 'presigned',
+      signal,
+      emit,
+      changed: report,
+    };
+    files.forEach((file, i) => (uploads[i] = new FileUpload(ctx, file, sessions[i], i)));
+    report();
+    const results = await Promise.all(
+      uploads.map((upload, i) => this.runOne(upload!, files[i], options, signal, emit)),
+    );
+    return {
+      files: results,
+      ok: results.every((r) => r.status === (options.waitForProcessing ? 'ready' : 'completed')),
+    };
+  }
+
+  private async runOne(
+    upload: FileUpload,
+    file: UploadSource,
+    options: UploadBatchOptions,
+    signal: AbortSignal,
+    emit: (event: UploadEvent) => void,
+  ): Promise<FileResult> {
+    const { index, uploadId } = upload.progress;
+    const key = fingerprint(file, options.channelId);
+    try {
+      const video = await upload.upload();
+      await this.resume?.delete(key);
+      upload.progress.videoId = video.videoId;
+      upload.setState('completed');
+      emit({ type: 'completed', file: index, videoId: video.videoId });
+      if (!options.waitForProcessing)
+        return { name: file.name, status: 'completed', uploadId, videoId: video.videoId, video };
+      const processed = await upload.waitForProcessing(video.videoId, options.pollMs ?? 2_000);
+      upload.progress.video = processed;
+      upload.setState(processed.status === 'ready' ? 'ready' : 'failed');
+      emit({ type: 'processed', file: index, video: processed });
+      return {
+        name: file.name,
+        status: processed.status as 'ready' | 'failed',
+        uploadId,
+        videoId: video.videoId,
+        video: processed,
+      };
+    } catch (caught) {
+      if (signal.aborted) {
+        await this.abortQuietly(uploadId!, key);
+        upload.progress.error = abortedError();
+        upload.setState('aborted');
+        return { name: file.name, status: 'aborted', uploadId, error: upload.progress.error };
+      }
+      const error = caught instanceof ReelayError ? caught : new ReelayError('INTERNAL_ERROR', String(caught));
+      // A session that can no longer be completed is forgotten; any other is kept for the next run.
+      if (['UPLOAD_EXPIRED', 'UPLOAD_ABORTED', 'UPLOAD_NOT_FOUND'].includes(error.code)) await this.resume?.delete(key);
+      upload.progress.error = error;
+      upload.setState('failed');
+      emit({ type: 'failed', file: index, error });
+      return { name: file.name, status: 'failed', uploadId, error };
+    }
+  }
+
+  /** A resumable session for each file that has one; one init for all the others. */
+  private async sessionsFor(
+    files: UploadSource[],
+    channelId: string,
+    signal: AbortSignal,
+    emit: (event: UploadEvent) => void,
+  ): Promise<FileSession[]> {
+    const sessions: Array<FileSession | null> = await Promise.all(
+      files.map(async (file, i) => {
+        const session = await this.resumable(file, channelId, signal);
+        if (session) emit({ type: 'resumed', file: i, uploadId: session.uploadId, storedChunks: session.stored.size });
+        return session;
+      }),
+    );
+    const fresh = files.filter((_, i) => !sessions[i]);
+    if (fresh.length === 0) return sessions as FileSession[];
+    const created = await this.api.init(
+      channelId,
+      fresh.map((f) => ({ filename: f.name, size: f.size, type: f.type })),
+      signal,
+    );
+    let next = 0;
+    return Promise.all(
+      files.map(async (file, i) => {
+        if (sessions[i]) return sessions[i];
+        const s = created[next++];
+        await this.resume?.set(fingerprint(file, channelId), {
+          uploadId: s.uploadId,
+          chunkSize: s.chunkSize,
+          totalChunks: s.totalChunks,
+          contentType: s.contentType,
+          urlsExpireAt: s.expiresAt,
+        });
+        return fromInit(s);
+      }),
+    );
+  }
+
+  /** The kept session of a file, with the chunks storage holds; null when there is none to resume. */
+  private async resumable(file: UploadSource, channelId: string, signal: AbortSignal): Promise<FileSession | null> {
+    const key = fingerprint(file, channelId);
+    const kept = await this.resume?.get(key);
+    if (!kept) return null;
+    try {
+      const progress = await this.api.progress(kept.uploadId, signal);
+      if (progress.status === 'aborted') throw new ReelayError('UPLOAD_ABORTED', 'aborted');
+      return {
+        uploadId: kept.uploadId,
+        chunkSize: kept.chunkSize,
+        totalChunks: kept.totalChunks,
+        urls: new Map(),
+        urlsExpireAt: 0,
+        urlsLifetimeMs: 0,
+        stored: parseChunkRanges(progress.storedChunks),
+      };
+    } catch (error) {
+      if (!(error instanceof ReelayError) || error.transient) throw error;
+      await this.resume?.delete(key); // expired, aborted or unknown: start over
+      return null;
+    }
+  }
+
+  private async abortQuietly(uploadId: string, key: string): Promise<void> {
+    await this.api.abort(uploadId).catch(() => undefined);
+    await this.resume?.delete(key);
+  }
+}
+
+function fromInit(s: UploadSession): FileSession {
+  return {
+    uploadId: s.uploadId,
+    chunkSize: s.chunkSize,
+    totalChunks: s.totalChunks,
+    urls: new Map(s.presignedUrls.map((url, i) => [i, url])),
+    urlsExpireAt: Date.parse(s.expiresAt),
+    urlsLifetimeMs: Date.parse(s.expiresAt) - Date.now(),
+    stored: new Set(),
+  };
+}
+
+function queued(file: UploadSource, index: number): FileProgress {
+  return {
+    index,
+    name: file.name,
+    size: file.size,
+    state: 'queued',
+    bytesSent: 0,
+    percent: 0,
+    bytesPerSecond: 0,
+    secondsLeft: null,
+    chunkFailures: 0,
+  };
+}
