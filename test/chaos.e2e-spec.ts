@@ -21,7 +21,8 @@ import { ChaosProxy } from './support/chaos-proxy.js';
 import { type ApiNode, Cluster } from './support/cluster.js';
 import { chunkOf, eventually, putTo } from './support/files.js';
 import { PrivateRedis } from './support/private-redis.js';
-import { mapLimit, seededRandom, sourceFile, type SourceFile } from './support/source-files.js';
+import { mapLimit, seededRandom, within } from './support/run-control.js';
+import { sourceFile, type SourceFile } from './support/source-files.js';
 import { MiB } from './support/stack.js';
 
 const SEED = Number(process.env.CHAOS_SEED ?? randomInt(2 ** 31));
@@ -40,7 +41,8 @@ describe('chaos: faults at every step of a batch upload, on two APIs and two wor
   let client: ChaosClient;
   const ledger: Upload[] = [];
   const abandoned: string[] = [];
-  const faults = { apiKills: 0, workerKills: 0, redisLosses: 0, heldStorageCalls: 0 };
+  const faults = { apiKills: 0, workerKills: 0, heldStorageCalls: 0 };
+  let verified = 'not checked';
   const started = Date.now();
 
   let fileNumber = 0;
@@ -107,7 +109,8 @@ describe('chaos: faults at every step of a batch upload, on two APIs and two wor
       const statuses = [...t.statuses.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}:${n}`);
       console.log(
         figuresTable(`chaos figures (seed ${SEED}, replay with CHAOS_SEED=${SEED})`, {
-          'files completed': `${ledger.length} (${(bytes / MiB).toFixed(1)} MiB), plus ${abandoned.length} abandoned`,
+          'files uploaded': `${ledger.length} (${(bytes / MiB).toFixed(1)} MiB), plus ${abandoned.length} abandoned`,
+          'files completed and verified': verified,
           'part failures injected': storageProxy.failed.length,
           'storage calls held': faults.heldStorageCalls,
           'API kill -9': faults.apiKills,
@@ -143,7 +146,6 @@ describe('chaos: faults at every step of a batch upload, on two APIs and two wor
     const walkedAway = await client.init(await file(7, 'api'));
 
     await redis.flushAll();
-    faults.redisLosses++;
 
     for (const s of sessions) {
       const progress = await client.send<{ completedCount: number }>(
@@ -153,12 +155,18 @@ describe('chaos: faults at every step of a batch upload, on two APIs and two wor
       );
       expect(progress).toMatchObject({ status: 200, data: { completedCount: 1 } });
     }
+    // Lost again as soon as one more part is stored, while the other files' parts are on their way.
+    let lostMidFlight: Promise<void> | undefined;
     await Promise.all(
       sessions.map(async (s, i) => {
-        for (let c = 1; c < s.totalChunks; c++) await client.sendPart(s, files[i], c);
+        for (let c = 1; c < s.totalChunks; c++) {
+          await client.sendPart(s, files[i], c);
+          lostMidFlight ??= redis.flushAll();
+        }
         ledger.push({ file: files[i], uploadId: s.uploadId, videoId: await client.complete(s, files[i]) });
       }),
     );
+    await lostMidFlight;
 
     // The cleanup schedule lived in the Redis that was lost: an upload abandoned now must still be cleaned.
     abandoned.push(walkedAway.uploadId);
@@ -176,7 +184,6 @@ describe('chaos: faults at every step of a batch upload, on two APIs and two wor
     ).not.toEqual([]);
 
     await redis.flushAll();
-    faults.redisLosses++;
     await Promise.all([cluster.addWorker(), cluster.addWorker()]);
     const statuses = await eventually(
       () => videoStatuses(uploads.map((u) => u.videoId)),
@@ -191,7 +198,7 @@ describe('chaos: faults at every step of a batch upload, on two APIs and two wor
     const node = victim();
     const held = storageProxy.holdResponse((req, url) => isCreateMultipart(req.method, url.searchParams));
     const session = client.init(f, node);
-    const createCall = await held;
+    const createCall = await within(held, 20_000, 'storage creating the multipart upload');
     faults.heldStorageCalls++;
     await killApi(node);
     const s = await session;
@@ -224,7 +231,7 @@ describe('chaos: faults at every step of a batch upload, on two APIs and two wor
       1,
     );
     const chunk = client.sendPart(s, f, 1, node);
-    await held;
+    await within(held, 20_000, 'the chunk reaching storage');
     faults.heldStorageCalls++;
     await killApi(node);
     await chunk;
@@ -243,7 +250,7 @@ describe('chaos: faults at every step of a batch upload, on two APIs and two wor
         isCompleteMultipart(req.method, url.searchParams) && url.searchParams.get('uploadId') === multipartId,
     );
     const complete = client.complete(s, f, node);
-    await held;
+    await within(held, 20_000, 'storage joining the parts');
     faults.heldStorageCalls++;
     await killApi(node);
     ledger.push({ file: f, uploadId: s.uploadId, videoId: await complete });
@@ -257,7 +264,7 @@ describe('chaos: faults at every step of a batch upload, on two APIs and two wor
       const doomed = await cluster.addWorker({ S3_ENDPOINT: await hang.start(), S3_CREATE_BUCKET: 'false' });
       const upload = await client.upload(await file(3, 'presigned'));
       ledger.push(upload);
-      await held;
+      await within(held, 20_000, 'the worker asking storage for the video');
       faults.heldStorageCalls++;
       const [status] = await eventually(
         () => videoStatuses([upload.videoId]),
@@ -344,6 +351,7 @@ describe('chaos: faults at every step of a batch upload, on two APIs and two wor
       `UPDATE upload_sessions SET expires_at = now() - interval '1 second' WHERE state = 'open'`,
     );
     const checks = await checkUploads(cluster, ledger, 45_000);
+    verified = `${checks.filter((c) => c.problems.length === 0).length} of ${ledger.length}`;
     expect(checks.filter((c) => c.problems.length > 0)).toEqual([]);
     expect(checks.every((c) => c.completed)).toBe(true);
     expect(await multipartUploadsLeft(cluster, 20_000)).toEqual([]);

@@ -13,7 +13,8 @@ import { ChaosClient } from './support/chaos-client.js';
 import { checkUploads, figuresTable, multipartUploadsLeft } from './support/chaos-checks.js';
 import { ChaosProxy } from './support/chaos-proxy.js';
 import { Cluster } from './support/cluster.js';
-import { mapLimit, seededRandom, sourceFile } from './support/source-files.js';
+import { mapLimit, seededRandom, within } from './support/run-control.js';
+import { sourceFile } from './support/source-files.js';
 import { MiB } from './support/stack.js';
 
 const SEED = Number(process.env.CHAOS_SEED ?? randomInt(2 ** 31));
@@ -58,17 +59,18 @@ describe('scale-out: two APIs and two workers, one of each killed -9 mid-run', (
     const [workerVictim] = cluster.workers.filter((w) => w.name === 'worker-2');
     const workerMidJob = hang.holdRequests((_req, url) => url.pathname.includes('/videos/'));
 
-    // api-2 is killed as a chunk leaves for it, once a dozen requests have gone: mid-run and mid-request.
+    // api-2 is killed as a request leaves for it, once a dozen have gone: mid-run and mid-request.
     const apiKilled = new Promise<void>((resolve) => {
-      client.onRequest = (node, _method, path) => {
-        if (node !== apiVictim || !path.includes('/chunk/') || client.tally.requests < 12) return;
+      client.onRequest = (node) => {
+        if (node !== apiVictim || client.tally.requests < 12) return;
         client.onRequest = undefined;
         resolve(cluster.kill(apiVictim));
       };
     });
     const run = mapLimit(files, 3, (f) => client.upload(f));
-    await apiKilled;
-    await workerMidJob;
+    await within(Promise.race([apiKilled, run]), 40_000, 'a request to api-2 after the twelfth');
+    expect(apiVictim.killedAt).toBeDefined();
+    await within(workerMidJob, 30_000, 'worker-2 taking a job');
     await cluster.kill(workerVictim);
     const uploads = await run;
 

@@ -47,29 +47,3 @@ export async function sourceFile(name: string, size: number, via: SourceFile['vi
   const bytes = await makeNoiseVideo(size);
   return { name, bytes, sha256: sha256(bytes), type: 'video/x-matroska', via };
 }
-
-/** A seeded random source (mulberry32), so that a failing run can be replayed with its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Runs `task` over `items`, at most `limit` at once; answers the results in order. */
-export async function mapLimit<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await task(items[i]);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
