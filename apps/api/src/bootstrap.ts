@@ -15,8 +15,10 @@ import { ReadProgress } from '#uploads';
 import { AppModule } from './app.module.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { ApiExceptionFilter, errorResponse } from './common/api-exception.filter.js';
+import { answerClientError, refuseExpectation } from './common/client-errors.js';
 import { actualRequestCors, answerPreflights } from './common/cors.js';
 import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
+import { jsonBodyText } from './common/json-body.js';
 import { API_SECURITY_HEADERS, helmetHeaders } from './common/security-headers.js';
 import { streamsBody } from './common/streaming.js';
 import { createValidationPipe } from './common/validation.js';
@@ -54,7 +56,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // answer gets the envelope and the headers here.
   const routerErrors = new Logger('Router');
   const frameworkErrors = (error: Error, request: FastifyRequest, reply: FastifyReply) => {
-    const { status, body } = errorResponse(error, routerErrors);
+    const { status, body } = errorResponse(error, routerErrors, request);
     void reply.headers(API_SECURITY_HEADERS).headers(corsHeaders(request.headers.origin)).status(status).send(body);
   };
   const adapter = new FastifyAdapter({
@@ -64,24 +66,29 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     skipMiddie: true,
     multipart: false,
     frameworkErrors,
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel as LogLevel) + 1),
     abortOnError: false,
   });
   // Fetch wrappers send `Content-Type: application/json` on a POST without a body: a route that takes
-  // no body (retry, complete) takes that too; an empty init still fails validation. Any other body is
-  // Fastify's own JSON parsing (prototype poisoning refused).
+  // no body (retry, complete) takes that too; an empty init still fails validation. Any other body must
+  // be UTF-8, not too deep and not too wide (json-body.ts), then is Fastify's own JSON parsing (prototype
+  // poisoning refused).
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   const fastifyJson = fastify.getDefaultJsonParser('error', 'error');
   app.useBodyParser<Server>('application/json', { bodyLimit: JSON_BODY_LIMIT }, (request, body, done) => {
+    // Nest hands a synchronous throw (jsonBodyText's 400) to `done`.
     if (body.length === 0) done(null, undefined);
-    else void fastifyJson(request, body.toString('utf8'), done);
+    else void fastifyJson(request, jsonBodyText(body), done);
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalInterceptors(new EnvelopeInterceptor());
   app.enableShutdownHooks();
+  // Node answers an Expect header other than 100-continue itself, with no body (client-errors.ts).
+  fastify.server.on('checkExpectation', refuseExpectation);
 
   // CORS (common/cors.ts) on Fastify itself rather than through app.enableCors(), which runs
   // @fastify/cors's hook on every request and then copies its headers onto the raw response.

@@ -58,9 +58,16 @@ export class DiskObjectStorage extends ObjectStorage {
     this.layout = new DiskLayout(options.root);
   }
 
-  /** Handles a PUT, GET or HEAD of a signed URL; mount it at `signedUrlBase` with no body parsing. */
-  serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    return serveDisk(this, this.options, req, res);
+  /**
+   * Handles a PUT, GET or HEAD of a signed URL; mount it at `signedUrlBase` with no body parsing.
+   * `onServeError`, when given, is told of this request's unexpected failures instead of the option's.
+   */
+  serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    onServeError: DiskObjectStorageOptions['onServeError'] = this.options.onServeError,
+  ): Promise<void> {
+    return serveDisk(this, { signingSecret: this.options.signingSecret, onServeError }, req, res);
   }
 
   async createMultipart(key: string, contentType: string): Promise<string> {

@@ -42,9 +42,18 @@ export interface FieldProblem {
   problems: string[];
 }
 
+/**
+ * How many failing fields VALIDATION_FAILED lists. A body within the JSON limits can fail in thousands of
+ * places (a key each, an item each), and an answer listing them all would be many times the body's size.
+ */
+export const MAX_REPORTED_FIELDS = 20;
+
+/** VALIDATION_FAILED naming the first MAX_REPORTED_FIELDS failing fields; the message counts the others. */
 export function validationFailed(fields: FieldProblem[]): UploadError {
-  const summary = fields.map((f) => f.field).join(', ');
-  return new UploadError(UploadErrorCode.ValidationFailed, `Invalid request: ${summary}`, { fields });
+  const shown = fields.slice(0, MAX_REPORTED_FIELDS);
+  const others = fields.length - shown.length;
+  const summary = shown.map((f) => f.field).join(', ') + (others > 0 ? ` and ${others} more` : '');
+  return new UploadError(UploadErrorCode.ValidationFailed, `Invalid request: ${summary}`, { fields: shown });
 }
 
 export function uploadNotFound(uploadId: string): UploadError {

@@ -9,7 +9,18 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { SendRequest, SendResult, Transport } from './transport.js';
 
+export interface NodeTransportOptions {
+  /** Caps the bytes per second of every send together (e.g. to leave bandwidth to others); none by default. */
+  maxBytesPerSecond?: number;
+}
+
 export class NodeTransport implements Transport {
+  private readonly pace?: Pace;
+
+  constructor(options: NodeTransportOptions = {}) {
+    if (options.maxBytesPerSecond) this.pace = new Pace(options.maxBytesPerSecond);
+  }
+
   async send({ method, url, body, headers = {}, signal, onProgress }: SendRequest): Promise<SendResult> {
     signal?.throwIfAborted();
     const target = new URL(url);
@@ -34,18 +45,45 @@ export class NodeTransport implements Transport {
       request.once('error', reject);
     });
     let sent = 0;
+    const pace = this.pace;
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
-        sent += chunk.length;
-        onProgress?.(sent);
-        done(null, chunk);
+        const go = () => {
+          sent += chunk.length;
+          onProgress?.(sent);
+          done(null, chunk);
+        };
+        const wait = pace?.delayFor(chunk.length) ?? 0;
+        if (wait > 0) setTimeout(go, wait);
+        else go();
       },
     });
     // A server that answers before reading the whole body (an error) ends the upload early: the
     // answer is what counts, so a broken pipe after it is ignored.
     const upload = pipeline(Readable.fromWeb(body.stream()), counter, request).catch((error: unknown) => error);
-    const result = await answer;
+    let result: SendResult;
+    try {
+      result = await answer;
+    } finally {
+      // No answer, or a refusal sent before the whole body was read: the rest of the body must not
+      // wait for a server that stopped reading (it would never drain).
+      if (request.writableFinished === false) request.destroy();
+    }
     await upload;
     return result;
+  }
+}
+
+/** Spaces the bytes of all sends out so that together they stay under a rate (bytes per second). */
+class Pace {
+  private nextSlot = 0;
+  constructor(private readonly bytesPerSecond: number) {}
+
+  /** Milliseconds to hold `bytes` back before they may go. */
+  delayFor(bytes: number): number {
+    const now = Date.now();
+    const start = Math.max(now, this.nextSlot);
+    this.nextSlot = start + (bytes * 1000) / this.bytesPerSecond;
+    return start - now;
   }
 }

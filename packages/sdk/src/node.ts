@@ -13,11 +13,14 @@ import { Reelay, type ReelayOptions } from './reelay.js';
 import type { ResumeRecord, ResumeStore, UploadSource } from './resume-store.js';
 
 export * from './index.js';
-export { NodeTransport } from './node-transport.js';
+export { NodeTransport, type NodeTransportOptions } from './node-transport.js';
 
 /** A file on disk as an UploadSource: its name, size, modification time, and slices read on demand. */
 export async function fileFromPath(path: string, type = ''): Promise<UploadSource> {
-  const [blob, info] = await Promise.all([openAsBlob(path), stat(path)]);
+  // stat first: its error names the file and says why (openAsBlob's does neither).
+  const info = await stat(path);
+  if (!info.isFile()) throw new Error(`${path} is not a file`);
+  const blob = await openAsBlob(path);
   return {
     name: basename(path),
     size: blob.size,

@@ -16,7 +16,8 @@ export type FileState =
   | 'processing'
   | 'ready'
   | 'failed'
-  | 'aborted';
+  | 'aborted'
+  | 'paused';
 
 export interface FileProgress {
   /** The file's place in the batch, 0-based. */
@@ -38,6 +39,8 @@ export interface FileProgress {
   secondsLeft: number | null;
   /** Chunk sends that failed (each is retried until its attempts run out). */
   chunkFailures: number;
+  /** Chunks storage already held when this run began: a resumed upload sends only the others. */
+  resumedChunks: number;
   /** Once processed: the video with its metadata (`ready`), or its failure reason (`failed`). */
   video?: VideoDetails;
   error?: ReelayError;

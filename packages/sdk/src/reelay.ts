@@ -40,8 +40,12 @@ export interface UploadBatchOptions {
   /** Called on every change, with every file's progress and the batch's. */
   onProgress?: (progress: BatchProgress) => void;
   onEvent?: (event: UploadEvent) => void;
-  /** Aborting stops every transfer and aborts the uploads not yet completed (POST /batch/abort). */
+  /**
+   * Aborting stops every transfer. The uploads not yet completed are then aborted on the server (POST
+   * /batch/abort), or with `keepOnAbort` kept for a later run to resume (a pause, a Ctrl-C).
+   */
   signal?: AbortSignal;
+  keepOnAbort?: boolean;
   /** Chunks of one file in flight at once (default 4). */
   perFileConcurrency?: number;
   /** Chunks in flight over the whole batch (default 8). */
@@ -56,8 +60,12 @@ export interface UploadBatchOptions {
 
 export interface FileResult {
   name: string;
+  /** Bytes. */
+  size: number;
+  /** Chunks storage already held when this run began (a resumed upload). */
+  resumedChunks: number;
   /** `ready` or `failed` (processing) only when waiting for processing. */
-  status: 'completed' | 'ready' | 'failed' | 'aborted';
+  status: 'completed' | 'ready' | 'failed' | 'aborted' | 'paused';
   uploadId?: string;
   videoId?: string;
   video?: CompletedVideo | VideoDetails;
@@ -140,31 +148,29 @@ export class Reelay {
   ): Promise<FileResult> {
     const { index, uploadId } = upload.progress;
     const key = fingerprint(file, options.channelId);
+    const base = { name: file.name, size: file.size, uploadId, resumedChunks: upload.progress.resumedChunks };
     try {
       const video = await upload.upload();
       await this.resume?.delete(key);
       upload.progress.videoId = video.videoId;
       upload.setState('completed');
       emit({ type: 'completed', file: index, videoId: video.videoId });
-      if (!options.waitForProcessing)
-        return { name: file.name, status: 'completed', uploadId, videoId: video.videoId, video };
+      if (!options.waitForProcessing) return { ...base, status: 'completed', videoId: video.videoId, video };
       const processed = await upload.waitForProcessing(video.videoId, options.pollMs ?? 2_000);
       upload.progress.video = processed;
       upload.setState(processed.status === 'ready' ? 'ready' : 'failed');
       emit({ type: 'processed', file: index, video: processed });
-      return {
-        name: file.name,
-        status: processed.status as 'ready' | 'failed',
-        uploadId,
-        videoId: video.videoId,
-        video: processed,
-      };
+      return { ...base, status: processed.status as 'ready' | 'failed', videoId: video.videoId, video: processed };
     } catch (caught) {
       if (signal.aborted) {
-        await this.abortQuietly(uploadId!, key);
         upload.progress.error = abortedError();
+        if (options.keepOnAbort) {
+          upload.setState('paused');
+          return { ...base, status: 'paused', error: upload.progress.error };
+        }
+        await this.abortQuietly(uploadId!, key);
         upload.setState('aborted');
-        return { name: file.name, status: 'aborted', uploadId, error: upload.progress.error };
+        return { ...base, status: 'aborted', error: upload.progress.error };
       }
       const error = caught instanceof ReelayError ? caught : new ReelayError('INTERNAL_ERROR', String(caught));
       // A session that can no longer be completed is forgotten; any other is kept for the next run.
@@ -172,7 +178,7 @@ export class Reelay {
       upload.progress.error = error;
       upload.setState('failed');
       emit({ type: 'failed', file: index, error });
-      return { name: file.name, status: 'failed', uploadId, error };
+      return { ...base, status: 'failed', error };
     }
   }
 
@@ -267,5 +273,6 @@ function queued(file: UploadSource, index: number): FileProgress {
     bytesPerSecond: 0,
     secondsLeft: null,
     chunkFailures: 0,
+    resumedChunks: 0,
   };
 }

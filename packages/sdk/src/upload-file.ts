@@ -72,6 +72,7 @@ export class FileUpload {
       bytesPerSecond: 0,
       secondsLeft: null,
       chunkFailures: 0,
+      resumedChunks: session.stored.size,
     };
     this.account();
   }

@@ -32,6 +32,17 @@ describe('JwtVerifier', () => {
     await expect(new JwtVerifier(config).verify(token)).rejects.toBeInstanceOf(UploadError);
   });
 
+  it('refuses a subject the database could not store (a control character)', async () => {
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('al\u0000ice')
+      .setIssuer('reelay')
+      .setAudience('reelay-upload')
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 60)
+      .sign(new TextEncoder().encode(config.key));
+    await expect(new JwtVerifier(config).verify(token)).rejects.toThrow('the token has no valid subject');
+  });
+
   it('remembers a verified token only until it expires', async () => {
     jest.useFakeTimers({
       now: new Date('2026-11-25T12:00:00Z'),

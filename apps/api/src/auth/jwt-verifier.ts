@@ -19,6 +19,8 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 const VERIFIED_CACHE_SIZE = 10_000;
 
 const BEARER = /^Bearer\s+([A-Za-z0-9_.-]+)\s*$/i;
+// eslint-disable-next-line no-control-regex -- the rule names exactly these characters
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export class JwtVerifier {
   private key?: Promise<CryptoKey | Uint8Array>;
@@ -60,7 +62,13 @@ export class JwtVerifier {
         error,
       );
     }
-    if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255)
+    // The subject is stored as the owner of uploads: PostgreSQL text cannot hold U+0000.
+    if (
+      typeof payload.sub !== 'string' ||
+      payload.sub.length === 0 ||
+      payload.sub.length > 255 ||
+      CONTROL.test(payload.sub)
+    )
       throw unauthorized('the token has no valid subject');
     const user = { id: payload.sub, channels: channelsOf(payload.channels) };
     return { user, expiresAtMs: (payload.exp! + CLOCK_TOLERANCE_SECONDS) * 1000 };

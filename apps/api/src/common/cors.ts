@@ -12,15 +12,30 @@
  */
 import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
+import { Logger } from '@nestjs/common';
+import { envelopeErrorHandler } from './api-exception.filter.js';
+import { fail } from './envelope.js';
 
 export type CorsOrigins = string[] | '*';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT'];
 const ALLOWED_HEADERS = ['Authorization', 'Content-Type'];
+const NOT_A_PREFLIGHT = 'OPTIONS is answered to CORS preflights: send Origin and Access-Control-Request-Method';
 
 export async function answerPreflights(fastify: FastifyInstance, origins: CorsOrigins): Promise<void> {
   await fastify.register(async (scope) => {
-    await scope.register(cors, { origin: origins, methods: METHODS, allowedHeaders: ALLOWED_HEADERS });
+    scope.setErrorHandler(envelopeErrorHandler(new Logger('Preflight')));
+    // An OPTIONS that is no preflight is refused here, in the envelope (@fastify/cors answers it in plain text).
+    scope.addHook('onRequest', (req, reply, done) => {
+      if (req.headers.origin !== undefined && req.headers['access-control-request-method'] !== undefined) done();
+      else void reply.status(400).send(fail('BAD_REQUEST', NOT_A_PREFLIGHT));
+    });
+    await scope.register(cors, {
+      origin: origins,
+      methods: METHODS,
+      allowedHeaders: ALLOWED_HEADERS,
+      strictPreflight: false,
+    });
   });
 }
 

@@ -1,12 +1,17 @@
+import { Logger } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { DISK_STORAGE_PATH, type DiskObjectStorage } from '#storage';
+import { envelopeErrorHandler, logServerError } from '../common/api-exception.filter.js';
 
 /**
  * The disk driver's "presigned" URLs land here. Its own scope takes any content type unparsed, so
- * that a PUT of video/mp4 bytes reaches the driver as a stream.
+ * that a PUT of video/mp4 bytes reaches the driver as a stream. The driver answers its own errors; a 500
+ * (a disk that fails) carries an error id, logged here like every other 500.
  */
 export function mountDiskStorage(fastify: FastifyInstance, storage: DiskObjectStorage): void {
+  const logger = new Logger('DiskStorageRoute');
   void fastify.register((scope, _options, done) => {
+    scope.setErrorHandler(envelopeErrorHandler(logger));
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
     scope.route({
@@ -17,7 +22,7 @@ export function mountDiskStorage(fastify: FastifyInstance, storage: DiskObjectSt
         for (const [name, value] of Object.entries(reply.getHeaders()))
           if (value !== undefined) reply.raw.setHeader(name, value);
         reply.hijack();
-        await storage.serve(req.raw, reply.raw);
+        await storage.serve(req.raw, reply.raw, (error, errorId) => logServerError(logger, errorId, req, error));
       },
     });
     done();

@@ -46,6 +46,10 @@ function formChunk(req: FastifyRequest, maxChunkSize: number): Promise<Readable>
   return new Promise((resolve, reject) => {
     let chunk: Readable | undefined;
     form.on('file', (field: string, file: Readable) => {
+      // A form cut short makes busboy fail its file stream, which nobody reads when the file is skipped or
+      // the chunk was refused before a byte was read (unknown upload, wrong length): an unheard 'error'
+      // would end the process. Whoever reads the chunk listens for its errors too.
+      file.on('error', () => undefined);
       if (field !== 'chunk' || chunk) return void file.resume();
       chunk = file;
       file.once('limit', () => file.destroy(tooLarge(maxChunkSize)));

@@ -13,7 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { ReadProgress } from '#uploads';
 import type { JwtVerifier } from '../auth/jwt-verifier.js';
 import { ErrorEnvelopeDto, okEnvelopeSchema } from '../common/api-envelope.decorator.js';
-import { errorResponse } from '../common/api-exception.filter.js';
+import { envelopeErrorHandler } from '../common/api-exception.filter.js';
 import { ok } from '../common/envelope.js';
 import { uuidParam, UPLOAD_ID_PARAM } from '../common/uuid-param.js';
 import { ProgressDto } from './dto/progress.dto.js';
@@ -21,7 +21,6 @@ import { ProgressDto } from './dto/progress.dto.js';
 export const PROGRESS_ROUTE = '/api/v1/videos/batch/progress/:uploadId';
 
 export function mountProgressRoute(fastify: FastifyInstance, verifier: JwtVerifier, readProgress: ReadProgress): void {
-  const logger = new Logger('ProgressRoute');
   fastify.route<{ Params: { uploadId: string } }>({
     method: 'GET',
     url: PROGRESS_ROUTE,
@@ -30,10 +29,7 @@ export function mountProgressRoute(fastify: FastifyInstance, verifier: JwtVerifi
       const uploadId = uuidParam('uploadId', request.params.uploadId);
       return ok(await readProgress.execute({ uploadId, ownerId: user.id }));
     },
-    errorHandler: (error, _request, reply) => {
-      const { status, body } = errorResponse(error, logger);
-      void reply.status(status).send(body);
-    },
+    errorHandler: envelopeErrorHandler(new Logger('ProgressRoute')),
   });
 }
 

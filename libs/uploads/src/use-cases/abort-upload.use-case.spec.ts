@@ -60,4 +60,12 @@ describe('AbortUpload', () => {
     );
     expect(await h.repository.findOwnedSession(u.uploadId, 'alice')).toMatchObject({ state: 'open' });
   });
+
+  it('answers UPLOAD_EXPIRED past the expiry, before the cleanup ran, and leaves the release to it', async () => {
+    const u = await init();
+    await h.db.query(`UPDATE upload_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [u.uploadId]);
+    expect(await errorCodeOf(h.abortUpload.execute(command(u.uploadId)))).toBe('UPLOAD_EXPIRED');
+    expect(await h.expireUploads.execute()).toMatchObject({ expired: 1 });
+    expect(await errorCodeOf(h.abortUpload.execute(command(u.uploadId)))).toBe('UPLOAD_EXPIRED');
+  });
 });

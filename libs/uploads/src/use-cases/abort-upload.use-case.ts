@@ -8,7 +8,7 @@ import { ProgressStore } from '#progress';
 import { ObjectStorage } from '#storage';
 import { type UploadSession, UploadSessionRepository } from '#videos';
 import { uploadCompleted, uploadExpired } from '../upload-error.js';
-import { UploadSessions } from '../upload-sessions.js';
+import { isExpired, UploadSessions } from '../upload-sessions.js';
 
 export interface AbortUploadCommand {
   uploadId: string;
@@ -33,11 +33,13 @@ export class AbortUpload {
 
   /**
    * Throws UploadError: UPLOAD_NOT_FOUND, UPLOAD_COMPLETED (a video exists: it is not an upload's to
-   * drop), UPLOAD_EXPIRED (the cleanup already released it). A storage failure is thrown as it is, and
+   * drop), UPLOAD_EXPIRED (past its expiry: the cleanup releases it, or already did). A storage failure is thrown as it is, and
    * the upload stays open.
    */
   async execute({ uploadId, ownerId }: AbortUploadCommand): Promise<AbortedUpload> {
     const session = await this.sessions.find(uploadId, ownerId);
+    // Past its expiry it is the cleanup's, as for every other route, whether the cleanup ran yet or not.
+    if (session.state === 'open' && isExpired(session)) throw uploadExpired(uploadId, session.expiresAt);
     const state = await this.repository.abort(session.id, (s) => this.release(s));
     if (state === 'completed') throw uploadCompleted(uploadId);
     if (state === 'expired') throw uploadExpired(uploadId, session.expiresAt);

@@ -5,13 +5,18 @@ import {
   IsArray,
   IsInt,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
+  Matches,
   MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
 import { sanitizeFilename } from './filename.js';
+
+// eslint-disable-next-line no-control-regex -- the rule names exactly these characters
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 
 /** One file the user selected. */
 export class FileMetadataDto {
@@ -57,6 +62,8 @@ export class InitBatchDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(255)
+  // PostgreSQL text cannot hold U+0000; no channel id needs a control character.
+  @Matches(NO_CONTROL_CHARACTERS, { message: 'channel_id must not contain control characters' })
   channel_id: string;
 
   @ApiProperty({
@@ -65,6 +72,8 @@ export class InitBatchDto {
   })
   @IsArray()
   @ArrayMinSize(1)
+  // ValidateNested alone passes an array in place of a file ([[]]) without looking into it.
+  @IsObject({ each: true, message: 'each file must be an object' })
   @ValidateNested({ each: true })
   @Type(() => FileMetadataDto)
   files: FileMetadataDto[];
