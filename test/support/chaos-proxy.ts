@@ -56,6 +56,14 @@ export class ChaosProxy {
     return new Promise((onHit) => this.rules.push({ match, action: 'hold-response', remaining: 1, chance: 1, onHit }));
   }
 
+  /** How many times the proxy failed part `partNumber` of the multipart upload `multipartUploadId`. */
+  partFailures(multipartUploadId: string, partNumber: number): number {
+    return this.failed.filter((what) => {
+      const query = new URL(what.split(' ')[1], 'http://proxy').searchParams;
+      return query.get('uploadId') === multipartUploadId && query.get('partNumber') === String(partNumber);
+    }).length;
+  }
+
   /** Drops every rule; what is held stays held until its caller goes away or the proxy stops. */
   clearRules(): void {
     this.rules = [];
