@@ -9,16 +9,19 @@ export type FaultRule = (req: IncomingMessage, url: URL) => boolean;
 
 export class FaultProxy {
   private server?: Server;
-  private rules: Array<{ match: FaultRule; remaining: number }> = [];
+  private rules: Array<{ match: FaultRule; remaining: number; midBody: boolean }> = [];
   readonly failed: string[] = [];
   /** Every request seen, as `METHOD /path?query`. */
   readonly requests: string[] = [];
 
   constructor(private readonly target: string) {}
 
-  /** Fails the next `times` requests that match. */
-  failWhen(match: FaultRule, times = 1): void {
-    this.rules.push({ match, remaining: times });
+  /**
+   * Fails the next `times` requests that match: after reading the whole body, or `midBody` as soon as
+   * the first bytes of the body arrive (a 500, then the connection is dropped).
+   */
+  failWhen(match: FaultRule, times = 1, midBody = false): void {
+    this.rules.push({ match, remaining: times, midBody });
   }
 
   async start(): Promise<string> {
@@ -30,6 +33,15 @@ export class FaultProxy {
       if (rule) {
         rule.remaining--;
         this.failed.push(`${req.method} ${url.pathname}${url.search}`);
+        if (rule.midBody) {
+          req.once('data', () => {
+            res.writeHead(500, { 'content-type': 'application/xml', connection: 'close' });
+            res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code></Error>', () =>
+              req.socket.destroy(),
+            );
+          });
+          return;
+        }
         req.resume();
         req.on('end', () => {
           res.writeHead(500, { 'content-type': 'application/xml' });

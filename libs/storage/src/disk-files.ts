@@ -8,8 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ExactLengthStream, lengthMismatch } from './exact-length.js';
@@ -106,7 +106,9 @@ export async function describe(dataPath: string, metaPath: string): Promise<Omit
   if (meta && meta.ino === info.ino && meta.size === info.size) {
     return { etag: meta.etag, size: meta.size, contentType: meta.contentType };
   }
-  return { etag: `"${await md5OfFile(dataPath)}"`, size: info.size };
+  // Removed meanwhile (a replaced part, a completed upload): missing, like a file never there.
+  const md5 = await md5OfFile(dataPath).catch(ifMissing(null));
+  return md5 === null ? null : { etag: `"${md5}"`, size: info.size };
 }
 
 export async function readJson(path: string): Promise<FileMeta | null> {
@@ -118,6 +120,21 @@ export async function readJson(path: string): Promise<FileMeta | null> {
   } catch {
     return null; // a torn or foreign file: treated like a missing sidecar
   }
+}
+
+/** Removes the files of `dir` not modified for `olderThanMs` milliseconds; answers how many. */
+export async function sweepTemp(dir: string, olderThanMs: number): Promise<number> {
+  const before = Date.now() - olderThanMs;
+  let removed = 0;
+  for (const name of await readdir(dir).catch(ifMissing([] as string[]))) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(ifMissing(null));
+    if (info?.isFile() && info.mtimeMs < before) {
+      await rm(path, { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }
 
 /** Duck-typed, not `instanceof Error`: errors from Node's core can come from another realm (e.g. under Jest). */

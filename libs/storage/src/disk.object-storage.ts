@@ -5,11 +5,11 @@
  * an exact length and an expiry that die with their upload. Its URLs point at the API, which mounts `serve()` at
  * `signedUrlBase`.
  */
-import { mkdir, open, readdir, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { describe, ifMissing, isErrno, joinTemp, place, writeTemp } from './disk-files.js';
+import { describe, ifMissing, isErrno, joinTemp, place, sweepTemp, writeTemp } from './disk-files.js';
 import { DiskLayout, checkKey, newMultipartUploadId } from './disk-layout.js';
 import {
   checkParts,
@@ -35,6 +35,27 @@ import { StorageError, StorageErrorCode } from './storage.error.js';
 
 /** Where the API serves `serve()`, below its public URL; the worker reads objects through it too. */
 export const DISK_STORAGE_PATH = '/api/v1/storage/disk';
+
+/**
+ * Age after which a temporary file nobody touches is a leftover: far above the time a live write stays
+ * idle (the API cuts a chunk body off after HTTP_BODY_IDLE_TIMEOUT_MS, 30 s by default).
+ */
+export const STALE_TEMP_MS = 10 * 60_000;
+
+/** Where a multipart upload's folder goes while it is being completed. */
+function sealedDir(uploadDir: string): string {
+  return `${uploadDir}.completing`;
+}
+
+/** Longest a part or a listing waits for a complete in progress (joining a large file takes a while). */
+const SEALED_WAIT_MS = 60_000;
+
+/** Waits while a complete holds the upload's folder aside (see completeMultipart). */
+async function settled(uploadDir: string): Promise<void> {
+  const deadline = Date.now() + SEALED_WAIT_MS;
+  while (Date.now() < deadline && (await stat(sealedDir(uploadDir)).catch(ifMissing(null))))
+    await new Promise((resolve) => setTimeout(resolve, 50));
+}
 
 export interface DiskObjectStorageOptions {
   /** Folder holding objects, uploads in progress and temp files (created when missing). */
@@ -117,8 +138,12 @@ export class DiskObjectStorage extends ObjectStorage {
     try {
       await place(temp, path, `${path}.json`, { etag }, false);
     } catch (error) {
-      // The upload folder went away while the body streamed: completed or aborted meanwhile.
-      if (isErrno(error, 'ENOENT')) throw noSuchUpload(multipartUploadId);
+      // The upload folder went away while the body streamed: completed or aborted meanwhile. Once a
+      // complete in progress is done, the object is there, as with S3.
+      if (isErrno(error, 'ENOENT')) {
+        await settled(dir);
+        throw noSuchUpload(multipartUploadId);
+      }
       throw error;
     }
     return { partNumber, size: temp.size, etag };
@@ -135,22 +160,34 @@ export class DiskObjectStorage extends ObjectStorage {
   }
 
   async listParts(key: string, multipartUploadId: string): Promise<StoredPart[]> {
-    const { dir } = await this.upload(key, multipartUploadId);
-    const names = await readdir(dir).catch(ifMissing(null));
-    if (names === null) throw noSuchUpload(multipartUploadId);
-    const parts: StoredPart[] = [];
-    for (const name of names) {
-      const partNumber = this.layout.partNumberOf(name);
-      if (partNumber === null) continue;
-      const file = await describe(join(dir, name), join(dir, `${name}.json`));
-      if (file) parts.push({ partNumber, size: file.size, etag: file.etag });
+    // A complete may take the folder aside mid-listing: list again once it is done or undone.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const { dir } = await this.upload(key, multipartUploadId);
+      const names = await readdir(dir).catch(ifMissing([] as string[]));
+      const parts: StoredPart[] = [];
+      for (const name of names) {
+        const partNumber = this.layout.partNumberOf(name);
+        if (partNumber === null) continue;
+        const file = await describe(join(dir, name), join(dir, `${name}.json`));
+        if (file) parts.push({ partNumber, size: file.size, etag: file.etag });
+      }
+      if (await readUploadMeta(dir)) return parts.sort((a, b) => a.partNumber - b.partNumber);
     }
-    return parts.sort((a, b) => a.partNumber - b.partNumber);
+    throw noSuchUpload(multipartUploadId);
   }
 
+  /**
+   * Like S3, atomic against uploadPart: the upload's folder is renamed aside first, so that a part that
+   * arrives later finds no upload (NoSuchUpload), and one that arrived before is the one checked and
+   * joined (InvalidPart when its ETag is not the one given). A concurrent complete joins the same folder.
+   */
   async completeMultipart(key: string, multipartUploadId: string, parts: CompletedPart[]): Promise<void> {
-    const { dir, meta } = await this.upload(key, multipartUploadId);
-    const paths = await checkParts(this.layout, dir, parts);
+    const { dir, meta, open } = await this.seal(key, multipartUploadId);
+    const paths = await checkParts(this.layout, dir, parts).catch(async (error: unknown) => {
+      // Not completed: the upload takes parts again (a concurrent complete may have unsealed it already).
+      await rename(dir, open).catch(() => undefined);
+      throw error;
+    });
     await this.init();
     // A concurrent complete (or abort) may remove the parts while these are read: the upload is gone then.
     const temp = await joinTemp(paths, this.layout.tmpPath()).catch((error: unknown) => {
@@ -183,7 +220,9 @@ export class DiskObjectStorage extends ObjectStorage {
 
   async abortMultipart(_key: string, multipartUploadId: string): Promise<void> {
     const dir = this.layout.uploadDir(multipartUploadId);
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (!dir) return;
+    await rm(dir, { recursive: true, force: true });
+    await rm(sealedDir(dir), { recursive: true, force: true });
   }
 
   async head(key: string): Promise<ObjectHead | null> {
@@ -221,6 +260,16 @@ export class DiskObjectStorage extends ObjectStorage {
     return signDiskUrl(this.options.signedUrlBase, this.options.signingSecret, claims);
   }
 
+  /**
+   * Creates the folders and removes temporary files nobody writes any more: left by a process that
+   * stopped mid-write. Call once at start-up; files touched within STALE_TEMP_MS are kept, since
+   * another process on the same root (the worker, another API) may be writing them.
+   */
+  async start(): Promise<void> {
+    await this.init();
+    await sweepTemp(this.layout.tmp, STALE_TEMP_MS);
+  }
+
   private init(): Promise<unknown> {
     this.ready ??= Promise.all(
       [this.layout.objects, this.layout.meta, this.layout.multipart, this.layout.tmp].map((d) =>
@@ -230,10 +279,23 @@ export class DiskObjectStorage extends ObjectStorage {
     return this.ready;
   }
 
+  /** Renames the upload's folder aside (or finds it renamed by a concurrent complete): `dir` is where it is now. */
+  private async seal(key: string, multipartUploadId: string): Promise<{ dir: string; meta: UploadMeta; open: string }> {
+    checkKey(key);
+    const open = this.layout.uploadDir(multipartUploadId);
+    if (!open) throw noSuchUpload(multipartUploadId);
+    const dir = sealedDir(open);
+    await rename(open, dir).catch(ifMissing(undefined));
+    const meta = await readUploadMeta(dir);
+    if (!meta || meta.key !== key) throw noSuchUpload(multipartUploadId);
+    return { dir, meta, open };
+  }
+
   /** The upload's folder and meta, after checking the upload exists and belongs to `key`. */
   private async upload(key: string, multipartUploadId: string): Promise<{ dir: string; meta: UploadMeta }> {
     checkKey(key);
     const dir = this.layout.uploadDir(multipartUploadId);
+    if (dir) await settled(dir);
     const meta = dir && (await readUploadMeta(dir));
     if (!dir || !meta || meta.key !== key) throw noSuchUpload(multipartUploadId);
     return { dir, meta };

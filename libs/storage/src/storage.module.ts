@@ -83,7 +83,13 @@ async function createStorage(
 ): Promise<ObjectStorage> {
   if (config.driver === 'disk') {
     const signedUrlBase = options.publicUrl + DISK_STORAGE_PATH;
-    return new DiskObjectStorage({ root: config.disk.root, signingSecret: config.disk.signingSecret, signedUrlBase });
+    const disk = new DiskObjectStorage({
+      root: config.disk.root,
+      signingSecret: config.disk.signingSecret,
+      signedUrlBase,
+    });
+    await disk.start();
+    return disk;
   }
   const [client, presignClient] = clients;
   const { bucket, browserOrigins } = config.s3;

@@ -21,6 +21,8 @@ export enum UploadErrorCode {
   MultipartUploadNotFound = 'MULTIPART_UPLOAD_NOT_FOUND',
   SizeMismatch = 'SIZE_MISMATCH',
   StorageFailed = 'STORAGE_FAILED',
+  /** A request body that stayed idle longer than the API waits (HTTP_BODY_IDLE_TIMEOUT_MS). */
+  RequestTimeout = 'REQUEST_TIMEOUT',
 }
 
 export class UploadError extends Error {

@@ -122,6 +122,8 @@ export function uploadErrorStatus(code: UploadErrorCode): number {
     case UploadErrorCode.UploadNotFound:
     case UploadErrorCode.VideoNotFound:
       return 404;
+    case UploadErrorCode.RequestTimeout:
+      return 408;
     case UploadErrorCode.UploadCompleted:
     case UploadErrorCode.MissingParts:
     case UploadErrorCode.MultipartUploadNotFound:

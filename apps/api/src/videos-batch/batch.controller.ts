@@ -3,9 +3,9 @@
  * to one use case of libs/uploads and its result to a response DTO. GET progress, the route pages poll,
  * is a Fastify route: progress.route.ts.
  */
-import { Body, Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { AbortUpload, CompleteUpload, InitBatch, ReceiveChunk, RetryFailedChunks } from '#uploads';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -72,18 +72,24 @@ export class BatchController {
   @ApiErrors(
     [400, 'Chunk of the wrong length, index out of range, uploadId not a UUID, or a form without its chunk'],
     [404, 'Unknown uploadId'],
-    [409, 'Upload already completed'],
+    [409, 'Upload already completed, also when it completed while the chunk streamed'],
     [410, 'Upload expired or aborted'],
     [413, 'Chunk larger than the chunk route takes (2 GiB by default)'],
+    [408, 'The body sent nothing for HTTP_BODY_IDLE_TIMEOUT_MS; the chunk is marked failed'],
     [415, 'Neither application/octet-stream nor multipart/form-data'],
     [502, 'Storage did not take the chunk; it is marked failed'],
   )
   async chunk(
     @Param() params: ChunkParamsDto,
     @Req() req: FastifyRequest,
+    // Passthrough: the answer is still the envelope's; the body's watch may only add Connection: close.
+    @Res({ passthrough: true }) reply: FastifyReply,
     @CurrentUser() user: AuthUser,
   ): Promise<ChunkResultDto> {
-    const body = await chunkBody(req, this.config.upload.maxChunkSize);
+    const body = await chunkBody(req, reply, {
+      maxChunkSize: this.config.upload.maxChunkSize,
+      idleTimeoutMs: this.config.http.bodyIdleTimeoutMs,
+    });
     return this.receiveChunk.execute({
       uploadId: params.uploadId,
       ownerId: user.id,

@@ -3,48 +3,68 @@
  * as it arrives, or the `chunk` file field of multipart/form-data (as the seed's frontend sends it).
  */
 import { Busboy, type BusboyHeaders, type BusboyInstance } from '@fastify/busboy';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { type ChunkBody, UploadError, UploadErrorCode } from '#uploads';
+import { BodyWatch } from './body-watch.js';
 
 /** A form carries the chunk and perhaps a few small fields (a filename, an index); nothing more. */
 const FORM_LIMITS = { files: 1, fields: 10, parts: 20 };
 
-export async function chunkBody(req: FastifyRequest, maxChunkSize: number): Promise<ChunkBody> {
+export interface ChunkLimits {
+  /** Bytes; a larger chunk is refused with CHUNK_TOO_LARGE. */
+  maxChunkSize: number;
+  /** Milliseconds a body may send nothing while the API waits for it (then REQUEST_TIMEOUT). */
+  idleTimeoutMs: number;
+}
+
+/**
+ * The chunk of a request, for ReceiveChunk. Throws UploadError before reading a byte: CHUNK_LENGTH_MISMATCH
+ * (empty body), UNSUPPORTED_MEDIA_TYPE, CHUNK_TOO_LARGE (Content-Length), and for a form VALIDATION_FAILED
+ * (no "chunk" file, malformed form) or REQUEST_TIMEOUT; the body is then dropped, not left unread.
+ */
+export async function chunkBody(req: FastifyRequest, reply: FastifyReply, limits: ChunkLimits): Promise<ChunkBody> {
   const requestLength = contentLength(req);
   if (requestLength !== undefined && requestLength === 0) {
     throw new UploadError(UploadErrorCode.ChunkLengthMismatch, 'the chunk body is empty', { received: 0 });
   }
   const type = req.headers['content-type']?.split(';')[0].trim().toLowerCase();
-  if (type === 'multipart/form-data') return { stream: await formChunk(req, maxChunkSize), requestLength };
-  if (type === 'application/octet-stream') {
-    if (requestLength !== undefined && requestLength > maxChunkSize) {
-      throw tooLarge(maxChunkSize, requestLength);
-    }
-    return { stream: req.body as Readable, declaredLength: requestLength };
+  const form = type === 'multipart/form-data';
+  if (!form && type !== 'application/octet-stream') {
+    throw new UploadError(
+      UploadErrorCode.UnsupportedMediaType,
+      'send the chunk as application/octet-stream or as multipart/form-data with a "chunk" field',
+      { contentType: req.headers['content-type'] ?? null },
+    );
   }
-  throw new UploadError(
-    UploadErrorCode.UnsupportedMediaType,
-    'send the chunk as application/octet-stream or as multipart/form-data with a "chunk" field',
-    { contentType: req.headers['content-type'] ?? null },
-  );
+  if (!form && requestLength !== undefined && requestLength > limits.maxChunkSize) {
+    throw tooLarge(limits.maxChunkSize, requestLength);
+  }
+  const watch = new BodyWatch(req.raw, reply, limits.idleTimeoutMs);
+  const discard = () => watch.discard();
+  if (!form) return { stream: watch.track(watch.bytes), declaredLength: requestLength, discard };
+  try {
+    return { stream: watch.track(await formChunk(req, watch, limits.maxChunkSize)), requestLength, discard };
+  } catch (error) {
+    await discard();
+    throw error;
+  }
 }
 
 /**
  * The form's `chunk` file as a stream, read from the request as the caller reads it (busboy). Fields
  * before it are skipped; a form that ends without it is a 400.
  */
-function formChunk(req: FastifyRequest, maxChunkSize: number): Promise<Readable> {
-  const body = req.body as Readable;
+function formChunk(req: FastifyRequest, watch: BodyWatch, maxChunkSize: number): Promise<Readable> {
   let form: BusboyInstance;
   try {
     form = new Busboy({ headers: req.headers as BusboyHeaders, limits: { ...FORM_LIMITS, fileSize: maxChunkSize } });
   } catch (error) {
-    body.resume();
     return Promise.reject(malformed(error));
   }
   return new Promise((resolve, reject) => {
     let chunk: Readable | undefined;
+    watch.whenFailed((error) => !chunk && reject(error));
     form.on('file', (field: string, file: Readable) => {
       // A form cut short makes busboy fail its file stream, which nobody reads when the file is skipped or
       // the chunk was refused before a byte was read (unknown upload, wrong length): an unheard 'error'
@@ -66,7 +86,7 @@ function formChunk(req: FastifyRequest, maxChunkSize: number): Promise<Readable>
           ),
         );
     });
-    body.pipe(form);
+    watch.bytes.pipe(form);
   });
 }
 

@@ -13,6 +13,9 @@ import { UploadError, UploadErrorCode } from '../upload-error.js';
 import { assertNotAbandoned, UploadSessions } from '../upload-sessions.js';
 import { VideoProcessingQueue } from '../video-processing.queue.js';
 
+/** Listings tried when chunks keep replacing parts while the upload is completed. */
+const COMPLETE_ATTEMPTS = 3;
+
 export interface CompleteUploadCommand {
   uploadId: string;
   ownerId: string;
@@ -81,15 +84,21 @@ export class CompleteUpload {
   }
 
   private async completeMultipart(session: UploadSession): Promise<ObjectHead | null> {
-    try {
-      const stored = await this.sync.storedChunks(session);
-      const missing = Array.from({ length: session.totalChunks }, (_, i) => i).filter((i) => !stored.has(i));
-      if (missing.length > 0) await this.missing(session, missing);
-      const parts = [...stored.values()].map((p) => ({ partNumber: p.partNumber, etag: p.etag }));
-      await this.storage.completeMultipart(session.storageKey, session.multipartUploadId, parts);
-    } catch (error) {
-      // A concurrent complete finished the multipart upload first: the object is there now.
-      if (!(error instanceof StorageError && error.code === StorageErrorCode.NoSuchUpload)) throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const stored = await this.sync.storedChunks(session);
+        const missing = Array.from({ length: session.totalChunks }, (_, i) => i).filter((i) => !stored.has(i));
+        if (missing.length > 0) await this.missing(session, missing);
+        const parts = [...stored.values()].map((p) => ({ partNumber: p.partNumber, etag: p.etag }));
+        await this.storage.completeMultipart(session.storageKey, session.multipartUploadId, parts);
+        break;
+      } catch (error) {
+        if (!(error instanceof StorageError)) throw error;
+        // A concurrent complete finished the multipart upload first: the object is there now.
+        if (error.code === StorageErrorCode.NoSuchUpload) break;
+        // A chunk sent meanwhile replaced a part after the listing (another ETag): list again.
+        if (error.code !== StorageErrorCode.InvalidPart || attempt === COMPLETE_ATTEMPTS) throw error;
+      }
     }
     return this.storage.head(session.storageKey);
   }

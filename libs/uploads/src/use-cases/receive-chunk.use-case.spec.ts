@@ -1,5 +1,7 @@
-import { Readable } from 'node:stream';
+import { jest } from '@jest/globals';
+import { PassThrough, Readable } from 'node:stream';
 import { ALICE, chunkOf, errorCodeOf, fileOf, type Harness, MiB, startHarness } from '../../test/harness.js';
+import { UploadError, UploadErrorCode } from '../upload-error.js';
 import type { InitializedUpload } from './init-batch.use-case.js';
 
 describe('ReceiveChunk', () => {
@@ -95,5 +97,61 @@ describe('ReceiveChunk', () => {
       late.uploadId,
     ]);
     expect(await errorCodeOf(send(late, 0, fileOf(MiB)))).toBe('UPLOAD_EXPIRED');
+  });
+});
+
+describe('ReceiveChunk under faults', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ maxChunkSize: 6 * MiB });
+  });
+  afterAll(() => h?.close());
+
+  const file = fileOf(11 * MiB);
+  const initStored = async (stored = true): Promise<InitializedUpload> => {
+    const [u] = await h.initBatch.execute({
+      uploader: ALICE,
+      channelId: '1',
+      files: [{ filename: 'a.mp4', size: file.length }],
+    });
+    for (let i = 0; stored && i < u.totalChunks; i++) {
+      const bytes = chunkOf(file, u.chunkSize, i);
+      const body = { stream: Readable.from([bytes]), declaredLength: bytes.length };
+      await h.receiveChunk.execute({ uploadId: u.uploadId, ownerId: 'alice', chunkIndex: i, body });
+    }
+    return u;
+  };
+
+  it('refuses with UPLOAD_COMPLETED a chunk whose upload completed while it streamed', async () => {
+    const u = await initStored();
+    const bytes = chunkOf(file, u.chunkSize, 0);
+    const stream = new PassThrough();
+    const sent = h.receiveChunk.execute({
+      uploadId: u.uploadId,
+      ownerId: 'alice',
+      chunkIndex: 0,
+      body: { stream, declaredLength: bytes.length },
+    });
+    stream.write(bytes.subarray(0, MiB));
+    await h.completeUpload.execute({ uploadId: u.uploadId, ownerId: 'alice' });
+    stream.end(bytes.subarray(MiB));
+    expect(await errorCodeOf(sent)).toBe('UPLOAD_COMPLETED');
+  });
+
+  it('answers the error its front door failed the body with, marks the chunk failed and lets it drop the rest', async () => {
+    const u = await initStored(false);
+    const stream = new PassThrough();
+    const discard = jest.fn(() => Promise.resolve());
+    const sent = h.receiveChunk.execute({
+      uploadId: u.uploadId,
+      ownerId: 'alice',
+      chunkIndex: 1,
+      body: { stream, declaredLength: u.chunkSize, discard },
+    });
+    stream.write(fileOf(MiB));
+    setTimeout(() => stream.destroy(new UploadError(UploadErrorCode.RequestTimeout, 'idle')), 20);
+    expect(await errorCodeOf(sent)).toBe('REQUEST_TIMEOUT');
+    expect(discard).toHaveBeenCalledTimes(1);
+    expect(await h.progress.get(u.uploadId)).toMatchObject({ status: 'failed', failedChunks: [1] });
   });
 });

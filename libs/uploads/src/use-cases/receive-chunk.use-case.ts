@@ -3,6 +3,11 @@
  * to storage as its part. The chunk is never held in memory: it flows from the socket into the storage
  * request. Sending a chunk again replaces it; a failed send leaves whatever was stored before
  * untouched (storage only swaps a part in once it arrived whole).
+ *
+ * A chunk racing its upload's completion is either in the video or refused with UPLOAD_COMPLETED: once
+ * the part is stored, the session is read again and the object looked for, and either one there means
+ * the complete may have joined the parts without this one (storage refuses a part whose ETag changed
+ * since the complete listed it, so a chunk answered 200 is in the video or the complete fails).
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Readable } from 'node:stream';
@@ -10,7 +15,7 @@ import { ProgressStore } from '#progress';
 import { chunkLength, ObjectStorage, StorageError, StorageErrorCode } from '#storage';
 import type { UploadSession } from '#videos';
 import { ProgressSync } from '../progress-sync.js';
-import { UploadError, UploadErrorCode } from '../upload-error.js';
+import { UploadError, UploadErrorCode, uploadCompleted } from '../upload-error.js';
 import { UploadSessions } from '../upload-sessions.js';
 import { UPLOAD_SETTINGS, type UploadSettings } from '../upload-settings.js';
 
@@ -20,6 +25,12 @@ export interface ChunkBody {
   declaredLength?: number;
   /** Length of the whole request in bytes; for form-data it bounds the chunk from above. */
   requestLength?: number;
+  /**
+   * Called when the chunk is refused or fails, perhaps before its body was read to the end: the front
+   * door drops the rest of the body, and resolves once the answer can go out without breaking the
+   * connection (the body ended, or the client stalled). Without it the stream is destroyed.
+   */
+  discard?(): Promise<void>;
 }
 
 export interface ReceiveChunkCommand {
@@ -57,11 +68,23 @@ export class ReceiveChunk {
   ) {}
 
   /**
-   * Stores the chunk. Throws UploadError: UPLOAD_NOT_FOUND, UPLOAD_COMPLETED, UPLOAD_EXPIRED,
-   * CHUNK_INDEX_OUT_OF_RANGE, CHUNK_TOO_LARGE, CHUNK_LENGTH_MISMATCH (the body is not the chunk's exact
-   * length), STORAGE_FAILED (storage did not take it). A chunk that fails is marked failed.
+   * Stores the chunk. Throws UploadError: UPLOAD_NOT_FOUND, UPLOAD_COMPLETED (also when the upload
+   * completed while the chunk streamed), UPLOAD_ABORTED, UPLOAD_EXPIRED, CHUNK_INDEX_OUT_OF_RANGE,
+   * CHUNK_TOO_LARGE, CHUNK_LENGTH_MISMATCH (the body is not the chunk's exact length), STORAGE_FAILED
+   * (storage did not take it), or the UploadError the front door failed the body with (REQUEST_TIMEOUT
+   * for a body that stayed idle). A chunk that fails while its upload is open is marked failed.
    */
-  async execute({ uploadId, ownerId, chunkIndex, body }: ReceiveChunkCommand): Promise<ReceivedChunk> {
+  async execute(command: ReceiveChunkCommand): Promise<ReceivedChunk> {
+    try {
+      return await this.receive(command);
+    } catch (error) {
+      if (command.body.discard) await command.body.discard();
+      else command.body.stream.destroy();
+      throw error;
+    }
+  }
+
+  private async receive({ uploadId, ownerId, chunkIndex, body }: ReceiveChunkCommand): Promise<ReceivedChunk> {
     const session = await this.sessions.findOpen(uploadId, ownerId);
     const expected = this.expectedLength(session, chunkIndex, body);
     await this.sync.snapshotOf(session);
@@ -78,21 +101,9 @@ export class ReceiveChunk {
         expected,
       ));
     } catch (error) {
-      body.stream.destroy();
-      await this.progress.markFailed(uploadId, [chunkIndex]);
-      if (error instanceof StorageError && error.code === StorageErrorCode.LengthMismatch)
-        throw mismatch(chunkIndex, expected);
-      // Completed (or expired) while the chunk streamed: the upload no longer takes it.
-      if (error instanceof StorageError && error.code === StorageErrorCode.NoSuchUpload)
-        await this.sessions.findOpen(uploadId, ownerId);
-      this.logger.warn(`chunk ${chunkIndex} of ${uploadId} failed in storage: ${(error as Error).message}`);
-      throw new UploadError(
-        UploadErrorCode.StorageFailed,
-        `Storage did not take chunk ${chunkIndex}; send it again or ask /retry for a URL`,
-        { chunkIndex },
-        { cause: error },
-      );
+      throw await this.failed(session, chunkIndex, expected, error);
     }
+    await this.assertNotCompleted(session);
     await this.progress.markDone(uploadId, chunkIndex, expected);
     // Chunks PUT straight to storage meanwhile count too, as a poll would show them.
     const snapshot = await this.sync.fresh(await this.sync.snapshotOf(session), () => Promise.resolve(session));
@@ -105,6 +116,34 @@ export class ReceiveChunk {
       totalChunks: snapshot.totalChunks,
       progress: snapshot.progress,
     };
+  }
+
+  /** The error to answer for a chunk storage did not take; marks it failed while its upload is open. */
+  private async failed(session: UploadSession, chunkIndex: number, expected: number, error: unknown): Promise<Error> {
+    const fault = bodyFault(error);
+    // Completed, aborted or expired while the chunk streamed: the upload no longer takes it (throws).
+    // Storage says so with NoSuchUpload, or by closing the connection before the body's end.
+    if (!fault) await this.assertNotCompleted(session);
+    await this.progress.markFailed(session.id, [chunkIndex]);
+    if (fault) return fault;
+    if (error instanceof StorageError && error.code === StorageErrorCode.LengthMismatch)
+      return mismatch(chunkIndex, expected);
+    this.logger.warn(`chunk ${chunkIndex} of ${session.id} failed in storage: ${(error as Error).message}`);
+    return new UploadError(
+      UploadErrorCode.StorageFailed,
+      `Storage did not take chunk ${chunkIndex}; send it again or ask /retry for a URL`,
+      { chunkIndex },
+      { cause: error },
+    );
+  }
+
+  /**
+   * Throws UPLOAD_COMPLETED when the session is completed or its object exists (a complete joined the
+   * parts and has not reached the database yet), UPLOAD_ABORTED or UPLOAD_EXPIRED when it ended so.
+   */
+  private async assertNotCompleted(session: UploadSession): Promise<void> {
+    await this.sessions.findOpen(session.id, session.ownerId);
+    if (await this.storage.head(session.storageKey)) throw uploadCompleted(session.id);
   }
 
   /** Checks everything that can be checked before a byte is read. Answers the chunk's exact length. */
@@ -130,6 +169,12 @@ export class ReceiveChunk {
     }
     return expected;
   }
+}
+
+/** The UploadError the front door failed the body with (an idle body, a form over the limit), if any. */
+function bodyFault(error: unknown): UploadError | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) if (e instanceof UploadError) return e;
+  return undefined;
 }
 
 function mismatch(chunkIndex: number, expected: number, received?: number): UploadError {

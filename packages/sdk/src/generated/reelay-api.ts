@@ -129,7 +129,7 @@ export interface components {
              * @example MISSING_PARTS
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "UNAUTHORIZED" | "CHANNEL_FORBIDDEN" | "TOO_MANY_OPEN_UPLOADS" | "RATE_LIMITED" | "UPLOAD_NOT_FOUND" | "VIDEO_NOT_FOUND" | "UPLOAD_EXPIRED" | "UPLOAD_ABORTED" | "UPLOAD_COMPLETED" | "CHUNK_INDEX_OUT_OF_RANGE" | "CHUNK_LENGTH_MISMATCH" | "CHUNK_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "MISSING_PARTS" | "MULTIPART_UPLOAD_NOT_FOUND" | "SIZE_MISMATCH" | "STORAGE_FAILED" | "BAD_REQUEST" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INTERNAL_ERROR";
+            code: "VALIDATION_FAILED" | "UNAUTHORIZED" | "CHANNEL_FORBIDDEN" | "TOO_MANY_OPEN_UPLOADS" | "RATE_LIMITED" | "UPLOAD_NOT_FOUND" | "VIDEO_NOT_FOUND" | "UPLOAD_EXPIRED" | "UPLOAD_ABORTED" | "UPLOAD_COMPLETED" | "CHUNK_INDEX_OUT_OF_RANGE" | "CHUNK_LENGTH_MISMATCH" | "CHUNK_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "MISSING_PARTS" | "MULTIPART_UPLOAD_NOT_FOUND" | "SIZE_MISMATCH" | "STORAGE_FAILED" | "REQUEST_TIMEOUT" | "BAD_REQUEST" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INTERNAL_ERROR";
             /**
              * @description What went wrong, for a person.
              * @example Missing parts: 2 of 10 chunks are not uploaded
@@ -650,7 +650,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Upload already completed */
+            /** @description The body sent nothing for HTTP_BODY_IDLE_TIMEOUT_MS; the chunk is marked failed */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Upload already completed, also when it completed while the chunk streamed */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,60 @@
+/**
+ * The disk driver's temporary files and its completion against parts in flight: nothing is left in
+ * tmp/ by a body that breaks, leftovers of a stopped process are swept at start, and a part that
+ * arrives while its upload is being completed is refused, as S3 refuses it.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { randomBody, streamOf } from '../test/helpers.js';
+import { DiskObjectStorage, STALE_TEMP_MS } from './disk.object-storage.js';
+import { StorageErrorCode } from './storage.error.js';
+
+const MiB = 1024 * 1024;
+
+describe('DiskObjectStorage temporary files', () => {
+  let root: string;
+  let storage: DiskObjectStorage;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'reelay-disk-temp-'));
+    storage = new DiskObjectStorage({ root, signedUrlBase: 'http://localhost/x', signingSecret: 'secret' });
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  const temps = () => readdirSync(join(root, 'tmp'));
+
+  it('start() removes temporary files untouched for STALE_TEMP_MS and keeps the others', async () => {
+    mkdirSync(join(root, 'tmp'), { recursive: true });
+    writeFileSync(join(root, 'tmp', 'stale'), 'left by a killed process');
+    const old = (Date.now() - STALE_TEMP_MS - 60_000) / 1000;
+    utimesSync(join(root, 'tmp', 'stale'), old, old);
+    writeFileSync(join(root, 'tmp', 'fresh'), 'being written');
+    await storage.start();
+    expect(temps()).toEqual(['fresh']);
+  });
+
+  it('a part whose body breaks mid-way leaves no temporary file', async () => {
+    const id = await storage.createMultipart('videos/a/source', 'video/mp4');
+    const body = new PassThrough();
+    const sent = storage.uploadPart('videos/a/source', id, 1, body, 5 * MiB);
+    body.write(randomBody(MiB));
+    setTimeout(() => body.destroy(new Error('client went away')), 20);
+    await expect(sent).rejects.toMatchObject({ code: StorageErrorCode.LengthMismatch });
+    expect(temps()).toEqual([]);
+  });
+
+  it('a part that arrives while its upload is completed is refused; the object holds the parts listed', async () => {
+    const key = 'videos/b/source';
+    const id = await storage.createMultipart(key, 'video/mp4');
+    const first = randomBody(5 * MiB);
+    const part = await storage.uploadPart(key, id, 1, streamOf(first), first.length);
+    const late = new PassThrough();
+    const sent = storage.uploadPart(key, id, 1, late, first.length);
+    late.write(randomBody(MiB));
+    await storage.completeMultipart(key, id, [{ partNumber: 1, etag: part.etag }]);
+    late.end(randomBody(4 * MiB));
+    await expect(sent).rejects.toMatchObject({ code: StorageErrorCode.NoSuchUpload });
+    expect((await storage.head(key))?.etag).toBeDefined();
+    expect(temps()).toEqual([]);
+  });
+});
