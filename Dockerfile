@@ -14,6 +14,8 @@ ENV NODE_ENV=production
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The demo page's files (served at /demo when DEMO_PAGE=true; off by default in production).
+COPY --from=build /app/packages/demo ./packages/demo
 USER node
 EXPOSE 3000
 # The apps' Node flags (scripts/node-flags.ts) are on the command line: NODE_OPTIONS refuses

@@ -76,6 +76,16 @@ describe('npm start (scripts/start-all.js)', () => {
       const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM migrations`);
       await db.end();
       expect(rows[0].n).toBeGreaterThan(0);
+      // Outside production the demo page is on, and hands out tokens signed with the development secret.
+      const demo = await fetch(`${url}/demo/`);
+      expect([demo.status, await demo.text()]).toEqual([200, expect.stringContaining('Reelay demo')]);
+      const issued = await fetch(`${url}/demo/token`);
+      expect(issued.status).toBe(200);
+      const { data } = (await issued.json()) as { data: { token: string } };
+      const unknown = await fetch(`${url}/api/v1/videos/batch/progress/00000000-0000-4000-8000-000000000000`, {
+        headers: { authorization: `Bearer ${data.token}` },
+      });
+      expect(unknown.status).toBe(404); // the token is taken: the upload is unknown, not 401
     } finally {
       supervisor.kill('SIGTERM');
     }

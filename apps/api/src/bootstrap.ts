@@ -22,6 +22,7 @@ import { jsonBodyText } from './common/json-body.js';
 import { API_SECURITY_HEADERS, helmetHeaders } from './common/security-headers.js';
 import { streamsBody } from './common/streaming.js';
 import { createValidationPipe } from './common/validation.js';
+import { mountDemo } from './demo/demo.route.js';
 import { mountDiskStorage } from './storage-disk/disk-storage.route.js';
 import { CHUNK_OPENAPI_PATH, CHUNK_REQUEST_BODY } from './videos-batch/chunk-body.js';
 import {
@@ -113,6 +114,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   mountProgressRoute(fastify, app.get(JwtVerifier), app.get(ReadProgress));
   const storage = app.get(ObjectStorage);
   if (storage instanceof DiskObjectStorage) mountDiskStorage(fastify, storage);
+  if (config.demo.enabled) mountDemo(fastify, config);
   // Answers of 1 KiB or more go out gzip-compressed to clients that accept it, as browsers do: init's
   // part URLs for 5 files of 1,000 parts are 2.4 MB of JSON and 0.22 MB gzipped. Level 1: level 6 takes
   // twice the CPU for 2 % less. Large answers are compressed on libuv's threads, off the event loop.

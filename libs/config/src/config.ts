@@ -46,6 +46,12 @@ export interface AppConfig {
     audience: string;
   };
   cors: { origins: string[] | '*' };
+  demo: {
+    /** The demo page is served at /demo. */
+    enabled: boolean;
+    /** It may hand out development tokens: only outside production, with the development secret. */
+    developmentTokens: boolean;
+  };
   limits: {
     windowSeconds: number;
     init: number;
@@ -146,6 +152,10 @@ function toTree(e: Environment): AppConfig {
       audience: e.AUTH_JWT_AUDIENCE,
     },
     cors: { origins: corsOrigins },
+    demo: {
+      enabled: e.DEMO_PAGE ?? e.NODE_ENV !== 'production',
+      developmentTokens: e.NODE_ENV !== 'production' && e.AUTH_JWT_ALGORITHM === 'HS256' && !e.AUTH_JWT_SECRET,
+    },
     limits: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       init: e.RATE_LIMIT_INIT,

@@ -89,6 +89,8 @@ export class Environment {
   AUTH_JWT_PUBLIC_KEY?: string;
   @IsString() @MinLength(1) AUTH_JWT_ISSUER = 'reelay';
   @IsString() @MinLength(1) AUTH_JWT_AUDIENCE = 'reelay-upload';
+  /** Serve the demo page at /demo; on by default outside production. */
+  @IsOptional() @Transform(toBool) @IsBoolean() DEMO_PAGE?: boolean;
   /** Allowed browser origins, comma-separated; `*` allows any. */
   @IsString() @MinLength(1) CORS_ORIGINS = '*';
   /**

@@ -45,7 +45,8 @@ export interface UploadBatchOptions {
    * /batch/abort), or with `keepOnAbort` kept for a later run to resume (a pause, a Ctrl-C).
    */
   signal?: AbortSignal;
-  keepOnAbort?: boolean;
+  /** Asked when the signal fires: true keeps the uploads for a later run (pause), false aborts them. */
+  keepOnAbort?: boolean | (() => boolean);
   /** Chunks of one file in flight at once (default 4). */
   perFileConcurrency?: number;
   /** Chunks in flight over the whole batch (default 8). */
@@ -164,7 +165,8 @@ export class Reelay {
     } catch (caught) {
       if (signal.aborted) {
         upload.progress.error = abortedError();
-        if (options.keepOnAbort) {
+        const keep = typeof options.keepOnAbort === 'function' ? options.keepOnAbort() : options.keepOnAbort;
+        if (keep) {
           upload.setState('paused');
           return { ...base, status: 'paused', error: upload.progress.error };
         }
