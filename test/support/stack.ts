@@ -43,6 +43,11 @@ export interface StackOptions {
   s3Endpoint?: string;
 }
 
+export interface ApiInstance {
+  url: string;
+  process: ChildProcess;
+}
+
 export interface Stack {
   driver: Driver;
   url: string;
@@ -58,6 +63,10 @@ export interface Stack {
   queue: Queue;
   env: Record<string, string>;
   logs: () => string;
+  /** The first API's process, for the tests that kill it. */
+  apiProcess: ChildProcess;
+  /** One more API instance on the same database, Redis and storage, on a port of its own. */
+  startApi(extraEnv?: Record<string, string>): Promise<ApiInstance>;
   startWorker(extraEnv?: Record<string, string>): Promise<ChildProcess>;
   stop(): Promise<void>;
 }
@@ -137,6 +146,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     return worker;
   };
   if (options.worker) await startWorker();
+  const startApi = async (extra: Record<string, string> = {}) => {
+    const apiPort = await freePort();
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const child = launch('dist/apps/api/src/main.js', { PORT: String(apiPort), PUBLIC_URL: apiUrl, ...extra });
+    await waitForHealth(apiUrl, child, () => output);
+    return { url: apiUrl, process: child };
+  };
 
   const token = (user: string, channels: string[] | '*' = '*', claims: TokenOptions = {}) =>
     signToken(env.AUTH_JWT_SECRET, user, channels, claims);
@@ -153,6 +169,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     queue,
     env,
     logs: () => output,
+    apiProcess,
+    startApi,
     startWorker,
     async stop() {
       await Promise.all(children.map((child) => stopChild(child, 10_000)));
