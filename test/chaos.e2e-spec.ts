@@ -75,7 +75,7 @@ describe('chaos: faults at every step of a batch upload, on two APIs and two wor
       env: {
         REDIS_URL: redisUrl,
         WORKER_CLEANUP_INTERVAL_SECONDS: '1',
-        UPLOAD_ORPHAN_GRACE_SECONDS: '2',
+        UPLOAD_ORPHAN_GRACE_SECONDS: '5',
         WORKER_LOCK_DURATION_MS: '2000',
         WORKER_STALLED_INTERVAL_MS: '1000',
         RATE_LIMIT_INIT: '10000',

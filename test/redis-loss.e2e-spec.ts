@@ -77,7 +77,7 @@ describe('losing the Redis keys of the deployment', () => {
       driver: 's3',
       // A processing run is at most 3 media timeouts and a lock: 16 s here, so a lost `processing`
       // video is taken up again soon after.
-      env: { WORKER_MEDIA_TIMEOUT_SECONDS: '5', WORKER_LOCK_DURATION_MS: '1000', UPLOAD_ORPHAN_GRACE_SECONDS: '2' },
+      env: { WORKER_MEDIA_TIMEOUT_SECONDS: '5', WORKER_LOCK_DURATION_MS: '1000', UPLOAD_ORPHAN_GRACE_SECONDS: '5' },
     });
   });
   afterAll(async () => stack?.stop());

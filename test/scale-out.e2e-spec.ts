@@ -34,7 +34,7 @@ describe('scale-out: two APIs and two workers, one of each killed -9 mid-run', (
         WORKER_LOCK_DURATION_MS: '2000',
         WORKER_STALLED_INTERVAL_MS: '1000',
         WORKER_CLEANUP_INTERVAL_SECONDS: '1',
-        UPLOAD_ORPHAN_GRACE_SECONDS: '2',
+        UPLOAD_ORPHAN_GRACE_SECONDS: '5',
         RATE_LIMIT_INIT: '1000',
       },
     });
