@@ -129,6 +129,7 @@ describe.each(DRIVERS)('the Node SDK on the %s driver', (driver) => {
       'NETWORK_ERROR',
       'NETWORK_ERROR',
     ]);
+    expect(events).toContainEqual({ type: 'chunk-retried', file: 0, chunkIndex: 1, attempts: 3 });
     expect(await stored(result.files[0].videoId!)).toEqual({ sha256: sha256(sources.get('big.bin')!), rows: 1 });
   });
 
@@ -170,6 +171,27 @@ describe.each(DRIVERS)('the Node SDK on the %s driver', (driver) => {
     expect(again.sent.map(partOf).sort()).toEqual([2, 3]);
     expect(await stored(second.files[0].videoId!)).toEqual({ sha256: sha256(sources.get('big.bin')!), rows: 1 });
     expect(JSON.parse(await readFile(stateFile, 'utf8'))).toEqual({});
+  });
+
+  it('starts over when the kept session expired meanwhile', async () => {
+    const stateFile = join(dir, `state-expired-${driver}.json`);
+    const first = await reelay(new ScriptedTransport((_req, n) => (n > 1 ? 'drop' : 'pass')), {
+      stateFile,
+    }).uploadBatch(await files('big.bin'), { channelId: 'c1', concurrency: 1, retry: { attempts: 1 } });
+    const expiredId = first.files[0].uploadId!;
+    // Its time ran out while the client was away (its Redis keys expire with it).
+    await stack.db.query(`UPDATE upload_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+      expiredId,
+    ]);
+    const keys = await stack.redis.keys(`${stack.redisPrefix}up:{${expiredId}}*`);
+    if (keys.length > 0) await stack.redis.del(...keys);
+
+    const again = new ScriptedTransport();
+    const second = await reelay(again, { stateFile }).uploadBatch(await files('big.bin'), { channelId: 'c1' });
+    expect(second.files[0]).toMatchObject({ status: 'completed', resumedChunks: 0 });
+    expect(second.files[0].uploadId).not.toBe(expiredId);
+    expect(again.sent.map(partOf).sort()).toEqual([1, 2, 3]);
+    expect(await stored(second.files[0].videoId!)).toEqual({ sha256: sha256(sources.get('big.bin')!), rows: 1 });
   });
 
   it('aborts: transfers stop, the uploads are aborted on the server, nothing is kept', async () => {

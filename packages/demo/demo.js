@@ -82,7 +82,14 @@ function row(file, index) {
   bar.setAttribute('aria-label', `${file.name}: upload progress`);
   $('#uploads').append(item);
   let lastState = 'queued';
+  let lastQuarter = 0;
   return (p) => {
+    // The live region hears each quarter of the bytes, not every progress event.
+    const quarter = Math.floor(p.percent / 25);
+    if (p.state === 'uploading' && quarter > lastQuarter && quarter < 4) {
+      lastQuarter = quarter;
+      announce(`${file.name}: ${quarter * 25} % uploaded`);
+    }
     bar.value = p.percent;
     item.querySelector('.figures').textContent = figures(p);
     const state = item.querySelector('.state');

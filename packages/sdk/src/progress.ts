@@ -59,6 +59,8 @@ export interface BatchProgress {
 /** Something that happened, for logs and notifications; progress carries the state. */
 export type UploadEvent =
   | { type: 'chunk-failed'; file: number; chunkIndex: number; error: ReelayError; willRetry: boolean }
+  /** A chunk that had failed is stored, after `attempts` sends in all. */
+  | { type: 'chunk-retried'; file: number; chunkIndex: number; attempts: number }
   | { type: 'resumed'; file: number; uploadId: string; storedChunks: number }
   | { type: 'completed'; file: number; videoId: string }
   | { type: 'processed'; file: number; video: VideoDetails }

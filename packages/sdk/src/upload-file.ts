@@ -139,7 +139,11 @@ export class FileUpload {
         this.setState('uploading');
       }
       const error = await this.trySend(chunkIndex);
-      if (!error) return;
+      if (!error) {
+        if (attempt > 0)
+          this.ctx.emit({ type: 'chunk-retried', file: this.progress.index, chunkIndex, attempts: attempt + 1 });
+        return;
+      }
       const willRetry = attempt + 1 < this.ctx.retry.attempts;
       this.progress.chunkFailures++;
       this.ctx.emit({ type: 'chunk-failed', file: this.progress.index, chunkIndex, error, willRetry });

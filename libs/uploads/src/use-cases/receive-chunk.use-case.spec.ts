@@ -132,10 +132,15 @@ describe('ReceiveChunk under faults', () => {
       chunkIndex: 0,
       body: { stream, declaredLength: bytes.length },
     });
+    const outcome = errorCodeOf(sent);
     stream.write(bytes.subarray(0, MiB));
+    // Complete only once storage reads the chunk: it is then on its way, not refused up front.
+    for (let waited = 0; stream.readableLength > 0 && waited < 5_000; waited += 5)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(stream.readableLength).toBe(0);
     await h.completeUpload.execute({ uploadId: u.uploadId, ownerId: 'alice' });
     stream.end(bytes.subarray(MiB));
-    expect(await errorCodeOf(sent)).toBe('UPLOAD_COMPLETED');
+    expect(await outcome).toBe('UPLOAD_COMPLETED');
   });
 
   it('answers the error its front door failed the body with, marks the chunk failed and lets it drop the rest', async () => {
