@@ -23,6 +23,8 @@ export type SdkSide = (typeof SDK_SIDES)[number];
 export interface SdkResult {
   files: number;
   fileBytes: number;
+  /** Part size of the API (UPLOAD_PART_SIZE, BENCH_CHUNK_MIB). */
+  partBytes: number;
   concurrency: number;
   perFile: number;
   /** MB/s (10^6 bytes per second) of every run, per side. */
@@ -54,6 +56,7 @@ export async function benchSdk(
   const result: SdkResult = {
     files: paths.length,
     fileBytes,
+    partBytes: config.chunkMiB * MiB,
     concurrency: batch.concurrency,
     perFile: batch.perFile,
     mbps: { sdk: [], raw: [] },

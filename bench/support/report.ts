@@ -250,8 +250,8 @@ function sdkSection(x: SdkResult): string[] {
   return [
     '## 5. The SDK against raw presigned PUTs',
     '',
-    `One batch of ${x.files} files of ${fixed(x.fileBytes / MiB, 0)} MiB, sent through the presigned part URLs of one init, each file completed`,
-    `as soon as its parts are stored; ${x.concurrency} parts in flight over the batch and ${x.perFile} per file on both sides. MB/s = 10^6 bytes`,
+    `One batch of ${x.files} files of ${fixed(x.fileBytes / MiB, 0)} MiB in ${fixed(x.partBytes / MiB, 0)} MiB parts, sent through the presigned part URLs of one init, each file`,
+    `completed as soon as its parts are stored; ${x.concurrency} parts in flight over the batch and ${x.perFile} per file on both sides. MB/s = 10^6 bytes`,
     'per second from init to the last complete, after one unmeasured warm-up batch of two files per side. Both clients',
     'run in the bench process: CPU is its own (process.cpuUsage) during the upload, per GiB uploaded.',
     '',
