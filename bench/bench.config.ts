@@ -2,13 +2,14 @@
  * The knobs of `npm run bench`, read once from the environment (the bench's own config module).
  * Defaults are the issue's sizes; smaller values make a quick run, e.g.
  *   BENCH_FILE_MIB=256 BENCH_RUNS=1 BENCH_PROGRESS_SECONDS=3 BENCH_SESSIONS=1000 npm run bench
+ * BENCH_ONLY=sdk (or any subset) writes its report beside the scratch files, not over BENCHMARKS.md.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SINGLE_UPLOAD_MAX } from '#storage';
 
-export type Suite = 'chunk' | 'progress' | 'init' | 'memory';
-export const SUITES: readonly Suite[] = ['chunk', 'progress', 'init', 'memory'];
+export type Suite = 'chunk' | 'progress' | 'init' | 'memory' | 'sdk';
+export const SUITES: readonly Suite[] = ['chunk', 'progress', 'init', 'memory', 'sdk'];
 
 export interface BenchConfig {
   /** Suites to run (BENCH_ONLY=chunk,init); all by default. */
@@ -31,11 +32,18 @@ export interface BenchConfig {
   initParts: number;
   /** Open sessions created to measure Redis memory per session. */
   sessions: number;
+  /** The SDK's batch: files of sdkFileMiB each, sent with at most sdkConcurrency chunks in flight over the
+   * batch and sdkPerFile per file, by the SDK and by the raw client alike. */
+  sdkFiles: number;
+  sdkFileMiB: number;
+  sdkConcurrency: number;
+  sdkPerFile: number;
   /** CPU profiles of the API: `auto` for the suites whose goal was missed, `always`, or `never`. */
   profile: 'auto' | 'always' | 'never';
   /** Where the test file, profiles and scratch data go. */
   workDir: string;
-  /** Report path. */
+  /** Report path: BENCHMARKS.md for a run of every suite; for BENCH_ONLY, a file in workDir, so that a
+   * partial run never replaces the full report. */
   output: string;
   /** memstore size when the bench starts radosgw itself. */
   memstoreBytes: number;
@@ -74,8 +82,10 @@ export const CHUNKED_MIN_MIB = DEFAULT_SINGLE_UPLOAD_MAX / 1024 ** 2 + 1;
 
 export function loadBenchConfig(): BenchConfig {
   const chunkMiB = int('BENCH_CHUNK_MIB', 64, 5);
+  const only = suites();
+  const workDir = process.env.BENCH_DIR ?? join(tmpdir(), 'reelay-bench');
   return {
-    suites: suites(),
+    suites: only,
     runs: int('BENCH_RUNS', 5),
     fileMiB: int('BENCH_FILE_MIB', 1024, Math.max(chunkMiB, CHUNKED_MIN_MIB)),
     chunkMiB,
@@ -87,9 +97,15 @@ export function loadBenchConfig(): BenchConfig {
     initFiles: int('BENCH_INIT_FILES', 5),
     initParts: int('BENCH_INIT_PARTS', 1000, 3),
     sessions: int('BENCH_SESSIONS', 10_000, 100),
+    sdkFiles: int('BENCH_SDK_FILES', 5),
+    sdkFileMiB: int('BENCH_SDK_FILE_MIB', 256, Math.max(chunkMiB, CHUNKED_MIN_MIB)),
+    sdkConcurrency: int('BENCH_SDK_CONCURRENCY', 8),
+    sdkPerFile: int('BENCH_SDK_PER_FILE', 4),
     profile: profileMode(),
-    workDir: process.env.BENCH_DIR ?? join(tmpdir(), 'reelay-bench'),
-    output: process.env.BENCH_OUTPUT ?? 'BENCHMARKS.md',
+    workDir,
+    output:
+      process.env.BENCH_OUTPUT ??
+      (only.length === SUITES.length ? 'BENCHMARKS.md' : join(workDir, `BENCHMARKS-${only.join('-')}.md`)),
     memstoreBytes: int('REELAY_S3_MEMSTORE_BYTES', 8 * 1024 ** 3, 1024 ** 3),
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',

@@ -15,6 +15,7 @@ import { type Api, BenchStack } from './support/stack.js';
 import { benchChunkRoute, profileChunkRoute } from './suites/chunk-route.bench.js';
 import { benchInit, profileInit } from './suites/init.bench.js';
 import { benchProgressRoute, profileProgressRoute } from './suites/progress-route.bench.js';
+import { benchSdk } from './suites/sdk.bench.js';
 import { benchSessionMemory } from './suites/session-memory.bench.js';
 
 const log = (line: string) => console.log(`bench: ${line}`);
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
     if (has('chunk')) results.chunk = await benchChunkRoute(stack, api, config, log);
     if (has('progress')) results.progress = await benchProgressRoute(stack, api, config, log);
     if (has('init')) results.init = await benchInit(stack, api, config, log);
+    if (has('sdk')) results.sdk = await benchSdk(stack, api, config, log);
     if (has('memory')) results.memory = await benchSessionMemory(stack, config, log);
     await api.child.stop();
     api = undefined;

@@ -66,3 +66,10 @@ export async function getJson(
   const text = await res.body.text();
   return { status: res.statusCode, body: JSON.parse(text) };
 }
+
+/** POST /batch/complete/:uploadId, as a client does once every part is stored; throws on refusal. */
+export async function completeUpload(apiUrl: string, auth: Record<string, string>, uploadId: string): Promise<void> {
+  const res = await request(`${apiUrl}${BATCH_PATH}/complete/${uploadId}`, { method: 'POST', headers: auth });
+  const text = await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`complete answered ${res.statusCode}: ${text.slice(0, 500)}`);
+}

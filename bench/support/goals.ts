@@ -3,6 +3,7 @@ import type { Suite } from '../bench.config.js';
 import type { ChunkRouteResult } from '../suites/chunk-route.bench.js';
 import type { InitResult } from '../suites/init.bench.js';
 import { type ProgressRouteResult, progressKey } from '../suites/progress-route.bench.js';
+import type { SdkResult, SdkSide } from '../suites/sdk.bench.js';
 import { fixed, median, MiB, pairedRange, quantile, ratio } from './stats.js';
 
 export interface Goal {
@@ -16,6 +17,7 @@ export interface Results {
   chunk?: ChunkRouteResult;
   progress?: ProgressRouteResult;
   init?: InitResult;
+  sdk?: SdkResult;
 }
 
 export function chunkGoals(r: ChunkRouteResult): Goal[] {
@@ -91,10 +93,31 @@ export function initGoals(r: InitResult): Goal[] {
   ];
 }
 
+/** CPU seconds of the bench process per GiB uploaded, in each run of one side. */
+export function sdkCpuPerGiB(r: SdkResult, side: SdkSide): number[] {
+  return r.cpuSeconds[side].map((s) => s / ((r.files * r.fileBytes) / 1024 ** 3));
+}
+
+export function sdkGoals(r: SdkResult): Goal[] {
+  const sdk = median(r.mbps.sdk);
+  const raw = median(r.mbps.raw);
+  const share = ratio(sdk, raw);
+  const cpu = (side: SdkSide) => fixed(median(sdkCpuPerGiB(r, side)), 2);
+  return [
+    {
+      suite: 'sdk',
+      goal: `Node SDK (${r.files} x ${fixed(r.fileBytes / MiB, 0)} MiB, presigned) >= 0.95x raw parallel PUTs`,
+      measured: `${fixed(share, 3)}x (${fixed(sdk)} vs ${fixed(raw)} MB/s; runs ${pairedRange(r.mbps.sdk, r.mbps.raw)}; client CPU ${cpu('sdk')} vs ${cpu('raw')} s/GiB)`,
+      met: share >= 0.95,
+    },
+  ];
+}
+
 export function allGoals(results: Results): Goal[] {
   return [
     ...(results.chunk ? chunkGoals(results.chunk) : []),
     ...(results.progress ? progressGoals(results.progress) : []),
     ...(results.init ? initGoals(results.init) : []),
+    ...(results.sdk ? sdkGoals(results.sdk) : []),
   ];
 }

@@ -4,9 +4,10 @@ import type { BenchConfig } from '../bench.config.js';
 import { CHUNK_TARGETS, type ChunkRouteResult, type ChunkTarget } from '../suites/chunk-route.bench.js';
 import { BROWSER_ACCEPT_ENCODING } from '../suites/init.bench.js';
 import { HEALTH_KEY, type PollStats, progressKey } from '../suites/progress-route.bench.js';
+import { SDK_SIDES, type SdkResult } from '../suites/sdk.bench.js';
 import type { SessionMemoryResult } from '../suites/session-memory.bench.js';
 import type { ProfileSummary, Row } from './cpu-profile.js';
-import type { Goal, Results } from './goals.js';
+import { type Goal, type Results, sdkCpuPerGiB } from './goals.js';
 import type { Machine } from './machine.js';
 import type { CpuUse } from './processes.js';
 import { fixed, list, median, MiB, quantile, ratio } from './stats.js';
@@ -64,6 +65,7 @@ export function renderReport(r: Report): string {
   if (r.results.progress) out.push(...progressSection(r));
   if (r.results.init) out.push(...initSection(r));
   if (r.results.memory) out.push(...memorySection(r.results.memory));
+  if (r.results.sdk) out.push(...sdkSection(r.results.sdk));
   if (r.profiles.length > 0) out.push(...profileSection(r));
   out.push(...howToRun());
   return out.join('\n') + '\n';
@@ -239,6 +241,30 @@ function memorySection(x: SessionMemoryResult): string[] {
   ];
 }
 
+function sdkSection(x: SdkResult): string[] {
+  const raw = median(x.mbps.raw);
+  const text = {
+    sdk: '**Node SDK**: `createReelay` + `fileFromPath` + `uploadBatch`, with an onProgress callback',
+    raw: 'raw client: init, node:http PUT of every part URL streamed from the file, complete',
+  };
+  return [
+    '## 5. The SDK against raw presigned PUTs',
+    '',
+    `One batch of ${x.files} files of ${fixed(x.fileBytes / MiB, 0)} MiB in ${fixed(x.partBytes / MiB, 0)} MiB parts, sent through the presigned part URLs of one init, each file`,
+    `completed as soon as its parts are stored; ${x.concurrency} parts in flight over the batch and ${x.perFile} per file on both sides. MB/s = 10^6 bytes`,
+    'per second from init to the last complete, after one unmeasured warm-up batch of two files per side. Both clients',
+    'run in the bench process: CPU is its own (process.cpuUsage) during the upload, per GiB uploaded.',
+    '',
+    '| client | MB/s per run | median MB/s | vs raw | client CPU s/GiB per run | median CPU s/GiB | machine busy |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...SDK_SIDES.map(
+      (side) =>
+        `| ${text[side]} | ${list(x.mbps[side])} | ${fixed(median(x.mbps[side]))} | ${fixed(ratio(median(x.mbps[side]), raw), 2)}x | ${list(sdkCpuPerGiB(x, side), 2)} | ${fixed(median(sdkCpuPerGiB(x, side)), 2)} | ${fixed(100 * median(x.machineBusy[side]), 0)} % |`,
+    ),
+    '',
+  ];
+}
+
 function profileSection(r: Report): string[] {
   const out = [
     '## CPU profiles of the API',
@@ -281,9 +307,11 @@ function howToRun(): string[] {
     'a database of its own, uses a Redis key prefix and a bucket of its own, and starts the built API as a child process.',
     'Knobs (environment): `BENCH_RUNS` (5), `BENCH_FILE_MIB` (1024), `BENCH_CHUNK_MIB` (64), `BENCH_IN_FLIGHT` (4),',
     '`BENCH_PROGRESS_SECONDS` (8), `BENCH_PROGRESS_CONNECTIONS` (10), `BENCH_PROGRESS_CHUNKS` (1000), `BENCH_INIT_CALLS` (20),',
-    '`BENCH_INIT_FILES` (5), `BENCH_INIT_PARTS` (1000), `BENCH_SESSIONS` (10000), `BENCH_ONLY` (chunk,progress,init,memory),',
-    '`BENCH_PROFILE` (auto: profile the suites that miss a goal; always; never), `BENCH_DIR` (scratch: test file, profiles),',
-    '`BENCH_OUTPUT` (BENCHMARKS.md). A quick run: `BENCH_RUNS=1 BENCH_FILE_MIB=256 BENCH_PROGRESS_SECONDS=3 npm run bench`.',
+    '`BENCH_INIT_FILES` (5), `BENCH_INIT_PARTS` (1000), `BENCH_SESSIONS` (10000), `BENCH_SDK_FILES` (5),',
+    '`BENCH_SDK_FILE_MIB` (256), `BENCH_SDK_CONCURRENCY` (8), `BENCH_SDK_PER_FILE` (4), `BENCH_ONLY` (chunk,progress,init,memory,sdk),',
+    '`BENCH_PROFILE` (auto: profile the suites that miss a goal; always; never), `BENCH_DIR` (scratch: test files, profiles),',
+    '`BENCH_OUTPUT` (BENCHMARKS.md for every suite; with BENCH_ONLY, BENCHMARKS-<suites>.md in BENCH_DIR, so that a partial',
+    'run never replaces this file). A quick run: `BENCH_RUNS=1 BENCH_FILE_MIB=256 BENCH_PROGRESS_SECONDS=3 npm run bench`.',
     '',
   ];
 }

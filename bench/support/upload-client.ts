@@ -107,3 +107,17 @@ export function slices(file: string, size: number, chunk: number): Slice[] {
   for (let start = 0; start < size; start += chunk) out.push({ file, start, length: Math.min(chunk, size - start) });
   return out;
 }
+
+/** A counting semaphore: `take` resolves when one of `limit` slots is free, `give` frees one. */
+export function slots(limit: number): { take(): Promise<void>; give(): void } {
+  let free = limit;
+  const waiting: Array<() => void> = [];
+  return {
+    take: () => (free > 0 ? (free--, Promise.resolve()) : new Promise<void>((resolve) => waiting.push(resolve))),
+    give: () => {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    },
+  };
+}

@@ -56,6 +56,17 @@ describe('SpeedMeter', () => {
     now = 10_000;
     expect(meter.update(1_000_000)).toBe(0); // nothing sent in the last 9 s
     expect(secondsLeft(2_000, 1_000)).toBe(2);
+  });
+
+  it('keeps samples apart: frequent updates replace the latest one', () => {
+    let now = 0;
+    const meter = new SpeedMeter(5_000, () => now, 100);
+    meter.update(0);
+    for (let i = 1; i <= 1_000; i++) {
+      now = i; // 1,000 updates within one second, a byte per millisecond
+      meter.update(i * 1_000);
+    }
+    expect(meter.update(1_000_000)).toBe(1_000_000);
     expect(secondsLeft(2_000, 0)).toBeNull();
   });
 });

@@ -8,7 +8,7 @@
 import { openAsBlob } from 'node:fs';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { NodeTransport } from './node-transport.js';
+import { fileRangeBlob, NodeTransport } from './node-transport.js';
 import { Reelay, type ReelayOptions } from './reelay.js';
 import type { ResumeRecord, ResumeStore, UploadSource } from './resume-store.js';
 
@@ -26,7 +26,8 @@ export async function fileFromPath(path: string, type = ''): Promise<UploadSourc
     size: blob.size,
     type,
     lastModified: Math.floor(info.mtimeMs),
-    slice: (start, end) => blob.slice(start, end),
+    slice: (start, end) =>
+      fileRangeBlob(blob.slice(start, end), { path, start, fileSize: blob.size, mtimeMs: info.mtimeMs }),
   };
 }
 

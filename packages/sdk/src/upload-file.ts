@@ -38,7 +38,10 @@ export interface FileUploadContext {
   via: 'presigned' | 'chunk-route';
   signal: AbortSignal;
   emit(event: UploadEvent): void;
+  /** A state or a chunk's outcome changed: reported at once. */
   changed(): void;
+  /** Bytes of a chunk in flight moved: reported at most every PROGRESS_INTERVAL_MS. */
+  moved(): void;
 }
 
 /**
@@ -275,17 +278,18 @@ export class FileUpload {
   private sending(chunkIndex: number, bytes: number): void {
     if (bytes > 0) this.inFlight.set(chunkIndex, bytes);
     else this.inFlight.delete(chunkIndex);
-    this.account();
+    this.account(bytes > 0);
   }
 
   /** Recomputes bytes sent from the stored chunks and those in flight. */
-  private account(): void {
+  private account(moving = false): void {
     const { chunkSize, stored } = this.session;
     let bytes = 0;
     for (const i of stored) bytes += Math.min(chunkSize, this.source.size - i * chunkSize);
     for (const [i, sent] of this.inFlight) if (!stored.has(i)) bytes += sent;
     this.progress.bytesSent = bytes;
     this.progress.percent = this.source.size === 0 ? 100 : (bytes * 100) / this.source.size;
-    this.ctx.changed();
+    if (moving) this.ctx.moved();
+    else this.ctx.changed();
   }
 }
