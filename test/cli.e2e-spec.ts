@@ -49,11 +49,11 @@ describe.each(DRIVERS)('the CLI on the %s driver', (driver) => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  function start(args: string[]) {
+  function start(args: string[], env: Record<string, string> = {}) {
     const child = spawn(
       process.execPath,
       ['dist/packages/cli/src/main.js', 'upload', '--api', stack.url, '--channel', 'c1', ...args],
-      { env: { ...process.env, REELAY_TOKEN: stack.api.token }, cwd: process.cwd() },
+      { env: { ...process.env, REELAY_TOKEN: stack.api.token, ...env }, cwd: process.cwd() },
     );
     const run: CliRun = { code: null, stdout: '', stderr: '' };
     child.stdout.on('data', (d: Buffer) => (run.stdout += d.toString()));
@@ -61,7 +61,7 @@ describe.each(DRIVERS)('the CLI on the %s driver', (driver) => {
     const done = new Promise<CliRun>((resolve) => child.once('close', (code) => resolve({ ...run, code })));
     return { child, run, done };
   }
-  const cli = (args: string[]) => start(args).done;
+  const cli = (args: string[], env: Record<string, string> = {}) => start(args, env).done;
 
   async function storedSha(videoId: string): Promise<string> {
     const { rows } = await stack.db.query<{ storage_key: string }>('SELECT storage_key FROM videos WHERE id = $1', [
@@ -87,9 +87,10 @@ describe.each(DRIVERS)('the CLI on the %s driver', (driver) => {
     expect(await storedSha(files[1].videoId)).toBe(sha256(big));
   });
 
-  it('prints a summary table for people', async () => {
-    const run = await cli(['--state', join(dir, `state-b-${driver}.json`), join(dir, 'clip.mp4')]);
+  it('prints a summary table for people, taking paths from where `npm run` was called (INIT_CWD)', async () => {
+    const run = await cli(['--state', `state-b-${driver}.json`, 'clip.mp4'], { INIT_CWD: dir });
     expect(run.code).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, `state-b-${driver}.json`), 'utf8'))).toEqual({});
     expect(run.stdout).toMatch(/^file\s+size\s+status\s+video/);
     expect(run.stdout).toMatch(/clip\.mp4\s+\S+ KiB\s+completed\s+[0-9a-f-]{36}/);
   });
@@ -133,5 +134,36 @@ describe.each(DRIVERS)('the CLI on the %s driver', (driver) => {
     expect(file.resumedChunks).toBeLessThan(5);
     expect(await storedSha(file.videoId)).toBe(sha256(big));
     expect(JSON.parse(await readFile(state, 'utf8'))).toEqual({});
+  }, 40_000);
+
+  it('stops on Ctrl-C with exit code 130, keeping the upload, and resumes it when run again', async () => {
+    const state = join(dir, `state-d-${driver}.json`);
+    const first = start(['--json', '--state', state, '--concurrency', '1', '--max-rate', '2M', join(dir, 'big.bin')]);
+    const uploadId = await eventually(
+      async () => {
+        const kept = await readFile(state, 'utf8').catch(() => '{}');
+        return Object.values(JSON.parse(kept) as Record<string, { uploadId: string }>)[0]?.uploadId;
+      },
+      (id) => id !== undefined,
+      10_000,
+    );
+    expect(
+      await eventually(
+        async () => (await stack.api.progress(uploadId)).body.data?.completedCount ?? 0,
+        (n) => n >= 1,
+        15_000,
+      ),
+    ).toBeGreaterThanOrEqual(1);
+    first.child.kill('SIGINT');
+    const stopped = await first.done;
+    expect(stopped.code).toBe(130);
+    expect((JSON.parse(stopped.stdout) as JsonSummary).files[0]).toMatchObject({ status: 'paused', uploadId });
+    expect((await stack.api.progress(uploadId)).status).toBe(200); // still open on the server
+
+    const again = await cli(['--json', '--state', state, join(dir, 'big.bin')]);
+    expect(again.code).toBe(0);
+    const [file] = (JSON.parse(again.stdout) as JsonSummary).files;
+    expect(file).toMatchObject({ status: 'completed', uploadId });
+    expect(await storedSha(file.videoId)).toBe(sha256(big));
   }, 40_000);
 });

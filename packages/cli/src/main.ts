@@ -6,8 +6,13 @@
  *
  * One progress bar per file (speed, time left), a summary table at the end, resume when run again after
  * an interruption (sessions kept in --state, `.reelay-uploads.json` by default), `--json` for scripts.
- * Exit code: 0 when every file completed (and, with --wait, is `ready`); 1 when any failed; 2 for bad usage.
+ * Exit code: 0 when every file completed (and, with --wait, is `ready`); 1 when any failed; 2 for bad usage;
+ * 130 when stopped by Ctrl-C (the uploads are kept: running again resumes them).
+ *
+ * Paths, and --state, are taken relative to the folder the command was typed in (npm run starts in the
+ * repository's root, and says where it was called from in INIT_CWD).
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createReelay, fileFromPath, NodeTransport, ReelayError } from '../../sdk/src/node.js';
 import { ProgressBars } from './progress-bars.js';
@@ -68,20 +73,25 @@ async function main(): Promise<number> {
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) fail(`--concurrency ${values.concurrency} is not a count`);
 
-  const files = await Promise.all(paths.map((path) => fileFromPath(path))).catch((error: Error) => {
+  const here = process.env.INIT_CWD ?? process.cwd();
+  const files = await Promise.all(paths.map((path) => fileFromPath(resolve(here, path)))).catch((error: Error) => {
     process.stderr.write(`reelay: cannot read a file to upload: ${error.message}\n`);
     process.exit(2);
   });
   const reelay = createReelay({
     apiUrl: values.api,
     token: values.token,
-    stateFile: values.state,
+    stateFile: resolve(here, values.state),
     transport: new NodeTransport({ maxBytesPerSecond: values['max-rate'] ? bytes(values['max-rate']) : undefined }),
   });
   const bars = values.json ? null : new ProgressBars(files);
   const controller = new AbortController();
   // Ctrl-C stops the transfers but keeps the sessions: running again resumes them.
-  process.once('SIGINT', () => controller.abort(new Error('interrupted')));
+  let interrupted = false;
+  process.once('SIGINT', () => {
+    interrupted = true;
+    controller.abort(new Error('interrupted'));
+  });
   try {
     const result = await reelay.uploadBatch(files, {
       channelId: values.channel,
@@ -94,6 +104,7 @@ async function main(): Promise<number> {
     });
     bars?.stop();
     process.stdout.write(values.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : summaryTable(result));
+    if (interrupted) return 130;
     return result.ok ? 0 : 1;
   } catch (error) {
     bars?.stop();

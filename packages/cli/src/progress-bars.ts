@@ -1,20 +1,25 @@
 /**
- * One cli-progress bar per file: percent, bytes, speed, time left and state. Drawn on stderr, so that
- * stdout keeps only the summary (or the JSON) for scripts; nothing is drawn when stderr is not a terminal.
+ * What the CLI shows while it uploads, on stderr so that stdout keeps only the summary (or the JSON):
+ * one cli-progress bar per file (percent, bytes, speed, time left, state) on a terminal; one line per
+ * change of a file's state when stderr is a file or a pipe.
  */
 import cliProgress from 'cli-progress';
-import type { BatchProgress, UploadSource } from '../../sdk/src/node.js';
+import type { BatchProgress, FileState, UploadSource } from '../../sdk/src/node.js';
 import { duration, size } from './units.js';
 
 export class ProgressBars {
-  private readonly multi: cliProgress.MultiBar;
-  private readonly bars: cliProgress.SingleBar[];
+  private readonly multi?: cliProgress.MultiBar;
+  private readonly bars: cliProgress.SingleBar[] = [];
+  private readonly states: FileState[];
 
-  constructor(files: UploadSource[]) {
+  constructor(private readonly files: UploadSource[]) {
+    this.states = files.map(() => 'queued');
+    if (!process.stderr.isTTY) return;
     this.multi = new cliProgress.MultiBar(
       {
         stream: process.stderr,
-        format: ' {name} |{bar}| {percentage}% {sent}/{total} {speed} {eta} {state}',
+        // Payload names of their own: cli-progress fills {total}, {eta} and {value} itself, in raw units.
+        format: ' {file} |{bar}| {percentage}% {sent} of {size}  {rate}  {left}  {state}',
         barsize: 24,
         hideCursor: true,
         clearOnComplete: false,
@@ -22,30 +27,35 @@ export class ProgressBars {
       cliProgress.Presets.shades_classic,
     );
     const width = Math.max(...files.map((f) => f.name.length));
-    this.bars = files.map((f) =>
-      this.multi.create(f.size, 0, {
-        name: f.name.padEnd(width),
-        sent: size(0),
-        total: size(f.size),
-        speed: '',
-        eta: '',
-        state: 'queued',
-      }),
-    );
+    for (const f of files) {
+      this.bars.push(
+        this.multi.create(Math.max(1, f.size), 0, {
+          file: f.name.padEnd(width),
+          sent: size(0),
+          size: size(f.size),
+          rate: '',
+          left: '',
+          state: 'queued',
+        }),
+      );
+    }
   }
 
   update(progress: BatchProgress): void {
     for (const f of progress.files) {
-      this.bars[f.index].update(f.bytesSent, {
+      if (!this.multi && f.state !== this.states[f.index])
+        process.stderr.write(`${this.files[f.index].name}: ${f.state}\n`);
+      this.states[f.index] = f.state;
+      this.bars[f.index]?.update(f.bytesSent, {
         sent: size(f.bytesSent),
-        speed: f.bytesPerSecond > 0 ? `${size(f.bytesPerSecond)}/s` : '',
-        eta: f.secondsLeft === null ? '' : `${duration(f.secondsLeft)} left`,
+        rate: f.bytesPerSecond > 0 && f.bytesSent < f.size ? `${size(f.bytesPerSecond)}/s` : '',
+        left: f.secondsLeft === null ? '' : `${duration(f.secondsLeft)} left`,
         state: f.state,
       });
     }
   }
 
   stop(): void {
-    this.multi.stop();
+    this.multi?.stop();
   }
 }

@@ -195,6 +195,10 @@ export class Reelay {
         upload.progress.error = abortedError();
         const keep = typeof options.keepOnAbort === 'function' ? options.keepOnAbort() : options.keepOnAbort;
         if (keep) {
+          upload.progress.error = new ReelayError(
+            'ABORTED',
+            'stopped before the end; the upload is kept: run again to resume',
+          );
           upload.setState('paused');
           return { ...base, status: 'paused', error: upload.progress.error };
         }
