@@ -41,14 +41,14 @@ function size(bytes) {
     value /= 1024;
     unit++;
   }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+  return `${value.toFixed(unit === 0 ? 0 : 1)}\u00a0${units[unit]}`;
 }
 function duration(seconds) {
   const s = Math.round(seconds);
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 function figures(p) {
-  const parts = [`${Math.floor(p.percent)} %`, `${size(p.bytesSent)} of ${size(p.size)}`];
+  const parts = [`${Math.floor(p.percent)}\u00a0%`, `${size(p.bytesSent)} of ${size(p.size)}`];
   if (p.bytesPerSecond > 0) parts.push(`${size(p.bytesPerSecond)}/s`);
   if (p.secondsLeft !== null) parts.push(`${duration(p.secondsLeft)} left`);
   return parts.join(' · ');
@@ -88,7 +88,7 @@ function row(file, index) {
     const quarter = Math.floor(p.percent / 25);
     if (p.state === 'uploading' && quarter > lastQuarter && quarter < 4) {
       lastQuarter = quarter;
-      announce(`${file.name}: ${quarter * 25} % uploaded`);
+      announce(`${file.name}: ${quarter * 25}\u00a0% uploaded`);
     }
     bar.value = p.percent;
     item.querySelector('.figures').textContent = figures(p);
