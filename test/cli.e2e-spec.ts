@@ -63,6 +63,26 @@ describe.each(DRIVERS)('the CLI on the %s driver', (driver) => {
   }
   const cli = (args: string[], env: Record<string, string> = {}) => start(args, env).done;
 
+  /** The upload a CLI run keeps in `state`, once storage holds at least one of its chunks. */
+  async function storingUpload(state: string): Promise<string> {
+    const uploadId = await eventually(
+      async () => {
+        const kept = await readFile(state, 'utf8').catch(() => '{}');
+        return Object.values(JSON.parse(kept) as Record<string, { uploadId: string }>)[0]?.uploadId;
+      },
+      (id) => id !== undefined,
+      10_000,
+    );
+    expect(uploadId).toBeDefined();
+    const stored = await eventually(
+      async () => (await stack.api.progress(uploadId)).body.data?.completedCount ?? 0,
+      (n) => n >= 1,
+      15_000,
+    );
+    expect(stored).toBeGreaterThanOrEqual(1);
+    return uploadId;
+  }
+
   async function storedSha(videoId: string): Promise<string> {
     const { rows } = await stack.db.query<{ storage_key: string }>('SELECT storage_key FROM videos WHERE id = $1', [
       videoId,
@@ -108,21 +128,7 @@ describe.each(DRIVERS)('the CLI on the %s driver', (driver) => {
     const state = join(dir, `state-c-${driver}.json`);
     // 2 MiB/s, one chunk at a time: the first 5 MiB part is stored after about 2.5 s, the file needs 12.
     const first = start(['--json', '--state', state, '--concurrency', '1', '--max-rate', '2M', join(dir, 'big.bin')]);
-    const uploadId = await eventually(
-      async () => {
-        const kept = await readFile(state, 'utf8').catch(() => '{}');
-        return Object.values(JSON.parse(kept) as Record<string, { uploadId: string }>)[0]?.uploadId;
-      },
-      (id) => id !== undefined,
-      10_000,
-    );
-    expect(uploadId).toBeDefined();
-    const stored = await eventually(
-      async () => (await stack.api.progress(uploadId)).body.data?.completedCount ?? 0,
-      (n) => n >= 1,
-      15_000,
-    );
-    expect(stored).toBeGreaterThanOrEqual(1);
+    const uploadId = await storingUpload(state);
     first.child.kill('SIGKILL');
     expect((await first.done).code).toBeNull();
 
@@ -139,21 +145,7 @@ describe.each(DRIVERS)('the CLI on the %s driver', (driver) => {
   it('stops on Ctrl-C with exit code 130, keeping the upload, and resumes it when run again', async () => {
     const state = join(dir, `state-d-${driver}.json`);
     const first = start(['--json', '--state', state, '--concurrency', '1', '--max-rate', '2M', join(dir, 'big.bin')]);
-    const uploadId = await eventually(
-      async () => {
-        const kept = await readFile(state, 'utf8').catch(() => '{}');
-        return Object.values(JSON.parse(kept) as Record<string, { uploadId: string }>)[0]?.uploadId;
-      },
-      (id) => id !== undefined,
-      10_000,
-    );
-    expect(
-      await eventually(
-        async () => (await stack.api.progress(uploadId)).body.data?.completedCount ?? 0,
-        (n) => n >= 1,
-        15_000,
-      ),
-    ).toBeGreaterThanOrEqual(1);
+    const uploadId = await storingUpload(state);
     first.child.kill('SIGINT');
     const stopped = await first.done;
     expect(stopped.code).toBe(130);

@@ -74,6 +74,20 @@ describe.each(DRIVERS)('the demo page and the browser SDK on the %s driver', (dr
   const done = (value = 'true') => page.waitForSelector(`body[data-done="${value}"]`, { timeout: 60_000 });
   const stateOf = (name: string) => page.getAttribute(`li[data-file="${name}"] .state`, 'data-state');
 
+  /** Picks the files with every part PUT held `delayMs` on its way, and resolves once the first part left. */
+  async function pickWithSlowParts(delayMs: number, ...files: TestFile[]): Promise<void> {
+    await page.route(
+      (url) => url.searchParams.has('partNumber'),
+      async (route) => {
+        await new Promise((r) => setTimeout(r, delayMs));
+        await route.continue().catch(() => undefined);
+      },
+    );
+    const firstPart = page.waitForRequest((req) => partOf(req) !== null);
+    await pick(...files);
+    await firstPart;
+  }
+
   /** The video of the upload of `name` (the last one), and the sha256 of its stored object. */
   async function stored(name: string): Promise<{ rows: number; sha256: string; status: string }> {
     const { rows } = await stack.db.query<{ storage_key: string; status: string }>(
@@ -128,16 +142,7 @@ describe.each(DRIVERS)('the demo page and the browser SDK on the %s driver', (dr
 
   it('waits out 3 seconds offline, then finishes', async () => {
     // Slow parts, so that the network goes away mid-upload.
-    await page.route(
-      (url) => url.searchParams.has('partNumber'),
-      async (route) => {
-        await new Promise((r) => setTimeout(r, 400));
-        await route.continue().catch(() => undefined);
-      },
-    );
-    const firstPart = page.waitForRequest((req) => partOf(req) !== null);
-    await pick(big);
-    await firstPart;
+    await pickWithSlowParts(400, big);
     await context.setOffline(true);
     await page.waitForSelector('li[data-file="big.mp4"] .state[data-state="offline"]', { timeout: 10_000 });
     await new Promise((r) => setTimeout(r, 3_000));
@@ -186,16 +191,7 @@ describe.each(DRIVERS)('the demo page and the browser SDK on the %s driver', (dr
   });
 
   it('pauses and resumes: the same upload goes on where it stopped', async () => {
-    await page.route(
-      (url) => url.searchParams.has('partNumber'),
-      async (route) => {
-        await new Promise((r) => setTimeout(r, 400));
-        await route.continue().catch(() => undefined);
-      },
-    );
-    const firstPart = page.waitForRequest((req) => partOf(req) !== null);
-    await pick(big);
-    await firstPart;
+    await pickWithSlowParts(400, big);
     await page.click('#pause');
     await done('paused');
     expect(await stateOf('big.mp4')).toBe('paused');
@@ -214,16 +210,7 @@ describe.each(DRIVERS)('the demo page and the browser SDK on the %s driver', (dr
   });
 
   it('aborts: the page says so and the server drops the upload', async () => {
-    await page.route(
-      (url) => url.searchParams.has('partNumber'),
-      async (route) => {
-        await new Promise((r) => setTimeout(r, 500));
-        await route.continue().catch(() => undefined);
-      },
-    );
-    const firstPart = page.waitForRequest((req) => partOf(req) !== null);
-    await pick(untyped, big);
-    await firstPart;
+    await pickWithSlowParts(500, untyped, big);
     await page.click('#abort');
     await done();
     expect([await stateOf('recording.xyz'), await stateOf('big.mp4')]).toEqual(['aborted', 'aborted']);
