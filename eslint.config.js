@@ -16,6 +16,6 @@ export default tseslint.config(
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
   // Pages the browser tests load: plain ES modules run by Chromium.
-  { files: ['test/browser/page/**/*.js', 'packages/demo/**/*.js'], languageOptions: { globals: globals.browser } },
+  { files: ['test/browser/**/*.js', 'packages/demo/**/*.js'], languageOptions: { globals: globals.browser } },
   prettier,
 );

@@ -46,6 +46,10 @@ const SWAGGER_UI_CSP = {
 };
 /** The routes that take a body other than JSON: the chunk route, and the disk driver's part URLs (any type). */
 const STREAMING_ROUTES = ['/api/v1/videos/batch/chunk/', `${DISK_STORAGE_PATH}?`];
+/** The form Uppy's S3 plugin posts for a file sent whole (uppy/uppy.controller.ts). */
+const UPPY_FORM_ROUTE = /^\/api\/v1\/uppy\/[A-Za-z0-9_-]+\/s3\/post\//;
+const isStreamingRoute = (url: string) =>
+  STREAMING_ROUTES.some((route) => url.startsWith(route)) || UPPY_FORM_ROUTE.test(url);
 /** Swagger UI and the OpenAPI document (docs-json). */
 const DOCS_PATH = '/docs';
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -107,14 +111,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     void reply
       .headers(req.url.startsWith(DOCS_PATH) ? docsHeaders : API_SECURITY_HEADERS)
       .headers(corsHeaders(req.headers.origin));
-    const refused =
-      streamsBody(req.headers['content-type']) && !STREAMING_ROUTES.some((route) => req.url.startsWith(route));
+    const refused = streamsBody(req.headers['content-type']) && !isStreamingRoute(req.url);
     done(refused ? new UnsupportedMediaTypeException('this route takes application/json') : undefined);
   });
 
-  timeOutIdleBodies(fastify, config.http.bodyIdleTimeoutMs, (url) =>
-    STREAMING_ROUTES.some((route) => url.startsWith(route)),
-  );
+  timeOutIdleBodies(fastify, config.http.bodyIdleTimeoutMs, isStreamingRoute);
   mountProgressRoute(fastify, app.get(JwtVerifier), app.get(ReadProgress));
   const storage = app.get(ObjectStorage);
   if (storage instanceof DiskObjectStorage) mountDiskStorage(fastify, storage, config.http.bodyIdleTimeoutMs);

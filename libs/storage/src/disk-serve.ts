@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { verifyDiskUrl, type DiskUrlClaims } from './disk-signing.js';
 import type { ObjectStorage } from './object-storage.js';
 import { parseRange } from './http-range.js';
+import { MAX_PART_SIZE } from './part-plan.js';
 import { StorageError, StorageErrorCode } from './storage.error.js';
 
 export interface ServeOptions {
@@ -55,21 +56,37 @@ async function receive(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const { key, length, multipartUploadId, partNumber } = claims;
-  if (claims.op !== 'part' || length === undefined || multipartUploadId === undefined || partNumber === undefined) {
+  const { key, multipartUploadId, partNumber } = claims;
+  if (claims.op !== 'part' || multipartUploadId === undefined || partNumber === undefined) {
     throw new StorageError(StorageErrorCode.BadSignature, 'this URL does not allow a PUT');
   }
-  // Checked before reading a byte: a body of another length is refused whole, as S3 does with a signed length.
-  const declared = req.headers['content-length'];
-  if (declared !== String(length)) {
-    throw new Refusal(400, StorageErrorCode.LengthMismatch, `this URL takes a body of exactly ${length} bytes`, {
-      expected: length,
-      received: declared ?? null,
-    });
-  }
+  const length = bodyLength(claims, req.headers['content-length']);
   // Any Content-Type is taken, as S3 takes it for a part: the object's type was given at creation.
   const { etag } = await storage.uploadPart(key, multipartUploadId, partNumber, req, length);
   res.writeHead(200, { ETag: etag, 'Content-Length': '0', 'Access-Control-Expose-Headers': 'ETag' }).end();
+}
+
+/**
+ * The body length the PUT may have, checked before reading a byte: exactly the signed one (a body of
+ * another length is refused whole, as S3 does with a signed length), or, for a URL signed without one
+ * (a part whose size the client chooses), the declared Content-Length up to MAX_PART_SIZE.
+ */
+function bodyLength(claims: DiskUrlClaims, declared: string | undefined): number {
+  const { length } = claims;
+  if (length !== undefined && declared === String(length)) return length;
+  if (
+    length === undefined &&
+    declared !== undefined &&
+    /^\d{1,11}$/.test(declared) &&
+    Number(declared) <= MAX_PART_SIZE
+  )
+    return Number(declared);
+  const wanted =
+    length === undefined ? `a Content-Length of at most ${MAX_PART_SIZE} bytes` : `exactly ${length} bytes`;
+  throw new Refusal(400, StorageErrorCode.LengthMismatch, `this URL takes a body of ${wanted}`, {
+    expected: length ?? null,
+    received: declared ?? null,
+  });
 }
 
 async function send(

@@ -111,7 +111,7 @@ export class DiskObjectStorage extends ObjectStorage {
       const expires = expiresAt(expiresIn);
       return parts.map(({ partNumber, contentLength }) => {
         assertPartNumber(partNumber);
-        assertLength(contentLength);
+        if (contentLength !== undefined) assertLength(contentLength);
         return this.sign({ op: 'part', key, multipartUploadId, partNumber, length: contentLength, expires });
       });
     });

@@ -41,8 +41,11 @@ export interface MultipartUploadInfo {
 export interface PartToSign {
   /** 1-based S3 part number. */
   partNumber: number;
-  /** Exact body length in bytes the URL accepts: storage refuses any other. */
-  contentLength: number;
+  /**
+   * Exact body length in bytes the URL accepts: storage refuses any other. Absent for a part whose size
+   * the client chooses (Uppy's S3 plugin): the URL then takes any length up to MAX_PART_SIZE (5 GiB).
+   */
+  contentLength?: number;
 }
 
 export abstract class ObjectStorage {
@@ -57,7 +60,7 @@ export abstract class ObjectStorage {
 
   /**
    * URLs that upload these parts of a multipart upload with one PUT each, in the order given; each
-   * signs its part's exact Content-Length. They stop working at `expiresIn` seconds, and at once when
+   * signs its part's exact Content-Length when one is given. They stop working at `expiresIn` seconds, and at once when
    * the upload is completed or aborted (S3 answers NoSuchUpload).
    */
   abstract presignParts(

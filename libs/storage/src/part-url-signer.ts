@@ -195,7 +195,7 @@ export class PartUrlSigner {
   }
 
   /** The URLs of these parts, in their order. */
-  signAll(parts: readonly PartToSign[]): string[] {
+  signAll(parts: readonly Required<PartToSign>[]): string[] {
     return parts.map((p) => this.sign(p.partNumber, p.contentLength));
   }
 

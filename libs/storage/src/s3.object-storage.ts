@@ -77,9 +77,22 @@ export class S3ObjectStorage extends ObjectStorage {
   ): Promise<string[]> {
     for (const { partNumber, contentLength } of parts) {
       assertPartNumber(partNumber);
-      assertLength(contentLength);
+      if (contentLength !== undefined) assertLength(contentLength);
     }
     if (parts.length === 0) return [];
+    // A part of a size the client chooses is rare (one URL per request): the SDK signs it without a length.
+    if (!parts.every(hasLength))
+      return Promise.all(parts.map((p) => this.sdkPresignPart(key, multipartUploadId, p, expiresIn)));
+    return this.presignSizedParts(key, multipartUploadId, parts, expiresIn);
+  }
+
+  /** Parts of known lengths: one SDK signature, the rest by PartUrlSigner (part-url-signer.ts says why). */
+  private async presignSizedParts(
+    key: string,
+    multipartUploadId: string,
+    parts: readonly Required<PartToSign>[],
+    expiresIn: number,
+  ): Promise<string[]> {
     const recent =
       this.recentSigner?.expiresIn === expiresIn && this.recentSigner.signer.date === amzDate(new Date())
         ? this.recentSigner.signer.forUpload(key, multipartUploadId)
@@ -106,7 +119,8 @@ export class S3ObjectStorage extends ObjectStorage {
       PartNumber: part.partNumber,
       ContentLength: part.contentLength,
     });
-    return getSignedUrl(this.presignClient, command, signing(expiresIn, ['content-length']));
+    const signed = part.contentLength === undefined ? [] : ['content-length'];
+    return getSignedUrl(this.presignClient, command, signing(expiresIn, signed));
   }
 
   async presignGet(key: string, expiresIn: number): Promise<string> {
@@ -275,4 +289,8 @@ function signing(expiresIn: number, headers: string[]): { expiresIn: number; sig
 /** SigV4's X-Amz-Date of a moment (20260301T123456Z): the second the SDK signs a URL in. */
 function amzDate(date: Date): string {
   return date.toISOString().replace(/[-:]|\.\d{3}/g, '');
+}
+
+function hasLength(part: PartToSign): part is Required<PartToSign> {
+  return part.contentLength !== undefined;
 }

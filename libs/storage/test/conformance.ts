@@ -159,6 +159,19 @@ export function describeObjectStorageConformance(name: string, factory: () => Pr
     });
 
     describe('multipart uploads', () => {
+      it('takes a part of any length through a URL signed without one (the client chooses part sizes)', async () => {
+        const key = newKey('client-sized');
+        const bodies = [randomBody(MIN_PART_SIZE + 3), randomBody(10 * KiB + 1)];
+        const multipartUploadId = await storage.createMultipart(key, 'video/mp4');
+        const urls = await storage.presignParts(key, multipartUploadId, [{ partNumber: 1 }, { partNumber: 2 }], TTL);
+        const puts = await Promise.all(urls.map((url, i) => httpPut(url, bodies[i])));
+        expect(puts.map((p) => p.status)).toEqual([200, 200]);
+        expect(await storage.listParts(key, multipartUploadId)).toEqual(
+          bodies.map((body, i) => ({ partNumber: i + 1, size: body.length, etag: `"${md5Hex(body)}"` })),
+        );
+        await storage.abortMultipart(key, multipartUploadId);
+      });
+
       it('joins presigned and streamed parts, a re-uploaded part replacing the first attempt', async () => {
         const key = newKey('multipart');
         const bodies = [randomBody(MIN_PART_SIZE), randomBody(MIN_PART_SIZE), randomBody(100 * KiB + 7)];

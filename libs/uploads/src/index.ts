@@ -44,3 +44,15 @@ export {
   type RequeueUnprocessedVideosCommand,
   type RequeueUnprocessedVideosResult,
 } from './use-cases/requeue-unprocessed-videos.use-case.js';
+export { AccessTokens, type MintedToken } from './access-tokens.js';
+export {
+  StartClientSizedUpload,
+  type StartClientSizedUploadCommand,
+} from './use-cases/start-client-sized-upload.use-case.js';
+export {
+  SignClientParts,
+  type SignClientPartsCommand,
+  type SignedClientParts,
+} from './use-cases/sign-client-parts.use-case.js';
+export { ListClientParts, type ListClientPartsCommand } from './use-cases/list-client-parts.use-case.js';
+export { StoreClientPart, type StoreClientPartCommand } from './use-cases/store-client-part.use-case.js';

@@ -9,7 +9,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { ProgressStore, type ProgressSnapshot } from '#progress';
-import { chunkLength, ObjectStorage, StorageError, StorageErrorCode, type StoredPart } from '#storage';
+import { chunkLength, MAX_PARTS, ObjectStorage, StorageError, StorageErrorCode, type StoredPart } from '#storage';
 import type { UploadSession } from '#videos';
 import { uploadExpired } from './upload-error.js';
 import { assertNotAbandoned, isExpired } from './upload-sessions.js';
@@ -51,7 +51,8 @@ export class ProgressSync {
       uploadId: session.id,
       filename: session.filename,
       ownerId: session.ownerId,
-      totalChunks: session.totalChunks,
+      // A client-sized upload counts parts as storage lists them, up to S3's most; its size is unknown.
+      totalChunks: session.partSizing === 'client' ? MAX_PARTS : session.totalChunks,
       size: session.size,
       expiresAt: session.expiresAt.getTime(),
       urlsExpireAt: session.urlsExpireAt.getTime(),
@@ -93,13 +94,15 @@ export class ProgressSync {
 
   /**
    * Chunk index -> part, for every chunk that is in storage with its exact length (part i + 1 holds
-   * chunk i). Throws StorageError(NoSuchUpload) when the multipart upload is gone.
+   * chunk i); for a client-sized upload, every part stored. Throws StorageError(NoSuchUpload) when the
+   * multipart upload is gone.
    */
   async storedChunks(session: UploadSession): Promise<Map<number, StoredPart>> {
     const stored = new Map<number, StoredPart>();
+    const clientSized = session.partSizing === 'client';
     for (const part of await this.storage.listParts(session.storageKey, session.multipartUploadId)) {
       const index = part.partNumber - 1;
-      if (index < session.totalChunks && part.size === chunkLength(session, session.size, index))
+      if (clientSized || (index < session.totalChunks && part.size === chunkLength(session, session.size, index)))
         stored.set(index, part);
     }
     return stored;

@@ -21,6 +21,11 @@ export enum UploadErrorCode {
   MultipartUploadNotFound = 'MULTIPART_UPLOAD_NOT_FOUND',
   SizeMismatch = 'SIZE_MISMATCH',
   StorageFailed = 'STORAGE_FAILED',
+  /**
+   * A call for an upload through the other kind of route: parts of an upload whose client sizes them
+   * (Uppy's Companion routes) never go through the chunk or retry routes, and the reverse.
+   */
+  WrongUploadRoute = 'WRONG_UPLOAD_ROUTE',
   /** A request body that stayed idle longer than the API waits (HTTP_BODY_IDLE_TIMEOUT_MS). */
   RequestTimeout = 'REQUEST_TIMEOUT',
 }

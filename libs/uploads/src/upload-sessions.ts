@@ -1,7 +1,14 @@
 /** Finds the caller's upload sessions and turns "not there" or "no longer open" into the right error. */
 import { Injectable } from '@nestjs/common';
-import { type UploadSession, UploadSessionRepository } from '#videos';
-import { uploadAborted, uploadCompleted, uploadExpired, uploadNotFound } from './upload-error.js';
+import { type PartSizing, type UploadSession, UploadSessionRepository } from '#videos';
+import {
+  UploadError,
+  UploadErrorCode,
+  uploadAborted,
+  uploadCompleted,
+  uploadExpired,
+  uploadNotFound,
+} from './upload-error.js';
 
 /** Whether the session can no longer take bytes because its time ran out (cleaned up yet or not). */
 export function isExpired(session: UploadSession, now = Date.now()): boolean {
@@ -25,11 +32,28 @@ export class UploadSessions {
     return session;
   }
 
-  /** A session that still takes bytes; UPLOAD_COMPLETED, UPLOAD_ABORTED or UPLOAD_EXPIRED otherwise. */
-  async findOpen(uploadId: string, ownerId: string): Promise<UploadSession> {
+  /**
+   * A session that still takes bytes; UPLOAD_COMPLETED, UPLOAD_ABORTED or UPLOAD_EXPIRED otherwise, and
+   * WRONG_UPLOAD_ROUTE when its parts are sized by the other side than `sizing` says.
+   */
+  async findOpen(uploadId: string, ownerId: string, sizing?: PartSizing): Promise<UploadSession> {
     const session = await this.find(uploadId, ownerId);
     if (session.state === 'completed') throw uploadCompleted(uploadId);
     assertNotAbandoned(session);
+    if (sizing !== undefined) assertPartSizing(session, sizing);
     return session;
   }
+}
+
+/** WRONG_UPLOAD_ROUTE unless the session's parts are sized as `sizing` says. */
+export function assertPartSizing(session: UploadSession, sizing: PartSizing): void {
+  if (session.partSizing === sizing) return;
+  const route =
+    session.partSizing === 'client'
+      ? 'its client sizes its parts: use the Uppy (Companion) routes'
+      : 'init planned its chunks: use the chunk, retry and complete routes';
+  throw new UploadError(UploadErrorCode.WrongUploadRoute, `Upload ${session.id} does not take this route: ${route}`, {
+    uploadId: session.id,
+    partSizing: session.partSizing,
+  });
 }

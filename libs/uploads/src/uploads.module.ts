@@ -9,6 +9,11 @@ import { PartUrls } from './part-urls.js';
 import { ProgressSync } from './progress-sync.js';
 import { UploadSessions } from './upload-sessions.js';
 import { UPLOAD_SETTINGS, type UploadSettings } from './upload-settings.js';
+import { AccessTokens } from './access-tokens.js';
+import { ListClientParts } from './use-cases/list-client-parts.use-case.js';
+import { SignClientParts } from './use-cases/sign-client-parts.use-case.js';
+import { StartClientSizedUpload } from './use-cases/start-client-sized-upload.use-case.js';
+import { StoreClientPart } from './use-cases/store-client-part.use-case.js';
 import { AbortOrphanUploads } from './use-cases/abort-orphan-uploads.use-case.js';
 import { AbortUpload } from './use-cases/abort-upload.use-case.js';
 import { CompleteUpload } from './use-cases/complete-upload.use-case.js';
@@ -30,6 +35,11 @@ const USE_CASES = [
   ExpireUploads,
   AbortOrphanUploads,
   RequeueUnprocessedVideos,
+  StartClientSizedUpload,
+  SignClientParts,
+  ListClientParts,
+  StoreClientPart,
+  AccessTokens,
 ];
 
 @Module({})

@@ -106,7 +106,7 @@ export async function startHarness(overrides: Partial<UploadSettings> = {}): Pro
     initBatch: new InitBatch(settings, repository, storage, progress, partUrls),
     receiveChunk: new ReceiveChunk(settings, sessions, sync, storage, progress),
     retryFailedChunks: new RetryFailedChunks(sessions, sync, partUrls, progress),
-    completeUpload: new CompleteUpload(sessions, sync, repository, storage, progress, queue),
+    completeUpload: new CompleteUpload(settings, sessions, sync, repository, storage, progress, queue),
     abortUpload: new AbortUpload(sessions, repository, storage, progress),
     readProgress: new ReadProgress(sessions, repository, sync, progress),
     expireUploads: new ExpireUploads(repository, storage, progress),

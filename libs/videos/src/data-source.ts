@@ -1,5 +1,6 @@
 /** Connection options shared by the API, the worker and the migration script. */
 import type { DataSourceOptions } from 'typeorm';
+import { AccessToken } from './entities/access-token.entity.js';
 import { UploadBatch } from './entities/upload-batch.entity.js';
 import { UploadSession } from './entities/upload-session.entity.js';
 import { Video } from './entities/video.entity.js';
@@ -8,14 +9,16 @@ import { VideoMetadata1764200000000 } from './migrations/1764200000000-video-met
 import { Ownership1764300000000 } from './migrations/1764300000000-ownership.js';
 import { OneUploadPath1764400000000 } from './migrations/1764400000000-one-upload-path.js';
 import { ReconciliationIndexes1764500000000 } from './migrations/1764500000000-reconciliation-indexes.js';
+import { ClientSizedUploads1764600000000 } from './migrations/1764600000000-client-sized-uploads.js';
 
-export const ENTITIES = [UploadBatch, UploadSession, Video];
+export const ENTITIES = [UploadBatch, UploadSession, Video, AccessToken];
 export const MIGRATIONS = [
   InitialSchema1764100000000,
   VideoMetadata1764200000000,
   Ownership1764300000000,
   OneUploadPath1764400000000,
   ReconciliationIndexes1764500000000,
+  ClientSizedUploads1764600000000,
 ];
 
 /** Schema changes only ever come from migrations: `synchronize` stays off. */

@@ -1,5 +1,7 @@
 export { UploadBatch } from './entities/upload-batch.entity.js';
-export { UploadSession, type SessionState } from './entities/upload-session.entity.js';
+export { UploadSession, type SessionState, type PartSizing } from './entities/upload-session.entity.js';
+export { AccessToken, type AccessTokenPurpose } from './entities/access-token.entity.js';
+export { AccessTokenRepository } from './access-token.repository.js';
 export { Video, VIDEO_STATUSES, type VideoStatus } from './entities/video.entity.js';
 export { videosDataSourceOptions, ENTITIES, MIGRATIONS } from './data-source.js';
 export { UploadSessionRepository, type NewUploadSession, type NewVideo } from './upload-session.repository.js';

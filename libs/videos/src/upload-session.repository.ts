@@ -2,10 +2,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { UploadBatch } from './entities/upload-batch.entity.js';
-import { type SessionState, UploadSession } from './entities/upload-session.entity.js';
+import { type PartSizing, type SessionState, UploadSession } from './entities/upload-session.entity.js';
 import { type ProcessedVideo, Video, type VideoProcessingField } from './entities/video.entity.js';
 
-export type NewUploadSession = Omit<UploadSession, 'batch' | 'state' | 'completedAt' | 'createdAt' | 'updatedAt'>;
+export type NewUploadSession = Omit<
+  UploadSession,
+  'batch' | 'state' | 'partSizing' | 'completedAt' | 'createdAt' | 'updatedAt'
+> & { partSizing?: PartSizing };
 export type NewVideo = Omit<Video, 'status' | 'createdAt' | 'updatedAt' | VideoProcessingField>;
 
 @Injectable()
@@ -58,11 +61,13 @@ export class UploadSessionRepository {
   /**
    * Creates the Video and closes the session in one transaction. The session row is locked first, so
    * two concurrent completions serialize: the second finds the session completed and gets the same
-   * video back (created = false), never a second row.
+   * video back (created = false), never a second row. `joined` records the size and part count of a
+   * client-sized session, known only now.
    */
   async completeWithVideo(
     sessionId: string,
     video: NewVideo,
+    joined?: { size: number; totalChunks: number },
   ): Promise<{ video: Video; created: boolean } | { video: null; state: 'expired' | 'aborted' }> {
     return this.db.transaction(async (m) => {
       const session = await lockSession(m, sessionId);
@@ -72,7 +77,7 @@ export class UploadSessionRepository {
       // The cleanup expired it, or its owner aborted it (its storage released), while this completion was on its way.
       if (session.state !== 'open') return { video: null, state: session.state };
       await m.insert(Video, { ...video, status: 'uploaded' });
-      await m.update(UploadSession, { id: sessionId }, { state: 'completed', completedAt: new Date() });
+      await m.update(UploadSession, { id: sessionId }, { ...joined, state: 'completed', completedAt: new Date() });
       return { video: await m.findOneByOrFail(Video, { id: video.id }), created: true };
     });
   }

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { videosDataSourceOptions } from './data-source.js';
 import { migrateLocked } from './migrate.js';
+import { AccessTokenRepository } from './access-token.repository.js';
 import { UploadSessionRepository } from './upload-session.repository.js';
 
 @Module({})
@@ -23,8 +24,8 @@ export class VideosModule {
           },
         }),
       ],
-      providers: [UploadSessionRepository],
-      exports: [UploadSessionRepository],
+      providers: [UploadSessionRepository, AccessTokenRepository],
+      exports: [UploadSessionRepository, AccessTokenRepository],
     };
   }
 }

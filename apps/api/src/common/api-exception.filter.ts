@@ -128,6 +128,7 @@ export function uploadErrorStatus(code: UploadErrorCode): number {
     case UploadErrorCode.MissingParts:
     case UploadErrorCode.MultipartUploadNotFound:
     case UploadErrorCode.SizeMismatch:
+    case UploadErrorCode.WrongUploadRoute:
       return 409;
     case UploadErrorCode.UploadExpired:
     case UploadErrorCode.UploadAborted:

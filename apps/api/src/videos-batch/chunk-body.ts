@@ -16,6 +16,8 @@ export interface ChunkLimits {
   maxChunkSize: number;
   /** Milliseconds a body may send nothing while the API waits for it (then REQUEST_TIMEOUT). */
   idleTimeoutMs: number;
+  /** The form's file field that holds the bytes: `chunk` by default (Uppy's form POST names it `file`). */
+  formField?: string;
 }
 
 /**
@@ -44,7 +46,8 @@ export async function chunkBody(req: FastifyRequest, reply: FastifyReply, limits
   const discard = () => watch.discard();
   if (!form) return { stream: watch.track(watch.bytes), declaredLength: requestLength, discard };
   try {
-    return { stream: watch.track(await formChunk(req, watch, limits.maxChunkSize)), requestLength, discard };
+    const field = limits.formField ?? 'chunk';
+    return { stream: watch.track(await formChunk(req, watch, limits.maxChunkSize, field)), requestLength, discard };
   } catch (error) {
     await discard();
     throw error;
@@ -55,34 +58,36 @@ export async function chunkBody(req: FastifyRequest, reply: FastifyReply, limits
  * The form's `chunk` file as a stream, read from the request as the caller reads it (busboy). Fields
  * before it are skipped; a form that ends without it is a 400.
  */
-function formChunk(req: FastifyRequest, watch: BodyWatch, maxChunkSize: number): Promise<Readable> {
+function formChunk(req: FastifyRequest, watch: BodyWatch, maxChunkSize: number, field: string): Promise<Readable> {
   let form: BusboyInstance;
   try {
     form = new Busboy({ headers: req.headers as BusboyHeaders, limits: { ...FORM_LIMITS, fileSize: maxChunkSize } });
   } catch (error) {
-    return Promise.reject(malformed(error));
+    return Promise.reject(malformed(error, field));
   }
   return new Promise((resolve, reject) => {
     let chunk: Readable | undefined;
     watch.whenFailed((error) => !chunk && reject(error));
-    form.on('file', (field: string, file: Readable) => {
+    form.on('file', (name: string, file: Readable) => {
       // A form cut short makes busboy fail its file stream, which nobody reads when the file is skipped or
       // the chunk was refused before a byte was read (unknown upload, wrong length): an unheard 'error'
       // would end the process. Whoever reads the chunk listens for its errors too.
       file.on('error', () => undefined);
-      if (field !== 'chunk' || chunk) return void file.resume();
+      if (name !== field || chunk) return void file.resume();
       chunk = file;
       file.once('limit', () => file.destroy(tooLarge(maxChunkSize)));
       resolve(file);
     });
-    form.once('error', (error: unknown) => (chunk ? chunk.destroy(malformed(error)) : reject(malformed(error))));
+    form.once('error', (error: unknown) =>
+      chunk ? chunk.destroy(malformed(error, field)) : reject(malformed(error, field)),
+    );
     form.once('finish', () => {
       if (!chunk)
         reject(
           new UploadError(
             UploadErrorCode.ValidationFailed,
-            'form-data must carry the chunk as a file field named "chunk"',
-            { fields: [{ field: 'chunk', problems: ['chunk file is required'] }] },
+            `form-data must carry the bytes as a file field named "${field}"`,
+            { fields: [{ field, problems: [`${field} file is required`] }] },
           ),
         );
     });
@@ -98,11 +103,11 @@ function tooLarge(maxChunkSize: number, received?: number): UploadError {
   );
 }
 
-function malformed(error: unknown): UploadError {
+function malformed(error: unknown, field: string): UploadError {
   return new UploadError(
     UploadErrorCode.ValidationFailed,
     `malformed form-data: ${(error as Error)?.message ?? String(error)}`,
-    { fields: [{ field: 'chunk', problems: ['form-data could not be read'] }] },
+    { fields: [{ field, problems: ['form-data could not be read'] }] },
   );
 }
 

@@ -12,6 +12,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '#config';
 import {
+  AccessTokens,
   AbortOrphanUploads,
   type AbortOrphanUploadsResult,
   ExpireUploads,
@@ -30,6 +31,8 @@ export interface CleanupResult {
   sessions: ExpireUploadsResult;
   orphans: AbortOrphanUploadsResult;
   videos: RequeueUnprocessedVideosResult;
+  /** Minted access tokens (Uppy endpoints) removed because they expired. */
+  accessTokens: number;
 }
 
 @Injectable()
@@ -48,6 +51,7 @@ export class CleanupUploadsProcessor
     private readonly expireUploads: ExpireUploads,
     private readonly abortOrphanUploads: AbortOrphanUploads,
     private readonly requeueUnprocessedVideos: RequeueUnprocessedVideos,
+    private readonly accessTokens: AccessTokens,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -68,7 +72,8 @@ export class CleanupUploadsProcessor
     const videos = await this.requeueUnprocessedVideos.execute({
       processingStaleAfterMs: 3 * mediaTimeoutMs + lockDurationMs,
     });
-    return { sessions, orphans, videos };
+    const accessTokens = await this.accessTokens.deleteExpired();
+    return { sessions, orphans, videos, accessTokens };
   }
 
   /** Puts the schedule back when Redis lost it; upserting an existing one would move its next run. */

@@ -4,12 +4,22 @@
  * processing job and the removal of the Redis keys. POST /batch/complete/:uploadId. Completing again
  * answers the same video, and queues its processing again (a no-op while the job exists).
  */
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ProgressStore } from '#progress';
-import { ObjectStorage, type ObjectHead, StorageError, StorageErrorCode } from '#storage';
+import {
+  type CompletedPart,
+  MAX_UPLOAD_SIZE,
+  MIN_PART_SIZE,
+  ObjectStorage,
+  type ObjectHead,
+  StorageError,
+  StorageErrorCode,
+  type StoredPart,
+} from '#storage';
 import { type UploadSession, UploadSessionRepository, type Video } from '#videos';
 import { ProgressSync } from '../progress-sync.js';
-import { UploadError, UploadErrorCode } from '../upload-error.js';
+import { UploadError, UploadErrorCode, validationFailed } from '../upload-error.js';
+import { UPLOAD_SETTINGS, type UploadSettings } from '../upload-settings.js';
 import { assertNotAbandoned, UploadSessions } from '../upload-sessions.js';
 import { VideoProcessingQueue } from '../video-processing.queue.js';
 
@@ -19,6 +29,18 @@ const COMPLETE_ATTEMPTS = 3;
 export interface CompleteUploadCommand {
   uploadId: string;
   ownerId: string;
+  /**
+   * For an upload whose client sizes its parts: the parts to join, ascending, as S3's
+   * CompleteMultipartUpload takes them (Uppy sends its list). Without it every stored part is joined.
+   * Ignored for uploads init planned: their chunks are known.
+   */
+  parts?: readonly CompletedPart[];
+}
+
+/** What was joined: the object, and for a client-sized upload its part count. */
+interface Assembled {
+  head: ObjectHead;
+  totalChunks?: number;
 }
 
 @Injectable()
@@ -26,6 +48,7 @@ export class CompleteUpload {
   private readonly logger = new Logger(CompleteUpload.name);
 
   constructor(
+    @Inject(UPLOAD_SETTINGS) private readonly settings: UploadSettings,
     private readonly sessions: UploadSessions,
     private readonly sync: ProgressSync,
     private readonly repository: UploadSessionRepository,
@@ -37,24 +60,31 @@ export class CompleteUpload {
   /**
    * The video, status `uploaded` on its first completion. Throws UploadError: UPLOAD_NOT_FOUND,
    * UPLOAD_EXPIRED, UPLOAD_ABORTED, MISSING_PARTS (`details.missingChunks`; they are marked failed so that retry covers
-   * them), SIZE_MISMATCH or MULTIPART_UPLOAD_NOT_FOUND (storage holds something else than announced).
+   * them), SIZE_MISMATCH or MULTIPART_UPLOAD_NOT_FOUND (storage holds something else than announced);
+   * for a client-sized upload also MISSING_PARTS (`details.missingParts`: listed parts storage does not
+   * hold with that ETag) and VALIDATION_FAILED (a part but the last under S3's 5 MiB, too large a file).
    */
-  async execute({ uploadId, ownerId }: CompleteUploadCommand): Promise<Video> {
+  async execute({ uploadId, ownerId, parts }: CompleteUploadCommand): Promise<Video> {
     const session = await this.sessions.find(uploadId, ownerId);
     if (session.state !== 'completed') {
       assertNotAbandoned(session);
-      const head = await this.assembleObject(session);
-      const completed = await this.repository.completeWithVideo(session.id, {
-        id: session.fileId,
-        uploadId: session.id,
-        channelId: session.channelId,
-        ownerId: session.ownerId,
-        filename: session.filename,
-        size: head.size,
-        contentType: session.contentType,
-        storageKey: session.storageKey,
-        etag: head.etag,
-      });
+      const { head, totalChunks } = await this.assembleObject(session, parts);
+      const joined = totalChunks === undefined ? undefined : { size: head.size, totalChunks };
+      const completed = await this.repository.completeWithVideo(
+        session.id,
+        {
+          id: session.fileId,
+          uploadId: session.id,
+          channelId: session.channelId,
+          ownerId: session.ownerId,
+          filename: session.filename,
+          size: head.size,
+          contentType: session.contentType,
+          storageKey: session.storageKey,
+          etag: head.etag,
+        },
+        joined,
+      );
       if (completed.video === null) assertNotAbandoned({ ...session, state: completed.state });
       else if (completed.created) this.logger.log(`upload ${uploadId} completed as video ${session.fileId}`);
     }
@@ -66,13 +96,18 @@ export class CompleteUpload {
   }
 
   /** Makes the object whole in storage and answers its head, or says which chunks are missing. */
-  private async assembleObject(session: UploadSession): Promise<ObjectHead> {
+  private async assembleObject(session: UploadSession, parts?: readonly CompletedPart[]): Promise<Assembled> {
     // An object already there was assembled by an earlier complete that stopped before the database.
-    const head = (await this.storage.head(session.storageKey)) ?? (await this.completeMultipart(session));
-    if (!head)
-      throw new UploadError(UploadErrorCode.MultipartUploadNotFound, 'Multipart upload info not found', {
-        uploadId: session.id,
-      });
+    const existing = await this.storage.head(session.storageKey);
+    if (session.partSizing === 'client') {
+      const assembled = existing
+        ? { head: existing, totalChunks: parts?.length ?? 1 }
+        : await this.joinClientParts(session, parts);
+      if (!assembled.head) throw multipartUploadNotFound(session);
+      return { head: assembled.head, totalChunks: assembled.totalChunks };
+    }
+    const head = existing ?? (await this.completeMultipart(session));
+    if (!head) throw multipartUploadNotFound(session);
     if (head.size !== session.size) {
       throw new UploadError(
         UploadErrorCode.SizeMismatch,
@@ -80,7 +115,78 @@ export class CompleteUpload {
         { expected: session.size, stored: head.size },
       );
     }
-    return head;
+    return { head };
+  }
+
+  /**
+   * Joins the parts a client chose (S3's rules: ascending part numbers, each stored with the ETag
+   * given, every part but the last at least 5 MiB), or every stored part when it named none.
+   */
+  private async joinClientParts(
+    session: UploadSession,
+    given?: readonly CompletedPart[],
+  ): Promise<{ head: ObjectHead | null; totalChunks: number }> {
+    let stored: StoredPart[];
+    try {
+      stored = await this.storage.listParts(session.storageKey, session.multipartUploadId);
+    } catch (error) {
+      // A concurrent complete finished the multipart upload first: the object is there now.
+      if (error instanceof StorageError && error.code === StorageErrorCode.NoSuchUpload)
+        return { head: await this.storage.head(session.storageKey), totalChunks: given?.length ?? 1 };
+      throw error;
+    }
+    const chosen = this.chooseClientParts(session, stored, given);
+    try {
+      await this.storage.completeMultipart(
+        session.storageKey,
+        session.multipartUploadId,
+        chosen.map((p) => ({ partNumber: p.partNumber, etag: p.etag })),
+      );
+    } catch (error) {
+      if (!(error instanceof StorageError && error.code === StorageErrorCode.NoSuchUpload)) throw error;
+    }
+    return { head: await this.storage.head(session.storageKey), totalChunks: chosen.length };
+  }
+
+  private chooseClientParts(
+    session: UploadSession,
+    stored: StoredPart[],
+    given?: readonly CompletedPart[],
+  ): StoredPart[] {
+    const byNumber = new Map(stored.map((p) => [p.partNumber, p]));
+    const chosen = given ? given.map((p) => byNumber.get(p.partNumber)) : stored;
+    const missingParts = given
+      ? given
+          .filter((p, i) => chosen[i] === undefined || unquoted(chosen[i].etag) !== unquoted(p.etag))
+          .map((p) => p.partNumber)
+      : [];
+    if (missingParts.length > 0 || chosen.length === 0) {
+      const message =
+        chosen.length === 0
+          ? 'Missing parts: no part is stored'
+          : `Missing parts: storage does not hold parts ${missingParts.join(', ')} with the ETags given`;
+      throw new UploadError(UploadErrorCode.MissingParts, message, { uploadId: session.id, missingParts });
+    }
+    const parts = chosen as StoredPart[];
+    const problems = parts.flatMap((p, i) => {
+      if (i > 0 && p.partNumber <= parts[i - 1].partNumber)
+        return [
+          { field: `parts.${i}.PartNumber`, problems: ['part numbers must ascend (S3 CompleteMultipartUpload)'] },
+        ];
+      if (i < parts.length - 1 && p.size < MIN_PART_SIZE)
+        return [
+          {
+            field: `parts.${i}`,
+            problems: [`part ${p.partNumber} has ${p.size} bytes; every part but the last needs ${MIN_PART_SIZE} (S3)`],
+          },
+        ];
+      return [];
+    });
+    const size = parts.reduce((sum, p) => sum + p.size, 0);
+    const limit = Math.min(this.settings.maxFileSize, MAX_UPLOAD_SIZE);
+    if (size > limit) problems.push({ field: 'parts', problems: [`the file has ${size} bytes, more than ${limit}`] });
+    if (problems.length > 0) throw validationFailed(problems);
+    return parts;
   }
 
   private async completeMultipart(session: UploadSession): Promise<ObjectHead | null> {
@@ -113,4 +219,15 @@ export class CompleteUpload {
       { missingChunks, totalChunks: session.totalChunks },
     );
   }
+}
+
+function multipartUploadNotFound(session: UploadSession): UploadError {
+  return new UploadError(UploadErrorCode.MultipartUploadNotFound, 'Multipart upload info not found', {
+    uploadId: session.id,
+  });
+}
+
+/** An ETag without the quotes S3 puts around it (clients send either form). */
+function unquoted(etag: string): string {
+  return etag.replace(/^"|"$/g, '');
 }

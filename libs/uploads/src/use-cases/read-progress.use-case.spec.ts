@@ -30,11 +30,13 @@ describe('ReadProgress', () => {
         failedChunks: [],
         totalChunks: 3,
         completedCount: 0,
+        bytesStored: 0,
         storedChunks: '',
       });
       await h.storage.request('PUT', u.presignedUrls[2], chunkOf(file, u.chunkSize, 2));
       expect(await read(u.uploadId)).toMatchObject({
         completedCount: 1,
+        bytesStored: 2 * MiB + 7,
         progress: Math.floor(((2 * MiB + 7) * 100) / file.length),
         status: 'uploading',
         storedChunks: '2',

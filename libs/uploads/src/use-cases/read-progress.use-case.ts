@@ -22,9 +22,15 @@ export interface UploadProgress {
   status: UploadStatus;
   /** Chunk indices to send again, ascending. */
   failedChunks: number[];
+  /**
+   * Chunks of the upload. 0 while an upload whose client sizes its parts (Uppy's S3 plugin) is open:
+   * only the client knows the file size; completion records the part count.
+   */
   totalChunks: number;
   /** Chunks stored so far. */
   completedCount: number;
+  /** Bytes stored so far. */
+  bytesStored: number;
   /** The stored chunks as ranges of 0-based indices, e.g. "0-3,5,7-9" ("" for none): what a resuming client skips. */
   storedChunks: string;
   /** The video's id, once the upload is completed. */
@@ -63,6 +69,7 @@ export class ReadProgress {
       failedChunks: [],
       totalChunks: session.totalChunks,
       completedCount: session.totalChunks,
+      bytesStored: session.size,
       storedChunks: chunkRanges(Array.from({ length: session.totalChunks }, (_, i) => i)),
       videoId: video?.id,
     };
@@ -76,8 +83,10 @@ function fromSnapshot(s: ProgressSnapshot): UploadProgress {
     progress: s.progress,
     status: s.status,
     failedChunks: s.failedChunks,
-    totalChunks: s.totalChunks,
+    // A client-sized upload has no size until completion (its keys say 0) and no chunk plan.
+    totalChunks: s.size === 0 ? 0 : s.totalChunks,
     completedCount: s.completedCount,
+    bytesStored: s.completedBytes,
     storedChunks: s.storedChunks,
   };
 }

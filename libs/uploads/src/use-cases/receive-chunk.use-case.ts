@@ -85,7 +85,7 @@ export class ReceiveChunk {
   }
 
   private async receive({ uploadId, ownerId, chunkIndex, body }: ReceiveChunkCommand): Promise<ReceivedChunk> {
-    const session = await this.sessions.findOpen(uploadId, ownerId);
+    const session = await this.sessions.findOpen(uploadId, ownerId, 'server');
     const expected = this.expectedLength(session, chunkIndex, body);
     await this.sync.snapshotOf(session);
     await this.progress.markUploading(uploadId, chunkIndex);

@@ -39,7 +39,7 @@ export class RetryFailedChunks {
    * UPLOAD_COMPLETED, UPLOAD_EXPIRED, UPLOAD_ABORTED, CHUNK_INDEX_OUT_OF_RANGE (a named chunk).
    */
   async execute({ uploadId, ownerId, chunks }: RetryFailedChunksCommand): Promise<RetryUrl[]> {
-    const session = await this.sessions.findOpen(uploadId, ownerId);
+    const session = await this.sessions.findOpen(uploadId, ownerId, 'server');
     const outside = chunks?.find((i) => i >= session.totalChunks);
     if (outside !== undefined) {
       throw new UploadError(

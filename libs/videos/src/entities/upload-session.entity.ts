@@ -21,6 +21,15 @@ import type { UploadBatch } from './upload-batch.entity.js';
  */
 export type SessionState = 'open' | 'completed' | 'expired' | 'aborted';
 
+/**
+ * Who chooses the parts of the upload.
+ *  - server: init planned them (size, chunkSize and totalChunks are known from the start);
+ *  - client: the client sends parts of sizes of its own choosing within S3's rules (Uppy's S3 plugin
+ *    through the Companion routes, which never says the file size). size, chunkSize and totalChunks
+ *    are 0 until completion records the size and part count of what was joined.
+ */
+export type PartSizing = 'server' | 'client';
+
 @Entity('upload_sessions')
 @Index('upload_sessions_open_expiry', ['expiresAt'], { where: `state = 'open'` })
 export class UploadSession {
@@ -43,6 +52,7 @@ export class UploadSession {
   /** Bytes per chunk: chunk i is bytes [i * chunkSize, min(size, (i + 1) * chunkSize)), part i + 1. */
   @Column({ name: 'chunk_size', type: 'bigint', transformer: bigintToNumber }) chunkSize: number;
   @Column({ name: 'total_chunks', type: 'integer' }) totalChunks: number;
+  @Column({ name: 'part_sizing', type: 'varchar', length: 8, default: 'server' }) partSizing: PartSizing;
   @Column({ type: 'varchar', length: 16, default: 'open' }) state: SessionState;
   @Column({ name: 'urls_expire_at', type: 'timestamptz' }) urlsExpireAt: Date;
   @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt: Date;

@@ -102,6 +102,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/uppy/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A Companion endpoint for Uppy's S3 plugin (@uppy/aws-s3 `companionEndpoint`), valid for one session lifetime
+         * @description Uppy calls its Companion endpoint without headers, so the endpoint carries a token that stands for the caller, with the channels their token allows now, until expiresAt (UPLOAD_SESSION_TTL_SECONDS).
+         */
+        post: operations["UppyEndpointController_mint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/videos/batch/progress/{uploadId}": {
         parameters: {
             query?: never;
@@ -129,7 +149,7 @@ export interface components {
              * @example MISSING_PARTS
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "UNAUTHORIZED" | "CHANNEL_FORBIDDEN" | "TOO_MANY_OPEN_UPLOADS" | "RATE_LIMITED" | "UPLOAD_NOT_FOUND" | "VIDEO_NOT_FOUND" | "UPLOAD_EXPIRED" | "UPLOAD_ABORTED" | "UPLOAD_COMPLETED" | "CHUNK_INDEX_OUT_OF_RANGE" | "CHUNK_LENGTH_MISMATCH" | "CHUNK_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "MISSING_PARTS" | "MULTIPART_UPLOAD_NOT_FOUND" | "SIZE_MISMATCH" | "STORAGE_FAILED" | "REQUEST_TIMEOUT" | "BAD_REQUEST" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INTERNAL_ERROR";
+            code: "VALIDATION_FAILED" | "UNAUTHORIZED" | "CHANNEL_FORBIDDEN" | "TOO_MANY_OPEN_UPLOADS" | "RATE_LIMITED" | "UPLOAD_NOT_FOUND" | "VIDEO_NOT_FOUND" | "UPLOAD_EXPIRED" | "UPLOAD_ABORTED" | "UPLOAD_COMPLETED" | "CHUNK_INDEX_OUT_OF_RANGE" | "CHUNK_LENGTH_MISMATCH" | "CHUNK_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "MISSING_PARTS" | "MULTIPART_UPLOAD_NOT_FOUND" | "SIZE_MISMATCH" | "STORAGE_FAILED" | "WRONG_UPLOAD_ROUTE" | "REQUEST_TIMEOUT" | "BAD_REQUEST" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INTERNAL_ERROR";
             /**
              * @description What went wrong, for a person.
              * @example Missing parts: 2 of 10 chunks are not uploaded
@@ -439,6 +459,15 @@ export interface components {
              */
             processedAt: string | null;
         };
+        UppyEndpointDto: {
+            /**
+             * @description Give it to Uppy's S3 plugin as `companionEndpoint`. It carries a token that stands for you (with the channels your token allows) until expiresAt, for these routes only.
+             * @example https://api.example.com/api/v1/uppy/Zr2N8x0rJ3m4x0mY3xQm0b8p9kS1w2e3r4t5y6u7i8o
+             */
+            companionEndpoint: string;
+            /** @description When the endpoint stops working: the upload session lifetime from now. */
+            expiresAt: string;
+        };
         ProgressDto: {
             /**
              * Format: uuid
@@ -465,13 +494,21 @@ export interface components {
              *     ]
              */
             failedChunks: number[];
-            /** @example 10 */
+            /**
+             * @description Chunks of the upload; 0 while an upload whose client sizes its parts (Uppy's S3 plugin) is open: only the client knows its size, and progress stays 0 until completion (bytesStored counts what arrived).
+             * @example 10
+             */
             totalChunks: number;
             /**
              * @description Chunks stored so far.
              * @example 3
              */
             completedCount: number;
+            /**
+             * @description Bytes stored so far.
+             * @example 201326592
+             */
+            bytesStored: number;
             /**
              * @description The chunks stored, as ascending runs of 0-based indices, "first-last" or one index, joined by commas ("" for none; a run stays one entry however long, so 10,000 stored chunks are "0-9999"). A page that reloads sends only the chunks outside these runs.
              * @example 0-3,5,7-9
@@ -1025,6 +1062,57 @@ export interface operations {
             };
             /** @description Unknown videoId */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A fault of the server: error.details.errorId is in its log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    UppyEndpointController_mint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint to configure */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example true */
+                        success: boolean;
+                        data: components["schemas"]["UppyEndpointDto"];
+                    };
+                };
+            };
+            /** @description Malformed JSON (the route takes no body) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -26,11 +26,19 @@ export class ProgressDto {
   })
   failedChunks: number[];
 
-  @ApiProperty({ example: 10 })
+  @ApiProperty({
+    description:
+      "Chunks of the upload; 0 while an upload whose client sizes its parts (Uppy's S3 plugin) is open: only the " +
+      'client knows its size, and progress stays 0 until completion (bytesStored counts what arrived).',
+    example: 10,
+  })
   totalChunks: number;
 
   @ApiProperty({ description: 'Chunks stored so far.', example: 3 })
   completedCount: number;
+
+  @ApiProperty({ description: 'Bytes stored so far.', example: 201326592 })
+  bytesStored: number;
 
   @ApiProperty({
     description:
