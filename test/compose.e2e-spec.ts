@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { startStack, type Stack } from './support/stack.js';
+import { freePort, startStack, type Stack } from './support/stack.js';
 
 interface ComposeService {
   image?: string;
@@ -60,6 +60,9 @@ describe('docker-compose.yml', () => {
     }
     expect(all.api.healthcheck?.test.join(' ')).toMatch(/\/health/);
     expect(all.worker.depends_on?.api).toEqual({ condition: 'service_healthy' });
+    expect(all.worker.healthcheck?.test.join(' ')).toContain(
+      `127.0.0.1:${all.worker.environment?.WORKER_HEALTH_PORT}/health/ready`,
+    );
   });
 
   describe('its API and worker, from the built code with its environment', () => {
@@ -103,8 +106,12 @@ describe('docker-compose.yml', () => {
       const api = await stack.startApi(localEnv(all.api));
       const health = await fetch(`${api.url}/health`);
       expect(health.status).toBe(200);
-      const worker = await stack.startWorker(localEnv(all.worker));
+      // The worker's health port is the test's choice too; its healthcheck probes it as compose would.
+      const healthPort = await freePort();
+      const worker = await stack.startWorker({ ...localEnv(all.worker), WORKER_HEALTH_PORT: String(healthPort) });
       expect(worker.exitCode).toBeNull();
+      expect((await fetch(`http://127.0.0.1:${healthPort}/health/ready`)).status).toBe(200);
+      expect((await fetch(`${api.url}/health/ready`)).status).toBe(200);
       expect(stack.logs()).not.toMatch(/Invalid configuration/);
     });
   });

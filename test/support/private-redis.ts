@@ -21,9 +21,10 @@ export class PrivateRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Starts redis-server; again on the same port after kill(). */
   async start(): Promise<string> {
-    this.port = await freePort();
-    this.dir = mkdtempSync(join(tmpdir(), 'reelay-redis-'));
+    this.port ||= await freePort();
+    this.dir ??= mkdtempSync(join(tmpdir(), 'reelay-redis-'));
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
     this.child = spawn('redis-server', [...args, '--dir', this.dir], { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
@@ -45,6 +46,12 @@ export class PrivateRedis {
     } finally {
       client.disconnect();
     }
+  }
+
+  /** Redis goes away (the process ends); start() brings it back on the same port, empty. */
+  async kill(): Promise<void> {
+    if (this.child) await stopChild(this.child, 5_000);
+    this.child = undefined;
   }
 
   async stop(): Promise<void> {

@@ -3,6 +3,8 @@ import 'reflect-metadata';
 import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '#config';
+import { Readiness } from '#uploads';
+import { startHealthServer } from './health-server.js';
 import { WorkerModule } from './worker.module.js';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -16,7 +18,16 @@ async function main(): Promise<void> {
   // SIGTERM/SIGINT: the workers stop taking jobs and finish (or hand back) the current ones first.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.init();
-  console.log(`reelay worker started (concurrency ${config.worker.concurrency}, storage: ${config.storage.driver})`);
+  const { healthPort } = config.worker;
+  if (healthPort > 0) {
+    const server = await startHealthServer(app.get(Readiness), config.http.host, healthPort);
+    process.once('SIGTERM', () => server.close());
+    process.once('SIGINT', () => server.close());
+  }
+  const health = healthPort > 0 ? `, health on ${config.http.host}:${healthPort}` : '';
+  console.log(
+    `reelay worker started (concurrency ${config.worker.concurrency}, storage: ${config.storage.driver}${health})`,
+  );
 }
 
 main().catch((error: unknown) => {

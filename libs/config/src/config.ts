@@ -66,6 +66,8 @@ export interface AppConfig {
     mediaTimeoutMs: number;
     thumbnailMaxWidth: number;
     cleanupIntervalMs: number;
+    /** Port of the worker's health server; 0 runs none. */
+    healthPort: number;
   };
 }
 
@@ -170,6 +172,7 @@ function toTree(e: Environment): AppConfig {
       mediaTimeoutMs: e.WORKER_MEDIA_TIMEOUT_SECONDS * 1000,
       thumbnailMaxWidth: e.WORKER_THUMBNAIL_MAX_WIDTH,
       cleanupIntervalMs: e.WORKER_CLEANUP_INTERVAL_SECONDS * 1000,
+      healthPort: e.WORKER_HEALTH_PORT,
     },
   };
 }

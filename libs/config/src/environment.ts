@@ -120,6 +120,11 @@ export class Environment {
   /** How often the cleanup of abandoned (expired, never completed) uploads runs. */
   @Type(() => Number) @IsInt() @Min(1) WORKER_CLEANUP_INTERVAL_SECONDS = 300;
   /**
+   * Port of the worker's health server (GET /health/live, GET /health/ready, as the API's), on HOST;
+   * 0 (the default) runs none. Orchestrators probe it; a worker has no other HTTP.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) WORKER_HEALTH_PORT = 0;
+  /**
    * A multipart upload in storage, under the product's key prefix, that belongs to no open session
    * (an init crashed between CreateMultipartUpload and its database write) is aborted by the cleanup
    * once it is this old. Longer than any init takes.

@@ -56,3 +56,4 @@ export {
 } from './use-cases/sign-client-parts.use-case.js';
 export { ListClientParts, type ListClientPartsCommand } from './use-cases/list-client-parts.use-case.js';
 export { StoreClientPart, type StoreClientPartCommand } from './use-cases/store-client-part.use-case.js';
+export { type DependencyCheck, Readiness, READINESS_TIMEOUT_MS, type ReadinessReport } from './readiness.js';

@@ -10,6 +10,7 @@ import { ProgressSync } from './progress-sync.js';
 import { UploadSessions } from './upload-sessions.js';
 import { UPLOAD_SETTINGS, type UploadSettings } from './upload-settings.js';
 import { AccessTokens } from './access-tokens.js';
+import { Readiness } from './readiness.js';
 import { ListClientParts } from './use-cases/list-client-parts.use-case.js';
 import { SignClientParts } from './use-cases/sign-client-parts.use-case.js';
 import { StartClientSizedUpload } from './use-cases/start-client-sized-upload.use-case.js';
@@ -40,6 +41,7 @@ const USE_CASES = [
   ListClientParts,
   StoreClientPart,
   AccessTokens,
+  Readiness,
 ];
 
 @Module({})
