@@ -9,6 +9,7 @@ import { AuthGuard } from './auth/auth.guard.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { RateLimitGuard, rateLimitModule } from './auth/rate-limits.js';
 import { HealthController } from './health/health.controller.js';
+import { TusModule } from './tus/tus.module.js';
 import { VideosBatchModule } from './videos-batch/videos-batch.module.js';
 import { VideosApiModule } from './videos/videos.module.js';
 
@@ -27,6 +28,7 @@ export class AppModule {
         rateLimitModule(config),
         VideosBatchModule,
         VideosApiModule,
+        TusModule,
       ],
       controllers: [HealthController],
       // In this order: who is calling, then how often they may.

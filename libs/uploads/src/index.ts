@@ -44,3 +44,21 @@ export {
   type RequeueUnprocessedVideosCommand,
   type RequeueUnprocessedVideosResult,
 } from './use-cases/requeue-unprocessed-videos.use-case.js';
+export {
+  CHECKSUM_ALGORITHMS,
+  type ChecksumAlgorithm,
+  formatUploadExpires,
+  parseByteCount,
+  parseUploadChecksum,
+  parseUploadMetadata,
+  TUS_CONTENT_TYPE,
+  TUS_EXTENSIONS,
+  TUS_VERSION,
+  type UploadChecksum,
+} from './tus/tus-protocol.js';
+export { tusPartialKey } from './tus/tus-spools.js';
+export type { TusUpload } from './tus/tus-upload.js';
+export { CreateTusUpload, type CreateTusUploadCommand, tusMaxSize } from './use-cases/create-tus-upload.use-case.js';
+export { WriteTusUpload, type WriteTusUploadCommand } from './use-cases/write-tus-upload.use-case.js';
+export { ReadTusUpload, type ReadTusUploadCommand } from './use-cases/read-tus-upload.use-case.js';
+export { TerminateTusUpload, type TerminateTusUploadCommand } from './use-cases/terminate-tus-upload.use-case.js';

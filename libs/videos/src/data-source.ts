@@ -8,6 +8,7 @@ import { VideoMetadata1764200000000 } from './migrations/1764200000000-video-met
 import { Ownership1764300000000 } from './migrations/1764300000000-ownership.js';
 import { OneUploadPath1764400000000 } from './migrations/1764400000000-one-upload-path.js';
 import { ReconciliationIndexes1764500000000 } from './migrations/1764500000000-reconciliation-indexes.js';
+import { TusUploads1764600000000 } from './migrations/1764600000000-tus-uploads.js';
 
 export const ENTITIES = [UploadBatch, UploadSession, Video];
 export const MIGRATIONS = [
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   Ownership1764300000000,
   OneUploadPath1764400000000,
   ReconciliationIndexes1764500000000,
+  TusUploads1764600000000,
 ];
 
 /** Schema changes only ever come from migrations: `synchronize` stays off. */
