@@ -37,9 +37,9 @@ async function writeRandom(dir: string, name: string, size: number): Promise<Tes
   for (let written = 0; written < size; written += MiB) {
     const bytes = randomBytes(Math.min(MiB, size - written));
     hash.update(bytes);
-    if (!out.write(bytes)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(bytes)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
-  await new Promise((resolve) => out.end(resolve));
+  await new Promise<void>((resolve) => out.end(() => resolve()));
   return { name, path, sha256: hash.digest('hex'), size };
 }
 
