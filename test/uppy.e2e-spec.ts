@@ -13,8 +13,16 @@ import { request } from 'undici';
 import { processVideoJobId } from '#uploads';
 import { bundleForBrowser } from './support/bundle.js';
 import { keepScreenshot, launchChromium, servePages, type PageServer } from './support/browser.js';
-import { sha256OfStream } from './support/files.js';
+import { eventually, sha256OfStream } from './support/files.js';
 import { DRIVERS, freePort, MiB, startStack, type Stack } from './support/stack.js';
+
+/** What the page's Uppy offers the functions run in it (the test compiles without the DOM library). */
+interface PageUppy {
+  on(event: string, listener: (file: never) => void): void;
+  getFile(id: string): { s3Multipart?: { uploadId: string } } | undefined;
+  cancelAll(): void;
+  upload(): Promise<unknown>;
+}
 
 interface Answer<T = unknown> {
   status: number;
@@ -363,5 +371,31 @@ describe.each(DRIVERS)('stock Uppy through the Companion routes on the %s driver
       await expectStored(success('big.mp4'), big);
       await keepScreenshot(page, `uppy-s3-${driver}`);
     }, 240_000);
+
+    it('cancelling aborts the upload in Reelay: the DELETE passes CORS, and the upload then answers 410', async () => {
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${pages.origin}/?${new URLSearchParams({ endpoint, channel: '7' }).toString()}`);
+      await page.locator('#files').setInputFiles([big.path]);
+      const uploadId = await page.evaluate(
+        () =>
+          new Promise<string>((resolve) => {
+            type File = { s3Multipart?: { uploadId: string } };
+            const uppy = (globalThis as unknown as { uppy: PageUppy }).uppy;
+            uppy.on('s3-multipart:part-uploaded', (file: File) => {
+              const id = uppy.getFile((file as { id: string }).id)?.s3Multipart?.uploadId ?? '';
+              uppy.cancelAll();
+              resolve(id);
+            });
+            void uppy.upload();
+          }),
+      );
+      expect(uploadId).toMatch(/^[0-9a-f-]{36}$/);
+      const progress = await eventually(
+        () => stack.api.progress(uploadId),
+        (p) => p.status === 410,
+        10_000,
+      );
+      expect([progress.status, progress.body.error?.code]).toEqual([410, 'UPLOAD_ABORTED']);
+    });
   });
 });

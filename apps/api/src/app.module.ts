@@ -10,6 +10,7 @@ import { JwtVerifier } from './auth/jwt-verifier.js';
 import { RateLimitGuard, rateLimitModule } from './auth/rate-limits.js';
 import { HealthController } from './health/health.controller.js';
 import { UppyModule } from './uppy/uppy.module.js';
+import { TusModule } from './tus/tus.module.js';
 import { VideosBatchModule } from './videos-batch/videos-batch.module.js';
 import { VideosApiModule } from './videos/videos.module.js';
 
@@ -29,6 +30,7 @@ export class AppModule {
         VideosBatchModule,
         VideosApiModule,
         UppyModule,
+        TusModule,
       ],
       controllers: [HealthController],
       // In this order: who is calling, then how often they may.

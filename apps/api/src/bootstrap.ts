@@ -25,6 +25,7 @@ import { createValidationPipe } from './common/validation.js';
 import { timeOutIdleBodies } from './common/body-idle.js';
 import { mountDemo } from './demo/demo.route.js';
 import { mountDiskStorage } from './storage-disk/disk-storage.route.js';
+import { mountTusProtocol, TUS_PATH, tusDiscoveryHeaders } from './tus/tus-protocol.hooks.js';
 import { CHUNK_OPENAPI_PATH, CHUNK_REQUEST_BODY } from './videos-batch/chunk-body.js';
 import {
   mountProgressRoute,
@@ -44,8 +45,8 @@ const SWAGGER_UI_CSP = {
     imgSrc: ["'self'", 'data:'],
   },
 };
-/** The routes that take a body other than JSON: the chunk route, and the disk driver's part URLs (any type). */
-const STREAMING_ROUTES = ['/api/v1/videos/batch/chunk/', `${DISK_STORAGE_PATH}?`];
+/** The routes that take a body other than JSON: the chunk route, tus, and the disk driver's part URLs (any type). */
+const STREAMING_ROUTES = ['/api/v1/videos/batch/chunk/', TUS_PATH, `${DISK_STORAGE_PATH}?`];
 /** The form Uppy's S3 plugin posts for a file sent whole (uppy/uppy.controller.ts). */
 const UPPY_FORM_ROUTE = /^\/api\/v1\/uppy\/[A-Za-z0-9_-]+\/s3\/post\//;
 const isStreamingRoute = (url: string) =>
@@ -99,12 +100,17 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // CORS (common/cors.ts) on Fastify itself rather than through app.enableCors(), which runs
   // @fastify/cors's hook on every request and then copies its headers onto the raw response.
   // Browsers PUT to the disk driver's URLs on this origin too.
-  await answerPreflights(fastify, config.cors.origins);
+  // OPTIONS of the tus URLs is tus discovery too (tus-protocol.hooks.ts).
+  await answerPreflights(fastify, config.cors.origins, {
+    prefix: TUS_PATH,
+    headers: tusDiscoveryHeaders(config.upload),
+  });
   // Chunks stream: the chunk route gets the unread request as its body, raw or a form (read by busboy in
   // chunk-body.ts). Only the streaming routes take bodies other than JSON, so a stream or form sent
   // anywhere else is refused before a byte is read.
-  fastify.addContentTypeParser(['application/octet-stream', 'multipart/form-data'], (_req, payload, done) =>
-    done(null, payload),
+  fastify.addContentTypeParser(
+    ['application/octet-stream', 'application/offset+octet-stream', 'multipart/form-data'],
+    (_req, payload, done) => done(null, payload),
   );
   const docsHeaders = helmetHeaders({ contentSecurityPolicy: SWAGGER_UI_CSP });
   fastify.addHook('onRequest', (req, reply, done) => {
@@ -115,6 +121,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     done(refused ? new UnsupportedMediaTypeException('this route takes application/json') : undefined);
   });
 
+  mountTusProtocol(fastify);
   timeOutIdleBodies(fastify, config.http.bodyIdleTimeoutMs, isStreamingRoute);
   mountProgressRoute(fastify, app.get(JwtVerifier), app.get(ReadProgress));
   const storage = app.get(ObjectStorage);
@@ -147,6 +154,7 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
     .setVersion('1.0.0')
     .addTag('videos-batch', 'Batch upload of videos')
     .addTag('videos', 'Videos after upload')
+    .addTag('tus', 'Resumable uploads with the tus 1.0.0 protocol (any tus client: tus-js-client, Uppy)')
     .addBearerAuth({
       type: 'http',
       scheme: 'bearer',

@@ -76,6 +76,15 @@ export abstract class ProgressStore {
    * most once per `ttlMs`. Answers true when the caller got it.
    */
   abstract tryLockSync(uploadId: string, ttlMs: number): Promise<boolean>;
-  /** Removes every key of the upload. */
+  /**
+   * Takes the upload's write lock for `ttlMs` under `token` (one writer of a tus upload at a time, across
+   * API instances). Answers false when another token holds it.
+   */
+  abstract tryLockWrite(uploadId: string, token: string, ttlMs: number): Promise<boolean>;
+  /** Extends the write lock to `ttlMs` from now while `token` holds it; false when it was lost meanwhile. */
+  abstract extendLockWrite(uploadId: string, token: string, ttlMs: number): Promise<boolean>;
+  /** Releases the write lock if `token` still holds it. */
+  abstract unlockWrite(uploadId: string, token: string): Promise<void>;
+  /** Removes every key of the upload (not its write lock, which its holder releases). */
   abstract remove(uploadId: string): Promise<void>;
 }

@@ -5,6 +5,7 @@
  *   `<prefix>up:{id}:failed`   set of failed chunk indices
  *   `<prefix>up:{id}:leases`   zset chunk -> URL deadline for chunks re-signed by a retry
  *   `<prefix>up:{id}:sync`     short reconciliation lock
+ *   `<prefix>up:{id}:write`    a tus upload's write lock (the holder's token), renewed while it writes
  * Mutations and reads are Lua scripts (see redis-progress.scripts.ts); all keys share the expiry.
  *
  * Status is derived by the scripts: `failed` while any chunk is failed, else `retrying` while leases
@@ -27,6 +28,10 @@ export interface RedisProgressStoreOptions {
   /** Prepended to every key, e.g. `reelay:`; lets tests and environments share one Redis. */
   keyPrefix: string;
 }
+
+/** The write lock's compare-and-extend and compare-and-delete: only its holder's token moves it. */
+const EXTEND_IF_HELD = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
+const DELETE_IF_HELD = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 
 /** Scripts are defined on a client that may be shared, so their names must not collide. */
 const COMMAND_PREFIX = 'reelayProgress_';
@@ -115,6 +120,18 @@ export class RedisProgressStore extends ProgressStore {
   async tryLockSync(uploadId: string, ttlMs: number): Promise<boolean> {
     const reply = await this.redis.set(`${this.base(uploadId)}:sync`, '1', 'PX', ttlMs, 'NX');
     return reply === 'OK';
+  }
+
+  async tryLockWrite(uploadId: string, token: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(`${this.base(uploadId)}:write`, token, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async extendLockWrite(uploadId: string, token: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.eval(EXTEND_IF_HELD, 1, `${this.base(uploadId)}:write`, token, ttlMs)) === 1;
+  }
+
+  async unlockWrite(uploadId: string, token: string): Promise<void> {
+    await this.redis.eval(DELETE_IF_HELD, 1, `${this.base(uploadId)}:write`, token);
   }
 
   async remove(uploadId: string): Promise<void> {

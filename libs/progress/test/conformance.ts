@@ -180,6 +180,23 @@ export function describeProgressStoreConformance(name: string, factory: () => Pr
       expect(await store.tryLockSync(p.uploadId, 200)).toBe(true);
     });
 
+    it('the write lock is held by one token until it is released, or lapses unless extended', async () => {
+      const p = await newUpload();
+      expect(await store.tryLockWrite(p.uploadId, 'a', 200)).toBe(true);
+      expect(await store.tryLockWrite(p.uploadId, 'b', 200)).toBe(false);
+      expect(await store.extendLockWrite(p.uploadId, 'b', 200)).toBe(false);
+      await store.unlockWrite(p.uploadId, 'b');
+      expect(await store.tryLockWrite(p.uploadId, 'b', 200)).toBe(false);
+      expect(await store.extendLockWrite(p.uploadId, 'a', 400)).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await store.tryLockWrite(p.uploadId, 'b', 200)).toBe(false);
+      await store.unlockWrite(p.uploadId, 'a');
+      expect(await store.tryLockWrite(p.uploadId, 'b', 200)).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await store.extendLockWrite(p.uploadId, 'b', 200)).toBe(false);
+      expect(await store.tryLockWrite(p.uploadId, 'a', 200)).toBe(true);
+    });
+
     it('mutations after remove() do not bring the upload back', async () => {
       const p = await newUpload();
       await store.markFailed(p.uploadId, [1]);

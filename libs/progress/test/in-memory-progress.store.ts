@@ -23,6 +23,7 @@ const promised = <T>(work: () => T): Promise<T> => new Promise((resolve) => reso
 export class InMemoryProgressStore extends ProgressStore {
   private readonly uploads = new Map<string, Upload>();
   private readonly syncLocks = new Map<string, number>();
+  private readonly writeLocks = new Map<string, { token: string; until: number }>();
 
   init(p: ProgressInit): Promise<void> {
     return promised(() => {
@@ -138,6 +139,30 @@ export class InMemoryProgressStore extends ProgressStore {
       if (until !== undefined && until > Date.now()) return false;
       this.syncLocks.set(uploadId, Date.now() + ttlMs);
       return true;
+    });
+  }
+
+  tryLockWrite(uploadId: string, token: string, ttlMs: number): Promise<boolean> {
+    return promised(() => {
+      const held = this.writeLocks.get(uploadId);
+      if (held && held.until > Date.now()) return false;
+      this.writeLocks.set(uploadId, { token, until: Date.now() + ttlMs });
+      return true;
+    });
+  }
+
+  extendLockWrite(uploadId: string, token: string, ttlMs: number): Promise<boolean> {
+    return promised(() => {
+      const held = this.writeLocks.get(uploadId);
+      if (!held || held.token !== token || held.until <= Date.now()) return false;
+      held.until = Date.now() + ttlMs;
+      return true;
+    });
+  }
+
+  unlockWrite(uploadId: string, token: string): Promise<void> {
+    return promised(() => {
+      if (this.writeLocks.get(uploadId)?.token === token) this.writeLocks.delete(uploadId);
     });
   }
 

@@ -57,3 +57,21 @@ export {
 export { ListClientParts, type ListClientPartsCommand } from './use-cases/list-client-parts.use-case.js';
 export { StoreClientPart, type StoreClientPartCommand } from './use-cases/store-client-part.use-case.js';
 export { type DependencyCheck, Readiness, READINESS_TIMEOUT_MS, type ReadinessReport } from './readiness.js';
+export {
+  CHECKSUM_ALGORITHMS,
+  type ChecksumAlgorithm,
+  formatUploadExpires,
+  parseByteCount,
+  parseUploadChecksum,
+  parseUploadMetadata,
+  TUS_CONTENT_TYPE,
+  TUS_EXTENSIONS,
+  TUS_VERSION,
+  type UploadChecksum,
+} from './tus/tus-protocol.js';
+export { tusPartialKey } from './tus/tus-spools.js';
+export type { TusUpload } from './tus/tus-upload.js';
+export { CreateTusUpload, type CreateTusUploadCommand, tusMaxSize } from './use-cases/create-tus-upload.use-case.js';
+export { WriteTusUpload, type WriteTusUploadCommand } from './use-cases/write-tus-upload.use-case.js';
+export { ReadTusUpload, type ReadTusUploadCommand } from './use-cases/read-tus-upload.use-case.js';
+export { TerminateTusUpload, type TerminateTusUploadCommand } from './use-cases/terminate-tus-upload.use-case.js';

@@ -28,6 +28,16 @@ export enum UploadErrorCode {
   WrongUploadRoute = 'WRONG_UPLOAD_ROUTE',
   /** A request body that stayed idle longer than the API waits (HTTP_BODY_IDLE_TIMEOUT_MS). */
   RequestTimeout = 'REQUEST_TIMEOUT',
+  /** A tus upload announced larger than the largest file (tus creation: 413, Tus-Max-Size). */
+  UploadTooLarge = 'UPLOAD_TOO_LARGE',
+  /** A tus PATCH whose Upload-Offset is not the upload's offset (tus core protocol: 409). */
+  UploadOffsetMismatch = 'UPLOAD_OFFSET_MISMATCH',
+  /** Another tus PATCH of the same upload is still being written (423 Locked). */
+  UploadLocked = 'UPLOAD_LOCKED',
+  /** A tus PATCH whose body does not match its Upload-Checksum (tus checksum extension: 460). */
+  ChecksumMismatch = 'CHECKSUM_MISMATCH',
+  /** A tus request whose Tus-Resumable is not a version the server speaks (tus core protocol: 412). */
+  TusVersionUnsupported = 'TUS_VERSION_UNSUPPORTED',
 }
 
 export class UploadError extends Error {

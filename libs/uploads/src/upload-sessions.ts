@@ -1,6 +1,7 @@
 /** Finds the caller's upload sessions and turns "not there" or "no longer open" into the right error. */
 import { Injectable } from '@nestjs/common';
 import { type PartSizing, type UploadSession, UploadSessionRepository } from '#videos';
+import type { TusSession } from './tus/tus-upload.js';
 import {
   UploadError,
   UploadErrorCode,
@@ -30,6 +31,13 @@ export class UploadSessions {
     const session = await this.repository.findOwnedSession(uploadId, ownerId);
     if (!session) throw uploadNotFound(uploadId);
     return session;
+  }
+
+  /** The caller's session made through the tus routes; any other is UPLOAD_NOT_FOUND there. */
+  async findTus(uploadId: string, ownerId: string): Promise<TusSession> {
+    const session = await this.find(uploadId, ownerId);
+    if (session.tusOffset === null || session.tusMetadata === null) throw uploadNotFound(uploadId);
+    return { ...session, tusOffset: session.tusOffset, tusMetadata: session.tusMetadata };
   }
 
   /**

@@ -25,6 +25,11 @@ import { ReceiveChunk } from './use-cases/receive-chunk.use-case.js';
 import { RequeueUnprocessedVideos } from './use-cases/requeue-unprocessed-videos.use-case.js';
 import { RetryFailedChunks } from './use-cases/retry-failed-chunks.use-case.js';
 import { BullVideoProcessingQueue, VideoProcessingQueue } from './video-processing.queue.js';
+import { TusSpools } from './tus/tus-spools.js';
+import { CreateTusUpload } from './use-cases/create-tus-upload.use-case.js';
+import { ReadTusUpload } from './use-cases/read-tus-upload.use-case.js';
+import { TerminateTusUpload } from './use-cases/terminate-tus-upload.use-case.js';
+import { WriteTusUpload } from './use-cases/write-tus-upload.use-case.js';
 
 const USE_CASES = [
   InitBatch,
@@ -42,6 +47,10 @@ const USE_CASES = [
   StoreClientPart,
   AccessTokens,
   Readiness,
+  CreateTusUpload,
+  WriteTusUpload,
+  ReadTusUpload,
+  TerminateTusUpload,
 ];
 
 @Module({})
@@ -57,6 +66,7 @@ export class UploadsModule {
         UploadSessions,
         ProgressSync,
         PartUrls,
+        TusSpools,
         ...USE_CASES,
       ],
       exports: USE_CASES,

@@ -10,6 +10,7 @@ import { Ownership1764300000000 } from './migrations/1764300000000-ownership.js'
 import { OneUploadPath1764400000000 } from './migrations/1764400000000-one-upload-path.js';
 import { ReconciliationIndexes1764500000000 } from './migrations/1764500000000-reconciliation-indexes.js';
 import { ClientSizedUploads1764600000000 } from './migrations/1764600000000-client-sized-uploads.js';
+import { TusUploads1764700000000 } from './migrations/1764700000000-tus-uploads.js';
 
 export const ENTITIES = [UploadBatch, UploadSession, Video, AccessToken];
 export const MIGRATIONS = [
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   OneUploadPath1764400000000,
   ReconciliationIndexes1764500000000,
   ClientSizedUploads1764600000000,
+  TusUploads1764700000000,
 ];
 
 /** Schema changes only ever come from migrations: `synchronize` stays off. */

@@ -99,6 +99,21 @@ export class UploadSessionRepository {
   }
 
   /**
+   * Moves a tus session's offset from `from` to `to` while it is open and in time; answers false (and
+   * changes nothing) when the offset is no longer `from` or the session ended, so that a writer that lost
+   * its lock can never move the offset back or past another writer.
+   */
+  async advanceTusOffset(sessionId: string, from: number, to: number): Promise<boolean> {
+    const { affected } = await this.db
+      .createQueryBuilder()
+      .update(UploadSession)
+      .set({ tusOffset: to })
+      .where(`id = :id AND tus_offset = :from AND state = 'open' AND expires_at > now()`, { id: sessionId, from })
+      .execute();
+    return Boolean(affected);
+  }
+
+  /**
    * Moves a video to `processing` (again, on a retry) and answers it; null when it is missing or
    * already `ready` or `failed`, so that a job that runs twice leaves the first result alone.
    */

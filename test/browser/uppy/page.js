@@ -17,7 +17,9 @@ const record = (event) => {
   item.textContent = JSON.stringify(event);
   list.append(item);
 };
-uppy.on('upload-success', (file, response) => record({ type: 'success', name: file.name, location: response.uploadURL }));
+uppy.on('upload-success', (file, response) =>
+  record({ type: 'success', name: file.name, location: response.uploadURL }),
+);
 uppy.on('upload-error', (file, error) => record({ type: 'error', name: file?.name, message: error.message }));
 uppy.on('complete', (result) =>
   record({ type: 'complete', successful: result.successful.length, failed: result.failed.length }),

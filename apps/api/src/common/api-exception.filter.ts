@@ -124,7 +124,10 @@ export function uploadErrorStatus(code: UploadErrorCode): number {
       return 404;
     case UploadErrorCode.RequestTimeout:
       return 408;
+    case UploadErrorCode.TusVersionUnsupported:
+      return 412;
     case UploadErrorCode.UploadCompleted:
+    case UploadErrorCode.UploadOffsetMismatch:
     case UploadErrorCode.MissingParts:
     case UploadErrorCode.MultipartUploadNotFound:
     case UploadErrorCode.SizeMismatch:
@@ -134,9 +137,14 @@ export function uploadErrorStatus(code: UploadErrorCode): number {
     case UploadErrorCode.UploadAborted:
       return 410;
     case UploadErrorCode.ChunkTooLarge:
+    case UploadErrorCode.UploadTooLarge:
       return 413;
     case UploadErrorCode.UnsupportedMediaType:
       return 415;
+    case UploadErrorCode.UploadLocked:
+      return 423;
+    case UploadErrorCode.ChecksumMismatch:
+      return 460;
     case UploadErrorCode.TooManyOpenUploads:
     case UploadErrorCode.RateLimited:
       return 429;

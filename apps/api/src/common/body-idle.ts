@@ -3,7 +3,7 @@
  * a body that sends nothing for HTTP_BODY_IDLE_TIMEOUT_MS is answered 408 REQUEST_TIMEOUT in the
  * envelope and its connection closed, instead of holding a socket forever (the server has no overall
  * request timeout, so that long chunk uploads can run). Chunks and the disk driver's PUTs watch their own
- * bodies as they stream them (videos-batch/body-watch.ts).
+ * bodies as they stream them (common/body-watch.ts).
  */
 import { Transform } from 'node:stream';
 import type { FastifyInstance } from 'fastify';

@@ -18,16 +18,55 @@ import { fail } from './envelope.js';
 
 export type CorsOrigins = string[] | '*';
 
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT'];
-const ALLOWED_HEADERS = ['Authorization', 'Content-Type'];
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+/** The tus headers are the ones tus-js-client and Uppy send (tus 1.0.0, with the extensions). */
+const ALLOWED_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Tus-Resumable',
+  'Upload-Length',
+  'Upload-Offset',
+  'Upload-Metadata',
+  'Upload-Checksum',
+  'Upload-Concat',
+  'Upload-Defer-Length',
+  'X-HTTP-Method-Override',
+];
+/** Answer headers a page's script may read: the tus client reads these. */
+const EXPOSED_HEADERS = [
+  'Location',
+  'Tus-Resumable',
+  'Tus-Version',
+  'Tus-Extension',
+  'Tus-Max-Size',
+  'Tus-Checksum-Algorithm',
+  'Upload-Offset',
+  'Upload-Length',
+  'Upload-Metadata',
+  'Upload-Expires',
+].join(', ');
 const NOT_A_PREFLIGHT = 'OPTIONS is answered to CORS preflights: send Origin and Access-Control-Request-Method';
 
-export async function answerPreflights(fastify: FastifyInstance, origins: CorsOrigins): Promise<void> {
+/** OPTIONS below `prefix` is also a discovery request (tus): its answers carry `headers`. */
+export interface OptionsDiscovery {
+  prefix: string;
+  headers: Record<string, string>;
+}
+
+export async function answerPreflights(
+  fastify: FastifyInstance,
+  origins: CorsOrigins,
+  discovery?: OptionsDiscovery,
+): Promise<void> {
   await fastify.register(async (scope) => {
     scope.setErrorHandler(envelopeErrorHandler(new Logger('Preflight')));
-    // An OPTIONS that is no preflight is refused here, in the envelope (@fastify/cors answers it in plain text).
+    // An OPTIONS that is no preflight is refused here, in the envelope (@fastify/cors answers it in plain text),
+    // unless it is a discovery request: 204 with the discovery headers (a preflight there gets them too).
     scope.addHook('onRequest', (req, reply, done) => {
+      const discovering = discovery !== undefined && req.url.startsWith(discovery.prefix);
+      if (discovering) void reply.headers(discovery.headers);
       if (req.headers.origin !== undefined && req.headers['access-control-request-method'] !== undefined) done();
+      else if (discovering) void reply.status(204).send();
       else void reply.status(400).send(fail('BAD_REQUEST', NOT_A_PREFLIGHT));
     });
     await scope.register(cors, {
@@ -43,11 +82,12 @@ export async function answerPreflights(fastify: FastifyInstance, origins: CorsOr
 export function actualRequestCors(
   origins: CorsOrigins,
 ): (origin: string | undefined) => Readonly<Record<string, string>> {
+  const exposed = { 'access-control-expose-headers': EXPOSED_HEADERS };
   if (origins === '*') {
-    const any = { 'access-control-allow-origin': '*' };
+    const any = { 'access-control-allow-origin': '*', ...exposed };
     return () => any;
   }
-  const allowed = new Map(origins.map((o) => [o, { 'access-control-allow-origin': o, vary: 'Origin' }]));
+  const allowed = new Map(origins.map((o) => [o, { 'access-control-allow-origin': o, vary: 'Origin', ...exposed }]));
   const refused = { vary: 'Origin' };
   return (origin) => (origin !== undefined && allowed.get(origin)) || refused;
 }

@@ -22,7 +22,8 @@ export class UppyEndpointController {
   @Post('endpoints')
   @HttpCode(201)
   @ApiOperation({
-    summary: "A Companion endpoint for Uppy's S3 plugin (@uppy/aws-s3 `companionEndpoint`), valid for one session lifetime",
+    summary:
+      "A Companion endpoint for Uppy's S3 plugin (@uppy/aws-s3 `companionEndpoint`), valid for one session lifetime",
     description:
       'Uppy calls its Companion endpoint without headers, so the endpoint carries a token that stands for the caller, ' +
       'with the channels their token allows now, until expiresAt (UPLOAD_SESSION_TTL_SECONDS).',

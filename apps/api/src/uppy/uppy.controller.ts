@@ -16,7 +16,20 @@
  * `/api/v1/uppy/<token>`, minted by POST /api/v1/uppy/endpoints (uppy-endpoint.controller.ts).
  * Answers are Uppy's shapes, not the envelope; errors keep the envelope (Uppy reads only the status).
  */
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '#config';
@@ -177,7 +190,13 @@ export class UppyController {
       throw error;
     });
     try {
-      await this.storePart.execute({ uploadId, ownerId: user.id, partNumber: 1, body: file.read(), length: file.length });
+      await this.storePart.execute({
+        uploadId,
+        ownerId: user.id,
+        partNumber: 1,
+        body: file.read(),
+        length: file.length,
+      });
     } finally {
       await file.remove();
     }

@@ -6,7 +6,7 @@ import { Busboy, type BusboyHeaders, type BusboyInstance } from '@fastify/busboy
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { type ChunkBody, UploadError, UploadErrorCode } from '#uploads';
-import { BodyWatch } from './body-watch.js';
+import { BodyWatch } from '../common/body-watch.js';
 
 /** A form carries the chunk and perhaps a few small fields (a filename, an index); nothing more. */
 const FORM_LIMITS = { files: 1, fields: 10, parts: 20 };

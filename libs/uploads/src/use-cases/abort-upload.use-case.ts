@@ -7,6 +7,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ProgressStore } from '#progress';
 import { ObjectStorage } from '#storage';
 import { type UploadSession, UploadSessionRepository } from '#videos';
+import { tusPartialKey } from '../tus/tus-spools.js';
 import { uploadCompleted, uploadExpired } from '../upload-error.js';
 import { isExpired, UploadSessions } from '../upload-sessions.js';
 
@@ -52,6 +53,8 @@ export class AbortUpload {
     await this.storage.abortMultipart(session.storageKey, session.multipartUploadId);
     // A complete racing this one may have joined the parts already: that object goes too.
     await this.storage.delete(session.storageKey);
+    // A tus upload's partial chunk (tus/tus-spools.ts), kept outside the session's key.
+    if (session.tusOffset !== null) await this.storage.delete(tusPartialKey(session.id));
     this.logger.log(`upload ${session.id} aborted: storage released`);
   }
 }

@@ -10,6 +10,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ProgressStore } from '#progress';
 import { ObjectStorage } from '#storage';
 import { type UploadSession, UploadSessionRepository } from '#videos';
+import { tusPartialKey } from '../tus/tus-spools.js';
 
 /** Sessions per database round; a run goes on while full rounds come back. */
 const BATCH = 100;
@@ -57,6 +58,8 @@ export class ExpireUploads {
     await this.storage.abortMultipart(session.storageKey, session.multipartUploadId);
     // The key is the session's own: an object there belongs to no video.
     await this.storage.delete(session.storageKey);
+    // A tus upload's partial chunk (tus/tus-spools.ts), kept outside the session's key.
+    if (session.tusOffset !== null) await this.storage.delete(tusPartialKey(session.id));
     this.logger.log(`upload ${session.id} expired: storage released`);
   }
 

@@ -28,6 +28,12 @@ export interface InitBatchCommand {
   uploader: Uploader;
   channelId: string;
   files: readonly FileToUpload[];
+  /**
+   * Set for a tus upload (CreateTusUpload): the sessions take their bytes through the tus routes only, so
+   * no part URL is signed (presignedUrls is empty and nothing expires before the session), and they keep
+   * the creation's Upload-Metadata header as sent.
+   */
+  tus?: { metadata: string };
 }
 
 /** How to upload one file of the batch. */
@@ -44,7 +50,7 @@ export interface InitializedUpload {
   /** Chunk i is bytes [i * chunkSize, min(size, (i + 1) * chunkSize)). */
   chunkSize: number;
   totalChunks: number;
-  /** presignedUrls[i] takes chunk i (part i + 1) with one PUT of exactly its bytes. */
+  /** presignedUrls[i] takes chunk i (part i + 1) with one PUT of exactly its bytes; empty for tus. */
   presignedUrls: string[];
   urlsExpireAt: Date;
   status: 'initialized';
@@ -67,7 +73,7 @@ export class InitBatch {
    * VALIDATION_FAILED (too many files, too large, no video type), TOO_MANY_OPEN_UPLOADS; a storage
    * failure is thrown as it is, after the multipart uploads already created are aborted.
    */
-  async execute({ uploader, channelId, files }: InitBatchCommand): Promise<InitializedUpload[]> {
+  async execute({ uploader, channelId, files, tus }: InitBatchCommand): Promise<InitializedUpload[]> {
     if (!mayUploadTo(uploader, channelId)) {
       throw new UploadError(UploadErrorCode.ChannelForbidden, `you may not upload to channel ${channelId}`, {
         channelId,
@@ -96,14 +102,22 @@ export class InitBatch {
         storageKey: sourceKey(fileId),
         chunkSize,
         totalChunks,
-        urlsExpireAt: urlsExpireAt(now, this.settings.urlTtlSeconds),
+        urlsExpireAt: tus ? expiresAt : urlsExpireAt(now, this.settings.urlTtlSeconds),
         expiresAt,
+        tusOffset: tus ? 0 : null,
+        tusMetadata: tus ? tus.metadata : null,
       };
     });
     const sessions = await this.createMultipartUploads(planned);
     const max = this.settings.maxOpenSessionsPerUser;
     // The URLs are signed while PostgreSQL records the batch; a refused batch drops them unused.
-    const signing = Promise.all(sessions.map((s) => this.partUrls.sign(s, allChunks(s.totalChunks))));
+    const signing = Promise.all(
+      sessions.map((s) =>
+        tus
+          ? Promise.resolve({ urls: [], expiresAt: s.urlsExpireAt })
+          : this.partUrls.sign(s, allChunks(s.totalChunks)),
+      ),
+    );
     const [recorded, signed] = await Promise.all([
       this.repository.createBatch({ id: batchId, channelId, ownerId: uploader.id }, sessions, max),
       signing,

@@ -67,6 +67,8 @@ export class StartClientSizedUpload {
       chunkSize: 0,
       totalChunks: 0,
       partSizing: 'client' as const,
+      tusOffset: null,
+      tusMetadata: null,
       urlsExpireAt: urlsExpireAt(now, this.settings.urlTtlSeconds),
       expiresAt: new Date(now + this.settings.sessionTtlSeconds * 1000),
     };

@@ -57,6 +57,14 @@ export class UploadSession {
   @Column({ name: 'urls_expire_at', type: 'timestamptz' }) urlsExpireAt: Date;
   @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt: Date;
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt: Date | null;
+  /**
+   * tus sessions only (null otherwise): bytes of the file held durably, as the parts of the chunks before
+   * floor(tusOffset / chunkSize) and the partial object of the chunk being filled. Never goes backwards.
+   */
+  @Column({ name: 'tus_offset', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  tusOffset: number | null;
+  /** tus sessions only (null otherwise): the Upload-Metadata header of the creation, as sent. */
+  @Column({ name: 'tus_metadata', type: 'text', nullable: true }) tusMetadata: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

@@ -122,6 +122,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** tus creation (and creation-with-upload): one upload session. Upload-Metadata carries filename, filetype and channel_id (base64); Location is the upload URL. A body in application/offset+octet-stream is its first bytes. */
+        post: operations["TusController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tus/{uploadId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** tus termination: the upload and what it stored go; later requests answer 410 */
+        delete: operations["TusController_terminate"];
+        options?: never;
+        /** tus: the offset to resume from, and the length, metadata and expiry of the upload */
+        head: operations["TusController_head"];
+        /** tus: append the body at Upload-Offset. Any length; the last byte completes the upload (video and processing). */
+        patch: operations["TusController_patch"];
+        trace?: never;
+    };
     "/api/v1/videos/batch/progress/{uploadId}": {
         parameters: {
             query?: never;
@@ -149,7 +185,7 @@ export interface components {
              * @example MISSING_PARTS
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "UNAUTHORIZED" | "CHANNEL_FORBIDDEN" | "TOO_MANY_OPEN_UPLOADS" | "RATE_LIMITED" | "UPLOAD_NOT_FOUND" | "VIDEO_NOT_FOUND" | "UPLOAD_EXPIRED" | "UPLOAD_ABORTED" | "UPLOAD_COMPLETED" | "CHUNK_INDEX_OUT_OF_RANGE" | "CHUNK_LENGTH_MISMATCH" | "CHUNK_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "MISSING_PARTS" | "MULTIPART_UPLOAD_NOT_FOUND" | "SIZE_MISMATCH" | "STORAGE_FAILED" | "WRONG_UPLOAD_ROUTE" | "REQUEST_TIMEOUT" | "BAD_REQUEST" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INTERNAL_ERROR";
+            code: "VALIDATION_FAILED" | "UNAUTHORIZED" | "CHANNEL_FORBIDDEN" | "TOO_MANY_OPEN_UPLOADS" | "RATE_LIMITED" | "UPLOAD_NOT_FOUND" | "VIDEO_NOT_FOUND" | "UPLOAD_EXPIRED" | "UPLOAD_ABORTED" | "UPLOAD_COMPLETED" | "CHUNK_INDEX_OUT_OF_RANGE" | "CHUNK_LENGTH_MISMATCH" | "CHUNK_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "MISSING_PARTS" | "MULTIPART_UPLOAD_NOT_FOUND" | "SIZE_MISMATCH" | "STORAGE_FAILED" | "WRONG_UPLOAD_ROUTE" | "REQUEST_TIMEOUT" | "UPLOAD_TOO_LARGE" | "UPLOAD_OFFSET_MISMATCH" | "UPLOAD_LOCKED" | "CHECKSUM_MISMATCH" | "TUS_VERSION_UNSUPPORTED" | "BAD_REQUEST" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INTERNAL_ERROR";
             /**
              * @description What went wrong, for a person.
              * @example Missing parts: 2 of 10 chunks are not uploaded
@@ -467,6 +503,31 @@ export interface components {
             companionEndpoint: string;
             /** @description When the endpoint stops working: the upload session lifetime from now. */
             expiresAt: string;
+        };
+        TusUploadDto: {
+            /**
+             * Format: uuid
+             * @description The upload session id, the last segment of Location; the batch progress and abort routes take it.
+             * @example 8477b9af-5c1e-4b4e-9a57-3f0a3c1d2e11
+             */
+            uploadId: string;
+            /**
+             * @description Upload-Length: the file size in bytes.
+             * @example 104857600
+             */
+            length: number;
+            /**
+             * @description Upload-Offset: bytes stored so far.
+             * @example 0
+             */
+            offset: number;
+            /**
+             * @description Upload-Expires as ISO 8601: the upload must be finished by then; null once completed.
+             * @example 2026-11-25T21:00:00.000Z
+             */
+            expiresAt: string | null;
+            /** @description True once the last byte arrived: the video exists and is being processed. */
+            completed: boolean;
         };
         ProgressDto: {
             /**
@@ -1122,6 +1183,448 @@ export interface operations {
             };
             /** @description A fault of the server: error.details.errorId is in its log */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    TusController_create: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description filename, filetype, channel_id: "key base64,..." */
+                "Upload-Metadata": string;
+                /** @description File size in bytes */
+                "Upload-Length": string;
+                /** @description Always 1.0.0 */
+                "Tus-Resumable": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/offset+octet-stream": Blob;
+            };
+        };
+        responses: {
+            /** @description Created; Location, Upload-Offset, Upload-Expires */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example true */
+                        success: boolean;
+                        data: components["schemas"]["TusUploadDto"];
+                    };
+                };
+            };
+            /** @description Upload-Length or Upload-Metadata missing or malformed, or metadata init refuses (error.details.fields) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The token does not allow uploads to channel_id */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Tus-Resumable missing or not 1.0.0 (the answer carries Tus-Version) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Upload-Length above Tus-Max-Size */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Too many creations in the window (Retry-After), or too many open uploads */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Creation with upload: the body does not match Upload-Checksum */
+            460: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A fault of the server: error.details.errorId is in its log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Storage did not take the bytes */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    TusController_terminate: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Always 1.0.0 */
+                "Tus-Resumable": string;
+            };
+            path: {
+                /** @description uploadId from init. */
+                uploadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Terminated */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description uploadId is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unknown uploadId */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Upload already completed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Upload expired or terminated */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Tus-Resumable missing or not 1.0.0 (the answer carries Tus-Version) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A fault of the server: error.details.errorId is in its log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    TusController_head: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Always 1.0.0 */
+                "Tus-Resumable": string;
+            };
+            path: {
+                /** @description uploadId from init. */
+                uploadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No body */
+            200: {
+                headers: {
+                    /** @description Bytes stored */
+                    "Upload-Offset"?: number;
+                    /** @description RFC 7231 date the upload expires at */
+                    "Upload-Expires"?: string;
+                    /** @description File size in bytes */
+                    "Upload-Length"?: number;
+                    /** @description As the creation sent it */
+                    "Upload-Metadata"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description uploadId is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unknown uploadId */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Upload expired or terminated */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Tus-Resumable missing or not 1.0.0 (the answer carries Tus-Version) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A fault of the server: error.details.errorId is in its log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    TusController_patch: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description "<sha1|sha256|md5> <base64 digest>" of the body */
+                "Upload-Checksum"?: string;
+                /** @description The upload's offset (HEAD tells) */
+                "Upload-Offset": string;
+                /** @description Always 1.0.0 */
+                "Tus-Resumable": string;
+            };
+            path: {
+                /** @description uploadId from init. */
+                uploadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/offset+octet-stream": Blob;
+            };
+        };
+        responses: {
+            /** @description Stored; Upload-Offset is the new offset */
+            204: {
+                headers: {
+                    /** @description Bytes stored */
+                    "Upload-Offset"?: number;
+                    /** @description RFC 7231 date the upload expires at */
+                    "Upload-Expires"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description uploadId not a UUID, Upload-Offset missing or malformed, Upload-Checksum malformed or of another algorithm */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unknown uploadId */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body sent nothing for HTTP_BODY_IDLE_TIMEOUT_MS; what arrived is kept */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Upload-Offset is not the upload offset (error.details.offset), or the upload is completed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Upload expired or terminated */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Tus-Resumable missing or not 1.0.0 (the answer carries Tus-Version) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body goes past Upload-Length */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Content-Type is not application/offset+octet-stream */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Another PATCH of this upload is still being written */
+            423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body does not match Upload-Checksum; nothing of it is kept */
+            460: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A fault of the server: error.details.errorId is in its log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Storage did not take the bytes; the offset stays where it was durable */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,6 +1,6 @@
 /**
- * Watches a chunk request's body while the use case streams it to storage, for the three things the
- * request itself must decide:
+ * Watches a streamed request body (a chunk, a tus PATCH) while the use case streams it to storage, for
+ * the three things the request itself must decide:
  * - a client that sends nothing for `idleTimeoutMs` while the API waits for bytes: the chunk's stream
  *   fails with REQUEST_TIMEOUT (408) and the connection is closed after that answer. Time the API
  *   itself is not reading (storage is slow, backpressure) never counts against the client.
