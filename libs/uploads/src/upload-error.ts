@@ -93,3 +93,15 @@ export function uploadAborted(uploadId: string): UploadError {
 export function uploadCompleted(uploadId: string): UploadError {
   return new UploadError(UploadErrorCode.UploadCompleted, `Upload ${uploadId} is already completed`, { uploadId });
 }
+
+export function channelForbidden(channelId: string): UploadError {
+  return new UploadError(UploadErrorCode.ChannelForbidden, `you may not upload to channel ${channelId}`, { channelId });
+}
+
+export function tooManyOpenUploads(limit: number): UploadError {
+  return new UploadError(
+    UploadErrorCode.TooManyOpenUploads,
+    `you have too many open uploads (at most ${limit}); complete some or let them expire`,
+    { limit },
+  );
+}

@@ -10,7 +10,7 @@ import { MAX_UPLOAD_SIZE, ObjectStorage, planUpload } from '#storage';
 import { type NewUploadSession, UploadSessionRepository } from '#videos';
 import { PartUrls, urlsExpireAt } from '../part-urls.js';
 import { sourceKey } from '../storage-keys.js';
-import { type FieldProblem, UploadError, UploadErrorCode, validationFailed } from '../upload-error.js';
+import { channelForbidden, type FieldProblem, tooManyOpenUploads, validationFailed } from '../upload-error.js';
 import { UPLOAD_SETTINGS, type UploadSettings } from '../upload-settings.js';
 import { mayUploadTo, type Uploader } from '../uploader.js';
 import { recordedContentType } from '../content-types.js';
@@ -75,9 +75,7 @@ export class InitBatch {
    */
   async execute({ uploader, channelId, files, tus }: InitBatchCommand): Promise<InitializedUpload[]> {
     if (!mayUploadTo(uploader, channelId)) {
-      throw new UploadError(UploadErrorCode.ChannelForbidden, `you may not upload to channel ${channelId}`, {
-        channelId,
-      });
+      throw channelForbidden(channelId);
     }
     const types = this.checkFiles(files);
     const batchId = randomUUID();
@@ -127,11 +125,7 @@ export class InitBatch {
     });
     if (!recorded) {
       await this.abandon(sessions);
-      throw new UploadError(
-        UploadErrorCode.TooManyOpenUploads,
-        `you have too many open uploads (at most ${max}); complete some or let them expire`,
-        { limit: max },
-      );
+      throw tooManyOpenUploads(max);
     }
     await Promise.all(
       sessions.map((s) =>

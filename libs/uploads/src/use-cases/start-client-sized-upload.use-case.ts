@@ -12,7 +12,7 @@ import { type UploadSession, UploadSessionRepository } from '#videos';
 import { recordedContentType } from '../content-types.js';
 import { urlsExpireAt } from '../part-urls.js';
 import { sourceKey } from '../storage-keys.js';
-import { UploadError, UploadErrorCode, validationFailed } from '../upload-error.js';
+import { channelForbidden, tooManyOpenUploads, validationFailed } from '../upload-error.js';
 import { UPLOAD_SETTINGS, type UploadSettings } from '../upload-settings.js';
 import { mayUploadTo, type Uploader } from '../uploader.js';
 
@@ -40,9 +40,7 @@ export class StartClientSizedUpload {
    */
   async execute({ uploader, channelId, filename, type }: StartClientSizedUploadCommand): Promise<UploadSession> {
     if (!mayUploadTo(uploader, channelId)) {
-      throw new UploadError(UploadErrorCode.ChannelForbidden, `you may not upload to channel ${channelId}`, {
-        channelId,
-      });
+      throw channelForbidden(channelId);
     }
     const contentType = recordedContentType(type, filename);
     if (contentType === null) {
@@ -81,11 +79,7 @@ export class StartClientSizedUpload {
       });
     if (!recorded) {
       await this.storage.abortMultipart(storageKey, multipartUploadId).catch(() => undefined);
-      throw new UploadError(
-        UploadErrorCode.TooManyOpenUploads,
-        `you have too many open uploads (at most ${max}); complete some or let them expire`,
-        { limit: max },
-      );
+      throw tooManyOpenUploads(max);
     }
     // Progress counts bytes and parts as storage lists them; the size is unknown until completion.
     await this.progress.init({
