@@ -24,12 +24,17 @@ export function mountDiskStorage(fastify: FastifyInstance, storage: DiskObjectSt
         reply.hijack();
         // A client that sends (or reads) nothing for the idle time loses its connection: the driver then
         // drops the partial part and its temporary file, as for any client that goes away.
+        // The socket outlives the request (keep-alive): its listener goes with the request, or each PUT on
+        // the connection would add one more.
         const socket = req.raw.socket;
-        socket.setTimeout(idleTimeoutMs, () => socket.destroy());
+        const onIdle = () => socket.destroy();
+        socket.setTimeout(idleTimeoutMs);
+        socket.on('timeout', onIdle);
         try {
           await storage.serve(req.raw, reply.raw, (error, errorId) => logServerError(logger, errorId, req, error));
         } finally {
           socket.setTimeout(0);
+          socket.off('timeout', onIdle);
         }
       },
     });
