@@ -339,6 +339,30 @@ describe.each(DRIVERS)('the tus protocol on the %s driver', (driver) => {
     });
   });
 
+  describe('X-HTTP-Method-Override (core protocol)', () => {
+    it('a POST with X-HTTP-Method-Override: PATCH appends as a PATCH does, and DELETE terminates', async () => {
+      const file = randomFile(6 * MiB + 3);
+      const id = await create(file.length);
+      const override = (method: string, headers: Record<string, string>, body?: Buffer) =>
+        tus(url(id), 'POST', { ...auth, 'x-http-method-override': method, ...headers }, body);
+      const first = await override(
+        'PATCH',
+        { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+        file.subarray(0, 4 * MiB),
+      );
+      expect([first.status, first.headers['upload-offset']]).toEqual([204, String(4 * MiB)]);
+      const wrong = await override(
+        'patch',
+        { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+        Buffer.alloc(10),
+      );
+      expect(codeOf(wrong)).toEqual([409, 'UPLOAD_OFFSET_MISMATCH']);
+      expect((await head(id)).headers['upload-offset']).toBe(String(4 * MiB));
+      expect((await override('DELETE', {})).status).toBe(204);
+      expect((await head(id)).status).toBe(410);
+    });
+  });
+
   describe('checksum extension', () => {
     const digest = (algorithm: string, data: Buffer) => createHash(algorithm).update(data).digest('base64');
 

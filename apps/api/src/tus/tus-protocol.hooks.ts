@@ -8,6 +8,7 @@
  */
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import {
   CHECKSUM_ALGORITHMS,
   TUS_EXTENSIONS,
@@ -35,6 +36,26 @@ export function tusDiscoveryHeaders(settings: Pick<UploadSettings, 'maxFileSize'
     'tus-max-size': String(tusMaxSize(settings)),
     'tus-checksum-algorithm': CHECKSUM_ALGORITHMS.join(','),
   };
+}
+
+/** Methods a client may tunnel through a POST to an upload's URL with X-HTTP-Method-Override. */
+const OVERRIDABLE = new Set(['PATCH', 'DELETE']);
+
+/**
+ * Fastify's `rewriteUrl`, which runs before routing: a POST to a tus upload URL that carries
+ * `X-HTTP-Method-Override: PATCH` (or `DELETE`) is routed as that method (core protocol, "X-HTTP-Method-
+ * Override": the header "MUST be interpreted as the request's method by the Server ... The actual method of
+ * the request MUST be ignored"; tus-js-client's `overridePatchMethod`). Other values and other URLs are left
+ * alone, so the route answers as for a plain POST.
+ */
+export function tusMethodOverride(req: { method?: string; url?: string; headers: IncomingHttpHeaders }): string {
+  const url = req.url ?? '/';
+  const override = req.headers['x-http-method-override'];
+  if (req.method === 'POST' && typeof override === 'string' && url.startsWith(`${TUS_PATH}/`)) {
+    const method = override.trim().toUpperCase();
+    if (OVERRIDABLE.has(method)) req.method = method;
+  }
+  return url;
 }
 
 export function mountTusProtocol(fastify: FastifyInstance): void {
