@@ -57,6 +57,9 @@ const matching = (pattern: RegExp): unknown => expect.stringMatching(pattern);
 const containing = (text: string): unknown => expect.stringContaining(text);
 const like = (value: object): unknown => expect.objectContaining(value);
 
+/** The per-user init limit of the stack under test: high enough for every other test here. */
+const LIMIT_INIT = 20;
+
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 describe.each(DRIVERS)('stock Uppy through the Companion routes on the %s driver', (driver) => {
@@ -66,7 +69,10 @@ describe.each(DRIVERS)('stock Uppy through the Companion routes on the %s driver
 
   beforeAll(async () => {
     pagePort = await freePort();
-    stack = await startStack({ driver, env: { CORS_ORIGINS: `http://127.0.0.1:${pagePort}` } });
+    stack = await startStack({
+      driver,
+      env: { CORS_ORIGINS: `http://127.0.0.1:${pagePort}`, RATE_LIMIT_INIT: String(LIMIT_INIT) },
+    });
     const minted = await stack.api.call<{ companionEndpoint: string; expiresAt: string }>(
       'POST',
       '/api/v1/uppy/endpoints',
@@ -273,7 +279,7 @@ describe.each(DRIVERS)('stock Uppy through the Companion routes on the %s driver
       );
       expect(params.body).toEqual({
         method: 'POST',
-        url: containing(`${endpoint}/s3/post/`),
+        url: containing(`${stack.url}/api/v1/videos?upload=`),
         fields: { key: anyString() },
       });
       const bytes = randomBytes(3 * MiB + 5);
@@ -281,11 +287,67 @@ describe.each(DRIVERS)('stock Uppy through the Companion routes on the %s driver
       for (const [k, v] of Object.entries(params.body.fields)) form.set(k, v);
       form.set('file', new Blob([bytes]), 'small.mp4');
       const res = await fetch(params.body.url, { method: 'POST', body: form });
-      const answer = (await res.json()) as { videoId: string };
+      const answer = (await res.json()) as { videoId: string; location: string };
       expect(res.status).toBe(201);
+      // Uppy reports the form's URL without its query, then "/" and the key: the Video's URL.
+      const uppyLocation = `${params.body.url.split('?')[0]}/${params.body.fields.key}`;
+      expect(uppyLocation).toBe(`${stack.url}/api/v1/videos/${answer.videoId}`);
+      expect([answer.location, res.headers.get('location')]).toEqual([uppyLocation, uppyLocation]);
+      const video = await stack.api.call<{ videoId: string; filename: string }>(
+        'GET',
+        `/api/v1/videos/${answer.videoId}`,
+      );
+      expect(video.body.data).toMatchObject({ videoId: answer.videoId, filename: 'small.mp4' });
       const row = await videoRow(answer.videoId);
       expect(row.size).toBe(String(bytes.length));
       expect(await sha256OfStream(await stack.storage.readRange(row.storage_key, 0))).toBe(sha256(bytes));
+
+      // The form's token is the endpoint's: another one, or none, is refused before a byte is stored.
+      const forged = params.body.url.replace(/uppy=[^&]+/, `uppy=${'x'.repeat(43)}`);
+      const refused = await fetch(forged, { method: 'POST', body: form });
+      expect(refused.status).toBe(401);
+      const bare = await fetch(`${stack.url}/api/v1/videos`, { method: 'POST', body: form });
+      expect(bare.status).toBe(401);
+    });
+
+    it('an error reads as CODE: message in the status text, which is all Uppy shows of it', async () => {
+      const erin = await stack.as('erin', ['9']);
+      const erinEndpoint = (await erin.call<{ companionEndpoint: string }>('POST', '/api/v1/uppy/endpoints')).body.data!
+        .companionEndpoint;
+      const res = await request(`${erinEndpoint}/s3/multipart`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ filename: 'x.mp4', type: 'video/mp4', metadata: { channel_id: '7' } }),
+      });
+      await res.body.dump();
+      expect(res.statusCode).toBe(403);
+      expect(res.statusText).toBe('CHANNEL_FORBIDDEN: you may not upload to channel 7');
+    });
+
+    it("counts Uppy uploads against the user's init limit, whoever calls; a token that allows no channel mints no endpoint", async () => {
+      const carol = await stack.as('carol', []);
+      const none = await carol.call<never>('POST', '/api/v1/uppy/endpoints');
+      expect([none.status, none.body.error?.code]).toEqual([403, 'CHANNEL_FORBIDDEN']);
+
+      const dave = await stack.as('dave', ['7']);
+      const daveEndpoint = (await dave.call<{ companionEndpoint: string }>('POST', '/api/v1/uppy/endpoints')).body.data!
+        .companionEndpoint;
+      const create = () =>
+        companion<{ error?: { code: string } }>(daveEndpoint, 'POST', '/multipart', {
+          filename: 'r.mp4',
+          type: 'video/mp4',
+          metadata: { channel_id: '7' },
+        });
+      const statuses: number[] = [];
+      for (let i = 0; i < LIMIT_INIT + 1; i++) statuses.push((await create()).status);
+      expect(statuses).toEqual([...Array<number>(LIMIT_INIT).fill(200), 429]);
+      // The limit is dave's, not the address's: alice, calling from the same address, is not held back.
+      const alice = await companion(endpoint, 'POST', '/multipart', {
+        filename: 'a.mp4',
+        type: 'video/mp4',
+        metadata: { channel_id: '7' },
+      });
+      expect(alice.status).toBe(200);
     });
   });
 
@@ -337,7 +399,9 @@ describe.each(DRIVERS)('stock Uppy through the Companion routes on the %s driver
     };
 
     async function expectStored(location: string | undefined, file: { name: string; sha: string }): Promise<void> {
+      // Uppy's uploadURL is the Video's URL, for a file sent whole as for one sent in parts.
       const videoId = location?.split('/').pop() ?? '';
+      expect(location).toBe(`${stack.url}/api/v1/videos/${videoId}`);
       const row = await videoRow(videoId);
       expect(row).toMatchObject({ filename: file.name, channel_id: '7' });
       expect(await sha256OfStream(await stack.storage.readRange(row.storage_key, 0))).toBe(file.sha);

@@ -25,7 +25,8 @@ import { createValidationPipe } from './common/validation.js';
 import { timeOutIdleBodies } from './common/body-idle.js';
 import { mountDemo } from './demo/demo.route.js';
 import { mountDiskStorage } from './storage-disk/disk-storage.route.js';
-import { mountTusProtocol, TUS_PATH, tusDiscoveryHeaders } from './tus/tus-protocol.hooks.js';
+import { isUppyFormUrl, mountUppyStatusText } from './uppy/uppy-status-text.hooks.js';
+import { mountTusProtocol, TUS_PATH, tusDiscoveryHeaders, tusMethodOverride } from './tus/tus-protocol.hooks.js';
 import { CHUNK_OPENAPI_PATH, CHUNK_REQUEST_BODY } from './videos-batch/chunk-body.js';
 import {
   mountProgressRoute,
@@ -47,10 +48,8 @@ const SWAGGER_UI_CSP = {
 };
 /** The routes that take a body other than JSON: the chunk route, tus, and the disk driver's part URLs (any type). */
 const STREAMING_ROUTES = ['/api/v1/videos/batch/chunk/', TUS_PATH, `${DISK_STORAGE_PATH}?`];
-/** The form Uppy's S3 plugin posts for a file sent whole (uppy/uppy.controller.ts). */
-const UPPY_FORM_ROUTE = /^\/api\/v1\/uppy\/[A-Za-z0-9_-]+\/s3\/post\//;
-const isStreamingRoute = (url: string) =>
-  STREAMING_ROUTES.some((route) => url.startsWith(route)) || UPPY_FORM_ROUTE.test(url);
+/** Also the form Uppy's S3 plugin posts for a file sent whole (uppy/uppy-form.controller.ts). */
+const isStreamingRoute = (url: string) => STREAMING_ROUTES.some((route) => url.startsWith(route)) || isUppyFormUrl(url);
 /** Swagger UI and the OpenAPI document (docs-json). */
 const DOCS_PATH = '/docs';
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -74,6 +73,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     multipart: false,
     frameworkErrors,
     clientErrorHandler: answerClientError,
+    rewriteUrl: tusMethodOverride,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel as LogLevel) + 1),
@@ -122,6 +122,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
 
   mountTusProtocol(fastify);
+  mountUppyStatusText(fastify);
   timeOutIdleBodies(fastify, config.http.bodyIdleTimeoutMs, isStreamingRoute);
   mountProgressRoute(fastify, app.get(JwtVerifier), app.get(ReadProgress));
   const storage = app.get(ObjectStorage);

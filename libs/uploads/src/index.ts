@@ -1,7 +1,7 @@
 /** Public API of libs/uploads, the upload use cases: apps import from '#uploads' only. */
 export { UploadsModule } from './uploads.module.js';
 export { UPLOAD_SETTINGS, type UploadSettings } from './upload-settings.js';
-export { type FieldProblem, UploadError, UploadErrorCode, validationFailed } from './upload-error.js';
+export { type FieldProblem, noChannels, UploadError, UploadErrorCode, validationFailed } from './upload-error.js';
 export { mayUploadTo, type Uploader } from './uploader.js';
 export { SOURCE_KEY_PREFIX, sourceKey, thumbnailKey } from './storage-keys.js';
 export {

@@ -98,6 +98,13 @@ export function channelForbidden(channelId: string): UploadError {
   return new UploadError(UploadErrorCode.ChannelForbidden, `you may not upload to channel ${channelId}`, { channelId });
 }
 
+/** A token whose `channels` claim is empty may upload nowhere: refused where it asks for a way to upload. */
+export function noChannels(): UploadError {
+  return new UploadError(UploadErrorCode.ChannelForbidden, 'your token allows no channel to upload to', {
+    channels: [],
+  });
+}
+
 export function tooManyOpenUploads(limit: number): UploadError {
   return new UploadError(
     UploadErrorCode.TooManyOpenUploads,

@@ -2,7 +2,7 @@
 import { Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { AccessTokens } from '#uploads';
+import { AccessTokens, noChannels } from '#uploads';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { NoRateLimit } from '../auth/rate-limits.js';
@@ -32,9 +32,11 @@ export class UppyEndpointController {
   @ApiErrors(
     [400, 'Malformed JSON (the route takes no body)'],
     [401, 'Missing, malformed, expired or wrongly signed token'],
+    [403, 'The token allows no channel (CHANNEL_FORBIDDEN)'],
     [500, 'A fault of the server: error.details.errorId is in its log'],
   )
   async mint(@CurrentUser() user: AuthUser): Promise<UppyEndpointDto> {
+    if (user.channels.length === 0) throw noChannels();
     const { token, expiresAt } = await this.tokens.mint(user, 'uppy', this.config.upload.sessionTtlSeconds);
     return {
       companionEndpoint: `${this.config.http.publicUrl}/api/v1/uppy/${token}`,

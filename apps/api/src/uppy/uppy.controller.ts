@@ -9,47 +9,33 @@
  *   GET    <endpoint>/s3/multipart/:uploadId                -> [{PartNumber, Size, ETag}]
  *   POST   <endpoint>/s3/multipart/:uploadId/complete       {parts: [{PartNumber, ETag}]} -> {location, key}
  *   DELETE <endpoint>/s3/multipart/:uploadId                -> {}
- *   GET    <endpoint>/s3/params?filename&type&metadata[k]   -> {method, url, fields} (a file sent whole)
+ *   GET    <endpoint>/s3/params?filename&type&metadata[k]   -> {method, url, fields} (a file sent whole,
+ *                                                              posted to uppy-form.controller.ts)
  *
  * Each Uppy file is an upload session of the caller whose parts Uppy sizes; uploadId is the session's
  * id, and the `key` Uppy passes back is ignored (the session knows its key). The endpoint is
- * `/api/v1/uppy/<token>`, minted by POST /api/v1/uppy/endpoints (uppy-endpoint.controller.ts).
- * Answers are Uppy's shapes, not the envelope; errors keep the envelope (Uppy reads only the status).
+ * `/api/v1/uppy/<token>`, minted by POST /api/v1/uppy/endpoints (uppy-endpoint.controller.ts); AuthGuard
+ * authenticates the token, so the per-user limits count these routes as they count init and complete.
+ * Answers are Uppy's shapes, not the envelope; errors keep the envelope, and their code and message are
+ * the reason phrase Uppy shows (uppy-status-text.hooks.ts).
  */
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { MAX_PART_SIZE } from '#storage';
 import {
   AbortUpload,
   CompleteUpload,
   ListClientParts,
   SignClientParts,
   StartClientSizedUpload,
-  StoreClientPart,
   validationFailed,
 } from '#uploads';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
-import { Public } from '../auth/public.decorator.js';
-import { NoRateLimit } from '../auth/rate-limits.js';
+import { AuthByAccessToken } from '../auth/access-token-auth.decorator.js';
+import { NoRateLimit, RateLimit } from '../auth/rate-limits.js';
 import { NoEnvelope } from '../common/envelope.interceptor.js';
 import { ParseUuid } from '../common/uuid-param.js';
-import { chunkBody } from '../videos-batch/chunk-body.js';
 import {
   CompletedMultipartDto,
   CompleteMultipartDto,
@@ -59,13 +45,12 @@ import {
   PostPolicyDto,
   SignedPartDto,
   SignedPartsDto,
+  toCompletedMultipartDto,
 } from './dto/uppy.dto.js';
+import { UPPY_FORM_PATH } from './uppy-status-text.hooks.js';
 import { channelOf } from './uppy-metadata.js';
-import { spool } from './spool.js';
-import { UppyTokenGuard } from './uppy-token.guard.js';
 
-@Public()
-@UseGuards(UppyTokenGuard)
+@AuthByAccessToken({ purpose: 'uppy', read: (req) => (req.params as { token?: string }).token })
 @NoEnvelope()
 @NoRateLimit()
 // Uppy's protocol, not Reelay's: the README's Uppy section documents it; uppy.e2e-spec.ts checks its shapes.
@@ -77,13 +62,13 @@ export class UppyController {
     private readonly start: StartClientSizedUpload,
     private readonly signParts: SignClientParts,
     private readonly listParts: ListClientParts,
-    private readonly storePart: StoreClientPart,
     private readonly completeUpload: CompleteUpload,
     private readonly abortUpload: AbortUpload,
   ) {}
 
   @Post('multipart')
   @HttpCode(200)
+  @RateLimit('init')
   async create(@Body() dto: CreateMultipartDto, @CurrentUser() user: AuthUser): Promise<CreatedMultipartDto> {
     const session = await this.start.execute({
       uploader: user,
@@ -124,6 +109,7 @@ export class UppyController {
 
   @Post('multipart/:uploadId/complete')
   @HttpCode(200)
+  @RateLimit('complete')
   async complete(
     @Param('uploadId', ParseUuid) uploadId: string,
     @Body() dto: CompleteMultipartDto,
@@ -131,7 +117,7 @@ export class UppyController {
   ): Promise<CompletedMultipartDto> {
     const parts = dto.parts.map((p) => ({ partNumber: p.PartNumber, etag: p.ETag }));
     const video = await this.completeUpload.execute({ uploadId, ownerId: user.id, parts });
-    return this.completed(video);
+    return toCompletedMultipartDto(this.config.http.publicUrl, video);
   }
 
   @Delete('multipart/:uploadId')
@@ -141,11 +127,16 @@ export class UppyController {
   }
 
   /**
-   * A file Uppy sends without multipart: its form goes to Reelay's own POST route below rather than to
-   * a storage POST policy (Storj's gateway lists no PostObject among its S3 actions, and the disk driver
-   * has none), which stores it as the one part of its upload and completes it.
+   * A file Uppy sends without multipart: its form goes to Reelay's own route (uppy-form.controller.ts)
+   * rather than to a storage POST policy (Storj's gateway lists no PostObject among its S3 actions, and the
+   * disk driver has none), which stores it as the one part of its upload and completes it.
+   *
+   * Uppy reports `<form URL without its query>/<key>` as the file's location (`postObjectLocation` in
+   * @uppy/aws-s3): with the form at /api/v1/videos, the upload and the token in its query, and the video's
+   * id-to-be as the key, that location is the video's URL, as a multipart upload's is.
    */
   @Get('params')
+  @RateLimit('init')
   async params(
     @Param('token') token: string,
     @Query() query: Record<string, unknown>,
@@ -166,49 +157,11 @@ export class UppyController {
       filename,
       type: typeof query.type === 'string' ? query.type : undefined,
     });
-    const url = `${this.config.http.publicUrl}/api/v1/uppy/${token}/s3/post/${session.id}`;
-    // Uppy reports `<url>/<key>` as the file's location: with the video's id-to-be as the key, its last
-    // segment is the video id, as the multipart location's is.
-    return { method: 'POST', url, fields: { key: session.fileId } };
-  }
-
-  @Post('post/:uploadId')
-  @HttpCode(201)
-  async post(
-    @Param('uploadId', ParseUuid) uploadId: string,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-    @CurrentUser() user: AuthUser,
-  ): Promise<CompletedMultipartDto> {
-    const body = await chunkBody(req, reply, {
-      maxChunkSize: Math.min(this.config.upload.maxFileSize, MAX_PART_SIZE),
-      idleTimeoutMs: this.config.http.bodyIdleTimeoutMs,
-      formField: 'file',
-    });
-    const file = await spool(body.stream).catch(async (error: unknown) => {
-      await body.discard?.();
-      throw error;
-    });
-    try {
-      await this.storePart.execute({
-        uploadId,
-        ownerId: user.id,
-        partNumber: 1,
-        body: file.read(),
-        length: file.length,
-      });
-    } finally {
-      await file.remove();
-    }
-    const video = await this.completeUpload.execute({ uploadId, ownerId: user.id });
-    return this.completed(video);
-  }
-
-  private completed(video: { id: string; storageKey: string }): CompletedMultipartDto {
+    const form = new URLSearchParams({ upload: session.id, uppy: token });
     return {
-      location: `${this.config.http.publicUrl}/api/v1/videos/${video.id}`,
-      key: video.storageKey,
-      videoId: video.id,
+      method: 'POST',
+      url: `${this.config.http.publicUrl}${UPPY_FORM_PATH}?${form.toString()}`,
+      fields: { key: session.fileId },
     };
   }
 }

@@ -119,6 +119,14 @@ export class CompletedMultipartDto {
   videoId: string;
 }
 
+/** Companion's answer to a completed upload; `location` is the Video's URL on this API. */
+export function toCompletedMultipartDto(
+  publicUrl: string,
+  video: { id: string; storageKey: string },
+): CompletedMultipartDto {
+  return { location: `${publicUrl}/api/v1/videos/${video.id}`, key: video.storageKey, videoId: video.id };
+}
+
 export class PostPolicyDto {
   @ApiProperty({ example: 'POST' }) method: 'POST';
   @ApiProperty({ description: 'POST the form (fields, then the file as `file`) here.' }) url: string;
