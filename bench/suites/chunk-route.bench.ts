@@ -5,7 +5,9 @@
  *   - relay:  the same PUTs through a bare node:http relay (relay.server.ts): the floor of any server
  *             in the path, which receives every byte and sends it again on this machine's cores;
  *   - tus:    @tus/server + @tus/s3-store on the same radosgw: one PATCH with the whole file, since a
- *             tus upload takes its bytes in order (s3-store has no concatenation extension).
+ *             tus upload takes its bytes in order (s3-store has no concatenation extension);
+ *   - reelay-tus: the API's own tus endpoint (/api/v1/tus), one PATCH with the whole file, as tus-js-client
+ *             sends it without a chunkSize.
  * The API's and the tus server's peak RSS are sampled from /proc during their runs.
  */
 import { performance } from 'node:perf_hooks';
@@ -14,11 +16,11 @@ import type { Agent } from 'node:http';
 import { type BenchConfig, CHUNKED_MIN_MIB } from '../bench.config.js';
 import { BATCH_PATH, initBatch, videoFiles } from '../support/api-client.js';
 import { type Child, type CpuUse, freePort, memoryOf, meterCpu, sampleRss, startChild } from '../support/processes.js';
-import type { Api, BenchStack } from '../support/stack.js';
+import { type Api, BENCH_CHANNEL, type BenchStack } from '../support/stack.js';
 import { MB, MiB, rotate } from '../support/stats.js';
 import { ensureTestFile, inPool, keepAliveAgent, send, type Slice, slices } from '../support/upload-client.js';
 
-export const CHUNK_TARGETS = ['sink', 'direct', 'relay', 'api', 'tus'] as const;
+export const CHUNK_TARGETS = ['sink', 'direct', 'relay', 'api', 'tus', 'reelay-tus'] as const;
 export type ChunkTarget = (typeof CHUNK_TARGETS)[number];
 
 export interface ChunkRouteResult {
@@ -56,11 +58,11 @@ export async function benchChunkRoute(
     fileBytes: config.fileMiB * MiB,
     chunkBytes: config.chunkMiB * MiB,
     inFlight: config.inFlight,
-    mbps: { sink: [], direct: [], relay: [], api: [], tus: [] },
+    mbps: { sink: [], direct: [], relay: [], api: [], tus: [], 'reelay-tus': [] },
     apiPeakRss: [],
     apiRestRss: memoryOf(api.child.pid).rss,
     tusPeakRss: [],
-    cpu: { sink: [], direct: [], relay: [], api: [], tus: [] },
+    cpu: { sink: [], direct: [], relay: [], api: [], tus: [], 'reelay-tus': [] },
   };
   try {
     // Warm-up, not measured: a fresh API's first upload runs cold code (JIT) and is ~20 % slower. It fills
@@ -90,7 +92,7 @@ export async function benchChunkRoute(
             ? ''
             : `, server ${(cpu.seconds.server / (result.fileBytes / 1024 ** 3)).toFixed(2)} CPU s/GiB`;
         const busy = `machine ${(100 * cpu.machineBusy).toFixed(0)} % busy${serverCpu}`;
-        const rss = target === 'api' || target === 'tus' ? `, peak RSS ${(peakRss / MiB).toFixed(0)} MiB` : '';
+        const rss = target === 'api' || target.endsWith('tus') ? `, peak RSS ${(peakRss / MiB).toFixed(0)} MiB` : '';
         log(`chunk run ${run + 1}/${config.runs} ${target}: ${mbps.toFixed(1)} MB/s, ${busy}${rss}`);
         if (target !== 'sink') await stack.emptyBucket();
       }
@@ -193,28 +195,33 @@ async function uploadOnce(
       const [session] = await initBatch(api.url, stack.auth, videoFiles(1, size));
       return timed(api.child, () => chunkUploads(api.url, stack.auth, session.uploadId, parts, config.inFlight, agent));
     }
-    case 'tus': {
+    case 'tus':
+    case 'reelay-tus': {
+      const own = target === 'reelay-tus';
+      const base64 = (text: string) => Buffer.from(text).toString('base64');
       const created = await expectStatus(
         send(
-          `${peers.tusUrl}/files`,
+          own ? `${api.url}/api/v1/tus` : `${peers.tusUrl}/files`,
           'POST',
           {
+            ...(own ? stack.auth : {}),
             'tus-resumable': '1.0.0',
             'upload-length': size,
-            'upload-metadata': `filename ${Buffer.from('bench.mp4').toString('base64')}`,
+            'upload-metadata': `filename ${base64('bench.mp4')},channel_id ${base64(BENCH_CHANNEL)}`,
           },
           null,
           agent,
         ),
         201,
       );
-      const location = new URL(String(created.headers.location), peers.tusUrl).toString();
+      const location = new URL(String(created.headers.location), own ? api.url : peers.tusUrl).toString();
       const headers = {
+        ...(own ? stack.auth : {}),
         'tus-resumable': '1.0.0',
         'upload-offset': 0,
         'content-type': 'application/offset+octet-stream',
       };
-      return timed(peers.tus, async () => {
+      return timed(own ? api.child : peers.tus, async () => {
         const done = await expectStatus(send(location, 'PATCH', headers, { file, start: 0, length: size }, agent), 204);
         if (Number(done.headers['upload-offset']) !== size)
           throw new Error(`tus took ${String(done.headers['upload-offset'])} of ${size} bytes`);

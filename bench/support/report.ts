@@ -29,6 +29,7 @@ const TARGET_TEXT: Record<ChunkTarget, string> = {
   relay: 'floor of a server in the path: the same PUTs through a bare node:http relay',
   api: '**POST /batch/chunk** (API streams each chunk to radosgw)',
   tus: 'peer: @tus/server + @tus/s3-store, one PATCH (tus sends in order)',
+  'reelay-tus': "Reelay's tus endpoint (/api/v1/tus), one PATCH",
 };
 
 export function renderReport(r: Report): string {
@@ -112,6 +113,8 @@ function chunkSection(r: Report): string[] {
     '',
     `Per byte, the API costs ${fixed(serverPerGiB(x, 'tus') / serverPerGiB(x, 'api'), 1)}x less CPU than the tus server (${fixed(serverPerGiB(x, 'api'), 2)} vs ${fixed(serverPerGiB(x, 'tus'), 2)} CPU s/GiB):`,
     'with storage on other machines, that is the ratio the two would approach once CPU-bound.',
+    `Reelay's own tus endpoint costs ${fixed(serverPerGiB(x, 'reelay-tus'), 2)} CPU s/GiB, ${fixed(serverPerGiB(x, 'reelay-tus') / serverPerGiB(x, 'tus'), 2)}x what @tus/server costs: it`,
+    "spools each part to a local file before it stores it (S3 needs a part's length; a PATCH has no part boundaries).",
     '',
     `The API's CPU per GiB in each run: ${list(perRunPerGiB(x, 'api'), 2)} (the bare relay's: ${list(perRunPerGiB(x, 'relay'), 2)}).`,
     'Without `--heap-growing-percent=100` (scripts/node-flags.ts) some runs cost two to four times the usual CPU: V8 ran',
