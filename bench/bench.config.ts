@@ -1,15 +1,16 @@
 /**
  * The knobs of `npm run bench`, read once from the environment (the bench's own config module).
  * Defaults are the issue's sizes; smaller values make a quick run, e.g.
- *   BENCH_FILE_MIB=256 BENCH_RUNS=1 BENCH_PROGRESS_SECONDS=3 BENCH_SESSIONS=1000 npm run bench
+ *   BENCH_FILE_MIB=256 BENCH_RUNS=1 BENCH_PROGRESS_SECONDS=3 BENCH_SESSIONS=1000 BENCH_OPEN_SESSIONS=1000 \
+ *   BENCH_STREAMS=8 BENCH_HASH_MIB=256 npm run bench
  * BENCH_ONLY=sdk (or any subset) writes its report beside the scratch files, not over BENCHMARKS.md.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SINGLE_UPLOAD_MAX } from '#storage';
 
-export type Suite = 'chunk' | 'progress' | 'init' | 'memory' | 'sdk';
-export const SUITES: readonly Suite[] = ['chunk', 'progress', 'init', 'memory', 'sdk'];
+export type Suite = 'chunk' | 'streams' | 'progress' | 'init' | 'memory' | 'sdk' | 'worker';
+export const SUITES: readonly Suite[] = ['chunk', 'streams', 'progress', 'init', 'memory', 'sdk', 'worker'];
 
 export interface BenchConfig {
   /** Suites to run (BENCH_ONLY=chunk,init); all by default. */
@@ -21,6 +22,15 @@ export interface BenchConfig {
   fileMiB: number;
   chunkMiB: number;
   inFlight: number;
+  /** Chunk requests sent to the chunk route at once (one 64 MiB file each, by default), and their size in MiB. */
+  streams: number;
+  streamMiB: number;
+  /** Open sessions in Redis while the progress route is measured (made by init), and the polls per second
+   * spread over them in the scale run. */
+  openSessions: number;
+  scaleRate: number;
+  /** Size in MiB of the object the worker's sha256 pass reads, beside a plain GET of it. */
+  hashMiB: number;
   /** Seconds and connections of each autocannon run against the progress route. */
   progressSeconds: number;
   progressConnections: number;
@@ -90,6 +100,11 @@ export function loadBenchConfig(): BenchConfig {
     fileMiB: int('BENCH_FILE_MIB', 1024, Math.max(chunkMiB, CHUNKED_MIN_MIB)),
     chunkMiB,
     inFlight: int('BENCH_IN_FLIGHT', 4),
+    streams: int('BENCH_STREAMS', 64),
+    streamMiB: int('BENCH_STREAM_MIB', 64),
+    openSessions: int('BENCH_OPEN_SESSIONS', 10_000, 10),
+    scaleRate: int('BENCH_SCALE_RATE', 2000),
+    hashMiB: int('BENCH_HASH_MIB', 1024),
     progressSeconds: int('BENCH_PROGRESS_SECONDS', 8),
     progressConnections: int('BENCH_PROGRESS_CONNECTIONS', 10),
     progressChunks: [int('BENCH_PROGRESS_CHUNKS', 1000, 3), 10],

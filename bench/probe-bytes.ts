@@ -15,7 +15,6 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createS3Client, ensureBucket, S3ObjectStorage } from '#storage';
@@ -23,57 +22,12 @@ import { probe } from '../apps/worker/src/media/ffprobe.js';
 import { inspectProbe, thumbnailTime } from '../apps/worker/src/media/probe-report.js';
 import { sha256Of } from '../apps/worker/src/media/sha256.js';
 import { makeThumbnail } from '../apps/worker/src/media/thumbnail.js';
+import { CountingProxy, makeTestVideo, servedBytes } from './support/media.js';
 
 const MiB = 1024 * 1024;
 const args = process.argv.slice(2);
 const targetMiB = Number(args[args.indexOf('--mib') + 1] ?? 1024) || 1024;
 const faststart = args.includes('--faststart');
-
-interface Served {
-  method: string;
-  range: string;
-  status: number;
-  bytes: number;
-}
-
-/** Forwards to storage untouched (Host included, so signatures hold) and counts the bytes it gets back. */
-class CountingProxy {
-  readonly served: Served[] = [];
-  private server?: Server;
-
-  constructor(private readonly target: URL) {}
-
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      const entry: Served = { method: req.method ?? '?', range: String(req.headers.range ?? '-'), status: 0, bytes: 0 };
-      this.served.push(entry);
-      const upstream = request(
-        { host: this.target.hostname, port: this.target.port, method: req.method, path: req.url, headers: req.headers },
-        (up) => {
-          entry.status = up.statusCode ?? 0;
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.on('data', (chunk: Buffer) => (entry.bytes += chunk.length));
-          up.pipe(res);
-          // ffmpeg closes a connection when it seeks away: stop reading from storage at once.
-          res.on('close', () => up.destroy());
-        },
-      );
-      upstream.on('error', () => res.destroy());
-      req.pipe(upstream);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
-  }
-
-  take(): Served[] {
-    return this.served.splice(0);
-  }
-
-  stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    return new Promise((resolve) => this.server?.close(() => resolve()));
-  }
-}
 
 function s3Settings(): Record<string, string> {
   if (!process.env.S3_ENDPOINT) {
@@ -97,58 +51,7 @@ function s3Settings(): Record<string, string> {
   };
 }
 
-function makeTestVideo(dir: string): string {
-  const segment = join(dir, 'segment.mp4');
-  const out = join(dir, 'video.mp4');
-  const ffmpeg = (...a: string[]) => execFileSync('ffmpeg', ['-v', 'error', '-y', ...a], { stdio: 'inherit' });
-  ffmpeg(
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=1920x1080:rate=30',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
-    '-t',
-    '20',
-    '-vf',
-    'noise=alls=30:allf=t',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-b:v',
-    '30M',
-    '-maxrate',
-    '30M',
-    '-bufsize',
-    '60M',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-ac',
-    '2',
-    segment,
-  );
-  const seconds = (20 * targetMiB * MiB) / statSync(segment).size;
-  ffmpeg(
-    '-stream_loop',
-    '-1',
-    '-i',
-    segment,
-    '-t',
-    seconds.toFixed(2),
-    '-c',
-    'copy',
-    ...(faststart ? ['-movflags', '+faststart'] : []),
-    out,
-  );
-  return out;
-}
-
-const sum = (served: Served[]) => served.reduce((n, s) => n + s.bytes, 0);
+const sum = servedBytes;
 const pct = (bytes: number, size: number) => `${((100 * bytes) / size).toFixed(2)} %`;
 
 async function main(): Promise<void> {
@@ -171,7 +74,7 @@ async function main(): Promise<void> {
     createS3Client({ ...connection, endpoint: await proxy.start() }),
   );
   try {
-    const file = makeTestVideo(dir);
+    const file = makeTestVideo(dir, targetMiB, faststart);
     const size = statSync(file).size;
     await ensureBucket(client, bucket);
     await storage.putObject(key, createReadStream(file), size, 'video/mp4');

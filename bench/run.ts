@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: measures the upload path against its limits and its peer (issue 5) and writes
+ * `npm run bench`: measures the upload path against its limits and its peers, in CPU per unit of work and
+ * at scale (issues 5 and 21), and writes
  * BENCHMARKS.md. Starts what it needs (radosgw, a database, the built API), runs each suite, profiles
  * the API where a goal is missed, and cleans up what it created.
  */
@@ -17,6 +18,8 @@ import { benchInit, profileInit } from './suites/init.bench.js';
 import { benchProgressRoute, profileProgressRoute } from './suites/progress-route.bench.js';
 import { benchSdk } from './suites/sdk.bench.js';
 import { benchSessionMemory } from './suites/session-memory.bench.js';
+import { benchStreams } from './suites/streams.bench.js';
+import { benchWorker } from './suites/worker.bench.js';
 
 const log = (line: string) => console.log(`bench: ${line}`);
 
@@ -45,10 +48,12 @@ async function main(): Promise<void> {
     const results: Report['results'] = {};
     const has = (suite: Suite) => config.suites.includes(suite);
     if (has('chunk')) results.chunk = await benchChunkRoute(stack, api, config, log);
+    if (has('streams')) results.streams = await benchStreams(stack, api, config, log);
     if (has('progress')) results.progress = await benchProgressRoute(stack, api, config, log);
     if (has('init')) results.init = await benchInit(stack, api, config, log);
     if (has('sdk')) results.sdk = await benchSdk(stack, api, config, log);
     if (has('memory')) results.memory = await benchSessionMemory(stack, config, log);
+    if (has('worker')) results.worker = await benchWorker(stack, config, log);
     await api.child.stop();
     api = undefined;
 

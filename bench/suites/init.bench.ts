@@ -3,6 +3,7 @@
  * file; a 64 GiB file would have 1,024). Beside it, two parts of that work timed alone in the bench
  * process with the product's own storage library: signing the 5,000 part URLs, and the 5
  * CreateMultipartUpload calls to radosgw. Calls run one at a time: this is latency, not load.
+ * Then a typical batch, 5 files of 1 GiB (16 parts of 64 MiB each), for the API's CPU per call.
  */
 import { performance } from 'node:perf_hooks';
 import { createS3Client, S3ObjectStorage } from '#storage';
@@ -31,7 +32,12 @@ export interface InitResult {
   presignMs: number;
   /** Median ms of `files` sequential CreateMultipartUpload calls. */
   createMultipartMs: number;
+  /** The typical batch: its files and their size, ms of each call per run, API CPU ms per call per run. */
+  typical: { files: number; fileBytes: number; parts: number; runs: number[][]; apiCpuMs: number[] };
 }
+
+/** A typical batch: the seed's 5 files, of 1 GiB each. */
+const TYPICAL_FILE_BYTES = 1024 * MiB;
 
 export async function benchInit(
   stack: BenchStack,
@@ -51,6 +57,7 @@ export async function benchInit(
     apiCpuMs: [],
     presignMs: 0,
     createMultipartMs: 0,
+    typical: { files: config.initFiles, fileBytes: TYPICAL_FILE_BYTES, parts: 0, runs: [], apiCpuMs: [] },
   };
   for (let i = 0; i < 3; i++) await initBatch(api.url, stack.auth, files); // warm-up
   const answer = await initBatch(api.url, stack.auth, files);
@@ -85,6 +92,22 @@ export async function benchInit(
     `init with accept-encoding: p50 ${median(result.gzip.times).toFixed(1)} ms, ${result.gzip.wireBytes} bytes on the wire`,
   );
   await stack.emptyBucket();
+  const typicalFiles = videoFiles(config.initFiles, TYPICAL_FILE_BYTES);
+  result.typical.parts = (await initBatch(api.url, stack.auth, typicalFiles))[0].totalChunks;
+  for (let run = 0; run < config.runs; run++) {
+    const times: number[] = [];
+    const meter = meterCpu({ api: api.child.pid });
+    // 5x the calls: a call costs a few ms of CPU, and /proc counts CPU in 10 ms ticks.
+    for (let call = 0; call < 5 * config.initCalls; call++)
+      times.push((await timedInitBatch(api.url, stack.auth, typicalFiles)).ms);
+    const cpuMs = (1000 * meter.stop().seconds.api) / (5 * config.initCalls);
+    result.typical.runs.push(times);
+    result.typical.apiCpuMs.push(cpuMs);
+    log(
+      `init of ${config.initFiles} x 1 GiB run ${run + 1}/${config.runs}: p50 ${median(times).toFixed(1)} ms, API CPU ${cpuMs.toFixed(2)} ms per call`,
+    );
+    await stack.emptyBucket();
+  }
   Object.assign(result, await breakdown(stack, config));
   log(
     `init parts: signing ${config.initFiles * config.initParts} URLs ${result.presignMs.toFixed(1)} ms, ${config.initFiles} CreateMultipartUpload ${result.createMultipartMs.toFixed(1)} ms`,

@@ -2,13 +2,21 @@
  * Measure 2: GET /batch/progress/:id under autocannon (req/s, p50, p99) on a session of 1,000 chunks and
  * one of 10 (the first half of their chunks done, with gaps), against bare Fastify + ioredis doing the same Redis read. The
  * API runs with its default PROGRESS_SYNC_INTERVAL_MS, so a few polls per run also reconcile with
- * storage (ListParts), as they would in production.
+ * storage (ListParts), as they would in production. `openSessions` other uploads (made by init, so open in
+ * PostgreSQL, Redis and storage) exist meanwhile.
+ *
+ * Then the scale run: `scaleRate` polls per second (autocannon's overallRate) spread at random over those open
+ * uploads, each of which reconciles with storage when its last look is one sync interval old. Storage's own
+ * request counter (radosgw's `rgw.req`) says how many listings that made, against the most the rule allows:
+ * per upload, the polls at least one interval apart.
  */
 import autocannon from 'autocannon';
+import { performance } from 'node:perf_hooks';
 import { RedisProgressStore } from '#progress';
 import type { BenchConfig } from '../bench.config.js';
 import { BATCH_PATH, getJson, initBatch, videoFiles } from '../support/api-client.js';
 import { freePort, meterCpu, startChild } from '../support/processes.js';
+import { inPool } from '../support/upload-client.js';
 import type { Api, BenchStack } from '../support/stack.js';
 import { MiB, rotate } from '../support/stats.js';
 
@@ -23,10 +31,29 @@ export interface PollStats {
   machineBusy: number;
 }
 
+export interface ScaleStats {
+  /** Polls asked per second, and answered per second. */
+  rate: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  /** Polls sent, and storage requests (listings) counted by radosgw meanwhile; undefined when not countable. */
+  polls: number;
+  listings?: number;
+  /** The most listings "one per upload per sync interval" allows for the polls sent. */
+  allowedListings: number;
+  /** Uploads polled at least once. */
+  uploadsPolled: number;
+}
+
 export interface ProgressRouteResult {
   seconds: number;
   connections: number;
   chunkCounts: [number, number];
+  /** Open uploads that existed while the route was measured. */
+  openSessions: number;
+  syncIntervalMs: number;
+  scale: ScaleStats[];
   /** `api-1000`, `bare-10`, ..., and `api-health` (a Nest route): one entry per run. */
   runs: Record<string, PollStats[]>;
 }
@@ -43,6 +70,8 @@ export async function benchProgressRoute(
   log: (line: string) => void,
 ): Promise<ProgressRouteResult> {
   const ids = await pollableSessions(stack, api, config);
+  const open = await openSessions(stack, api, config);
+  log(`progress: ${open.length} open uploads made by init`);
   const port = await freePort();
   const bare = startChild('bare-progress', 'dist/bench/servers/bare-progress.server.js', {
     BENCH_PORT: String(port),
@@ -78,6 +107,9 @@ export async function benchProgressRoute(
     seconds: config.progressSeconds,
     connections: config.progressConnections,
     chunkCounts: config.progressChunks,
+    openSessions: open.length,
+    syncIntervalMs: SYNC_INTERVAL_MS,
+    scale: [],
     runs: {},
   };
   try {
@@ -100,10 +132,92 @@ export async function benchProgressRoute(
         );
       }
     }
+    for (let run = 0; run < Math.min(config.runs, SCALE_RUNS); run++) {
+      const stats = await pollAtScale(stack, api, open, config);
+      result.scale.push(stats);
+      log(
+        `progress at scale run ${run + 1}: ${stats.rps.toFixed(0)} of ${stats.rate} polls/s over ${stats.uploadsPolled} uploads, p50 ${stats.p50} ms, p99 ${stats.p99} ms, ${stats.listings ?? '?'} listings (at most ${stats.allowedListings} allowed)`,
+      );
+    }
   } finally {
     await bare.stop();
   }
   return result;
+}
+
+/** The API's PROGRESS_SYNC_INTERVAL_MS: the bench runs it with its default. */
+export const SYNC_INTERVAL_MS = 1000;
+const SCALE_RUNS = 3;
+const FILES_PER_INIT = 5;
+
+/** `config.openSessions` uploads of 1 GiB (parts of chunkMiB) through init, 8 calls at a time. */
+async function openSessions(stack: BenchStack, api: Api, config: BenchConfig): Promise<string[]> {
+  const calls = Math.ceil(config.openSessions / FILES_PER_INIT);
+  const batches = await inPool(calls, 8, (i) =>
+    initBatch(
+      api.url,
+      stack.auth,
+      videoFiles(Math.min(FILES_PER_INIT, config.openSessions - i * FILES_PER_INIT), 1024 * MiB),
+    ),
+  );
+  return batches.flat().map((s) => s.uploadId);
+}
+
+/**
+ * `scaleRate` polls per second for progressSeconds, each of a random upload of `ids`, with as many
+ * connections as a p99 of 10 ms needs at that rate (rate x 10 ms, at least 10).
+ */
+async function pollAtScale(stack: BenchStack, api: Api, ids: string[], config: BenchConfig): Promise<ScaleStats> {
+  const sent: Array<[number, number]> = []; // [upload index, ms]
+  const before = stack.storageRequests();
+  const result = await autocannon({
+    url: api.url,
+    headers: stack.auth,
+    connections: Math.max(10, Math.ceil((config.scaleRate * 10) / 1000)),
+    overallRate: config.scaleRate,
+    duration: config.progressSeconds,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => {
+          const n = Math.floor(Math.random() * ids.length);
+          sent.push([n, performance.now()]);
+          return { ...request, path: `${BATCH_PATH}/progress/${ids[n]}` };
+        },
+      },
+    ],
+  });
+  const after = stack.storageRequests();
+  if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0)
+    throw new Error(
+      `progress at scale: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`,
+    );
+  return {
+    rate: config.scaleRate,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    polls: result.requests.total,
+    listings: before === undefined || after === undefined ? undefined : after - before,
+    allowedListings: allowedListings(sent, SYNC_INTERVAL_MS),
+    uploadsPolled: new Set(sent.map(([n]) => n)).size,
+  };
+}
+
+/**
+ * The most listings the rule "one per upload per sync interval" allows for these polls: per upload, its
+ * polls taken greedily at least `intervalMs` apart (the first always counts, as a fresh API has not looked).
+ */
+export function allowedListings(polls: Array<[number, number]>, intervalMs: number): number {
+  const last = new Map<number, number>();
+  let allowed = 0;
+  for (const [upload, at] of [...polls].sort((a, b) => a[1] - b[1])) {
+    const previous = last.get(upload);
+    if (previous !== undefined && at - previous < intervalMs) continue;
+    last.set(upload, at);
+    allowed++;
+  }
+  return allowed;
 }
 
 /** Polls the 1,000-chunk session's progress with the profiler running. */

@@ -6,6 +6,8 @@ import { BROWSER_ACCEPT_ENCODING } from '../suites/init.bench.js';
 import { HEALTH_KEY, type PollStats, progressKey } from '../suites/progress-route.bench.js';
 import { SDK_SIDES, type SdkResult } from '../suites/sdk.bench.js';
 import type { SessionMemoryResult } from '../suites/session-memory.bench.js';
+import type { StreamsResult } from '../suites/streams.bench.js';
+import type { WorkerResult } from '../suites/worker.bench.js';
 import type { ProfileSummary, Row } from './cpu-profile.js';
 import { type Goal, type Results, sdkCpuPerGiB } from './goals.js';
 import type { Machine } from './machine.js';
@@ -63,10 +65,12 @@ export function renderReport(r: Report): string {
     '',
   );
   if (r.results.chunk) out.push(...chunkSection(r));
+  if (r.results.streams) out.push(...streamsSection(r.results.streams));
   if (r.results.progress) out.push(...progressSection(r));
   if (r.results.init) out.push(...initSection(r));
   if (r.results.memory) out.push(...memorySection(r.results.memory));
   if (r.results.sdk) out.push(...sdkSection(r.results.sdk));
+  if (r.results.worker) out.push(...workerSection(r.results.worker));
   if (r.profiles.length > 0) out.push(...profileSection(r));
   out.push(...howToRun());
   return out.join('\n') + '\n';
@@ -190,6 +194,66 @@ function progressSection(r: Report): string[] {
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
+    `${x.openSessions.toLocaleString('en')} other uploads were open meanwhile (made by init: rows in PostgreSQL, keys in Redis, multipart uploads in radosgw).`,
+    '',
+    ...scaleRows(x),
+  ];
+}
+
+function scaleRows(x: NonNullable<Report['results']['progress']>): string[] {
+  if (x.scale.length === 0) return [];
+  return [
+    '### Progress at scale',
+    '',
+    `autocannon at a fixed rate (overallRate), each poll for one of the ${x.openSessions.toLocaleString('en')} open uploads at random, ${x.seconds} s per run.`,
+    `Each upload reconciles with storage (ListParts) when its last look is ${x.syncIntervalMs} ms old. Listings are counted by radosgw`,
+    'itself (its `rgw.req` counter: nothing else calls it meanwhile); the most allowed is, per upload, its polls taken at least one',
+    'sync interval apart.',
+    '',
+    '| run | polls/s asked | answered | p50 ms | p99 ms | uploads polled | polls | listings | most allowed |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...x.scale.map(
+      (s, i) =>
+        `| ${i + 1} | ${s.rate} | ${fixed(s.rps, 0)} | ${s.p50} | ${s.p99} | ${s.uploadsPolled} | ${s.polls} | ${s.listings ?? 'n/a'} | ${s.allowedListings} |`,
+    ),
+    '',
+  ];
+}
+
+function streamsSection(x: StreamsResult): string[] {
+  return [
+    '## 1b. Many chunk streams at once',
+    '',
+    `${x.streams} uploads of one ${fixed(x.streamBytes / MiB, 0)} MiB chunk each (made by init), every chunk POSTed to /batch/chunk at the same moment,`,
+    'one connection each, streamed from a file. Seconds are per request, from its first byte to its answer.',
+    '',
+    '| run | succeeded | median s | slowest s | slowest / median | API peak RSS | API CPU s |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...x.runs.map((run, i) => {
+      const ok = run.seconds.filter(Number.isFinite);
+      return `| ${i + 1} | ${ok.length} of ${x.streams} | ${fixed(median(ok))} | ${fixed(Math.max(...ok))} | ${fixed(Math.max(...ok) / median(ok), 2)}x | ${fixed(run.peakRss / MiB, 0)} MiB | ${fixed(run.cpu.seconds.api ?? Number.NaN, 1)} |`;
+    }),
+    '',
+  ];
+}
+
+function workerSection(x: WorkerResult): string[] {
+  const speed = (seconds: number[]) => seconds.map((s) => x.videoBytes / MiB / s);
+  return [
+    '## 6. The worker: what it reads from storage',
+    '',
+    `A ${fixed(x.videoBytes / MiB, 0)} MiB test video made by ffmpeg (1080p30 H.264 at about 31 Mbit/s, AAC; bench/support/media.ts) in the bench bucket.`,
+    "The worker's own probe and thumbnail steps read it through a presigned URL pointing at a proxy that counts the bytes",
+    `radosgw sent: **${x.probeBytes}** bytes to probe and **${x.thumbnailBytes}** to make the thumbnail (${fixed((100 * (x.probeBytes + x.thumbnailBytes)) / x.videoBytes, 2)} % of the video).`,
+    '',
+    'Its sha256 pass (apps/worker/src/media/sha256.ts over ObjectStorage.readRange) beside a plain GET of the same object',
+    'through the same library, whose bytes are dropped, in alternating order:',
+    '',
+    '| pass | MiB/s per run | median MiB/s |',
+    '| --- | --- | --- |',
+    `| plain GET | ${list(speed(x.getSeconds), 0)} | ${fixed(median(speed(x.getSeconds)), 0)} |`,
+    `| sha256 pass | ${list(speed(x.hashSeconds), 0)} | ${fixed(median(speed(x.hashSeconds)), 0)} |`,
+    '',
   ];
 }
 
@@ -218,6 +282,9 @@ function initSection(r: Report): string[] {
     '',
     `The API used **${fixed(median(x.apiCpuMs), 0)} ms of CPU per call** (median of the runs: ${list(x.apiCpuMs, 0)}); the rest of a call's time it waited`,
     '(storage, PostgreSQL, Redis).',
+    '',
+    `A typical batch, ${x.typical.files} files of ${fixed(x.typical.fileBytes / 1024 ** 3, 0)} GiB (${x.typical.parts} parts each): p50 ${fixed(median(x.typical.runs.flat()))} ms per call, and`,
+    `**${fixed(median(x.typical.apiCpuMs), 2)} ms of API CPU per call** (runs: ${list(x.typical.apiCpuMs, 2)}; ${x.typical.runs[0]?.length ?? 0} calls per run).`,
     '',
     "Parts of that work timed alone in the bench process, with libs/storage and the API's S3 client options:",
     '',
@@ -311,7 +378,9 @@ function howToRun(): string[] {
     'Knobs (environment): `BENCH_RUNS` (5), `BENCH_FILE_MIB` (1024), `BENCH_CHUNK_MIB` (64), `BENCH_IN_FLIGHT` (4),',
     '`BENCH_PROGRESS_SECONDS` (8), `BENCH_PROGRESS_CONNECTIONS` (10), `BENCH_PROGRESS_CHUNKS` (1000), `BENCH_INIT_CALLS` (20),',
     '`BENCH_INIT_FILES` (5), `BENCH_INIT_PARTS` (1000), `BENCH_SESSIONS` (10000), `BENCH_SDK_FILES` (5),',
-    '`BENCH_SDK_FILE_MIB` (256), `BENCH_SDK_CONCURRENCY` (8), `BENCH_SDK_PER_FILE` (4), `BENCH_ONLY` (chunk,progress,init,memory,sdk),',
+    '`BENCH_SDK_FILE_MIB` (256), `BENCH_SDK_CONCURRENCY` (8), `BENCH_SDK_PER_FILE` (4), `BENCH_STREAMS` (64),',
+    '`BENCH_STREAM_MIB` (64), `BENCH_OPEN_SESSIONS` (10000), `BENCH_SCALE_RATE` (2000), `BENCH_HASH_MIB` (1024),',
+    '`BENCH_ONLY` (chunk,streams,progress,init,memory,sdk,worker),',
     '`BENCH_PROFILE` (auto: profile the suites that miss a goal; always; never), `BENCH_DIR` (scratch: test files, profiles),',
     '`BENCH_OUTPUT` (BENCHMARKS.md for every suite; with BENCH_ONLY, BENCHMARKS-<suites>.md in BENCH_DIR, so that a partial',
     'run never replaces this file). A quick run: `BENCH_RUNS=1 BENCH_FILE_MIB=256 BENCH_PROGRESS_SECONDS=3 npm run bench`.',

@@ -166,6 +166,27 @@ export class BenchStack {
     }
   }
 
+  /**
+   * Requests radosgw has answered since it started (its `rgw.req` perf counter, read through its admin
+   * socket), or undefined when the S3 server is not scripts/s3-server.sh's. Counted by storage itself.
+   */
+  storageRequests(): number | undefined {
+    const conf = join(s3Base(), 'cluster', 'ceph.conf');
+    const socket = join(s3Base(), 'cluster', 'run', 'client.rgw.a.asok');
+    if (!ownCluster() || !existsSync(socket)) return undefined;
+    try {
+      const out = execFileSync('ceph', ['daemon', socket, 'perf', 'dump', 'rgw'], {
+        env: { ...process.env, CEPH_CONF: conf },
+        encoding: 'utf8',
+        timeout: 10_000,
+      });
+      const req = (JSON.parse(out) as { rgw?: { req?: unknown } }).rgw?.req;
+      return typeof req === 'number' ? req : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** PIDs of radosgw and its OSD when they are scripts/s3-server.sh's (for CPU accounting); else none. */
   storagePids(): Record<string, number> {
     if (!ownCluster()) return {};
