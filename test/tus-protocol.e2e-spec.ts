@@ -6,6 +6,7 @@
  * and abort routes take its id, and its last byte makes the Video row and the processing job.
  */
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import { eventually, randomFile, sha256, sha256OfStream } from './support/files.js';
 import { DRIVERS, MiB, startStack, type Stack } from './support/stack.js';
 import { metadata, tus, TUS_PATH, type TusAnswer } from './support/tus.js';
@@ -339,6 +340,22 @@ describe.each(DRIVERS)('the tus protocol on the %s driver', (driver) => {
     });
   });
 
+  describe('extensions not offered', () => {
+    it('refuses a partial or final upload of the concatenation extension (Upload-Concat) with 400, making nothing', async () => {
+      for (const concat of ['partial', `final;${url('8477b9af-5c1e-4b4e-9a57-3f0a3c1d2e11')}`]) {
+        const res = await tus(url(), 'POST', {
+          ...auth,
+          'upload-length': '1000',
+          'upload-metadata': metadata(META),
+          'upload-concat': concat,
+        });
+        expect(codeOf(res)).toEqual([400, 'VALIDATION_FAILED']);
+        expect(JSON.stringify(res.body)).toContain('Upload-Concat');
+        expect(res.headers.location).toBeUndefined();
+      }
+    });
+  });
+
   describe('X-HTTP-Method-Override (core protocol)', () => {
     it('a POST with X-HTTP-Method-Override: PATCH appends as a PATCH does, and DELETE terminates', async () => {
       const file = randomFile(6 * MiB + 3);
@@ -415,6 +432,33 @@ describe.each(DRIVERS)('the tus protocol on the %s driver', (driver) => {
       expect(codeOf(await patch(id, 6 * MiB, Buffer.alloc(10)))).toEqual([410, 'UPLOAD_ABORTED']);
       expect(codeOf(await tus(url(id), 'DELETE', auth))).toEqual([410, 'UPLOAD_ABORTED']);
       expect((await stack.api.progress(id)).status).toBe(410);
+    });
+
+    it('a PATCH cut off, then terminated while its bytes are being kept, leaves no partial object behind', async () => {
+      const id = await create(MAX_FILE);
+      const target = new URL(url(id));
+      const req = request({
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'PATCH',
+        agent: false,
+        headers: {
+          ...auth,
+          'upload-offset': '0',
+          'content-type': 'application/offset+octet-stream',
+          'content-length': String(60 * MiB),
+        },
+      });
+      req.on('error', () => undefined);
+      for (let i = 0; i < 40; i++) await new Promise<void>((resolve) => req.write(randomFile(MiB), () => resolve()));
+      // What tus-js-client's abort(true) does: drop the PATCH in flight, then terminate at once, while the API
+      // is still storing what arrived as the partial object.
+      req.destroy();
+      expect((await tus(url(id), 'DELETE', auth)).status).toBe(204);
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(await stack.storage.head(`tus-partial/${id}`)).toBeNull();
+      expect((await session(id)).state).toBe('aborted');
     });
 
     it('the batch abort route takes a tus upload too', async () => {

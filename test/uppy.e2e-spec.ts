@@ -57,8 +57,8 @@ const matching = (pattern: RegExp): unknown => expect.stringMatching(pattern);
 const containing = (text: string): unknown => expect.stringContaining(text);
 const like = (value: object): unknown => expect.objectContaining(value);
 
-/** The per-user init limit of the stack under test: high enough for every other test here. */
-const LIMIT_INIT = 20;
+/** The per-user limit on uploads started one file at a time, of the stack under test: high enough for every other test here. */
+const LIMIT_CREATE = 20;
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -71,7 +71,7 @@ describe.each(DRIVERS)('stock Uppy through the Companion routes on the %s driver
     pagePort = await freePort();
     stack = await startStack({
       driver,
-      env: { CORS_ORIGINS: `http://127.0.0.1:${pagePort}`, RATE_LIMIT_INIT: String(LIMIT_INIT) },
+      env: { CORS_ORIGINS: `http://127.0.0.1:${pagePort}`, RATE_LIMIT_CREATE: String(LIMIT_CREATE) },
     });
     const minted = await stack.api.call<{ companionEndpoint: string; expiresAt: string }>(
       'POST',
@@ -324,7 +324,7 @@ describe.each(DRIVERS)('stock Uppy through the Companion routes on the %s driver
       expect(res.statusText).toBe('CHANNEL_FORBIDDEN: you may not upload to channel 7');
     });
 
-    it("counts Uppy uploads against the user's init limit, whoever calls; a token that allows no channel mints no endpoint", async () => {
+    it("counts Uppy uploads against the user's create limit, whoever calls; a token that allows no channel mints no endpoint", async () => {
       const carol = await stack.as('carol', []);
       const none = await carol.call<never>('POST', '/api/v1/uppy/endpoints');
       expect([none.status, none.body.error?.code]).toEqual([403, 'CHANNEL_FORBIDDEN']);
@@ -339,8 +339,8 @@ describe.each(DRIVERS)('stock Uppy through the Companion routes on the %s driver
           metadata: { channel_id: '7' },
         });
       const statuses: number[] = [];
-      for (let i = 0; i < LIMIT_INIT + 1; i++) statuses.push((await create()).status);
-      expect(statuses).toEqual([...Array<number>(LIMIT_INIT).fill(200), 429]);
+      for (let i = 0; i < LIMIT_CREATE + 1; i++) statuses.push((await create()).status);
+      expect(statuses).toEqual([...Array<number>(LIMIT_CREATE).fill(200), 429]);
       // The limit is dave's, not the address's: alice, calling from the same address, is not held back.
       const alice = await companion(endpoint, 'POST', '/multipart', {
         filename: 'a.mp4',

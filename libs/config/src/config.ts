@@ -57,6 +57,8 @@ export interface AppConfig {
     init: number;
     retry: number;
     complete: number;
+    /** Uploads started one file at a time (tus creation, Uppy's create and /s3/params) per window. */
+    create: number;
   };
   worker: {
     concurrency: number;
@@ -163,6 +165,7 @@ function toTree(e: Environment): AppConfig {
       init: e.RATE_LIMIT_INIT,
       retry: e.RATE_LIMIT_RETRY,
       complete: e.RATE_LIMIT_COMPLETE,
+      create: e.RATE_LIMIT_CREATE,
     },
     worker: {
       concurrency: e.WORKER_CONCURRENCY,

@@ -103,6 +103,7 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) RATE_LIMIT_INIT = 30;
   @Type(() => Number) @IsInt() @Min(1) RATE_LIMIT_RETRY = 120;
   @Type(() => Number) @IsInt() @Min(1) RATE_LIMIT_COMPLETE = 120;
+  @Type(() => Number) @IsInt() @Min(1) RATE_LIMIT_CREATE = 150;
   /** Upload sessions one user may have open (not completed, not expired) at once. */
   @Type(() => Number) @IsInt() @Min(1) UPLOAD_MAX_OPEN_SESSIONS_PER_USER = 100;
 

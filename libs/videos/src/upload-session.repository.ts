@@ -113,6 +113,15 @@ export class UploadSessionRepository {
     return Boolean(affected);
   }
 
+  /** Whether the session is open and in time (not completed, aborted or expired). */
+  async isOpen(sessionId: string): Promise<boolean> {
+    return this.db
+      .getRepository(UploadSession)
+      .createQueryBuilder('s')
+      .where(`s.id = :id AND s.state = 'open' AND s.expires_at > now()`, { id: sessionId })
+      .getExists();
+  }
+
   /**
    * Moves a video to `processing` (again, on a retry) and answers it; null when it is missing or
    * already `ready` or `failed`, so that a job that runs twice leaves the first result alone.

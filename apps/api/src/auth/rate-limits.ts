@@ -1,5 +1,6 @@
 /**
- * Per-user rate limits on init, retry and complete (@nestjs/throttler), counted in Redis so that every
+ * Per-user rate limits on init, retry and complete, and on uploads started one file at a time (`create`:
+ * tus creation, Uppy's create and /s3/params) (@nestjs/throttler), counted in Redis so that every
  * API instance shares them. Each route opts into exactly one named limit with @RateLimit(name). Past a
  * limit the answer is 429 RATE_LIMITED in the envelope with a standard Retry-After header (RFC 9110
  * section 10.2.3), and none of the throttler's per-limit headers.
@@ -11,7 +12,7 @@ import { UploadError, UploadErrorCode } from '#uploads';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type { AppConfig } from '#config';
 
-export const RATE_LIMITS = ['init', 'retry', 'complete'] as const;
+export const RATE_LIMITS = ['init', 'retry', 'complete', 'create'] as const;
 export type RateLimitName = (typeof RATE_LIMITS)[number];
 
 /** Skips every named limit; put it on a controller, then @RateLimit(name) on the routes that have one. */

@@ -44,7 +44,15 @@ export class BodyWatch {
     request.on('error', () => undefined); // a reset is handled on 'close'
     request.once('end', () => this.finish());
     request.once('close', () => {
-      if (!request.complete) this.fail(new Error('the client closed the connection before the end of the body'));
+      // The client's doing, not a fault of the server's: a 4xx that nobody reads, not a 500 in the log.
+      if (!request.complete)
+        this.fail(
+          new UploadError(
+            UploadErrorCode.ChunkLengthMismatch,
+            'the client closed the connection before the end of the body',
+            { closedByClient: true },
+          ),
+        );
       this.finish();
     });
     request.pipe(this.bytes);

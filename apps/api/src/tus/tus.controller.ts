@@ -20,6 +20,7 @@ import {
   TUS_VERSION,
   type TusUpload,
   type UploadChecksum,
+  validationFailed,
   WriteTusUpload,
 } from '#uploads';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -59,7 +60,7 @@ export class TusController {
 
   @Post()
   @HttpCode(201)
-  @RateLimit('init')
+  @RateLimit('create')
   @ApiOperation({
     summary:
       'tus creation (and creation-with-upload): one upload session. Upload-Metadata carries filename, filetype and ' +
@@ -92,6 +93,7 @@ export class TusController {
     let upload: TusUpload;
     let checksum: UploadChecksum | undefined;
     try {
+      refuseConcatenation(req);
       checksum = checksumOf(req);
       const metadata = header(req, 'upload-metadata') ?? '';
       const length = parseByteCount('Upload-Length', header(req, 'upload-length'));
@@ -218,4 +220,22 @@ function header(req: FastifyRequest, name: string): string | undefined {
 function uploadHeaders(reply: FastifyReply, upload: TusUpload): void {
   void reply.header('upload-offset', String(upload.offset));
   if (upload.expiresAt) void reply.header('upload-expires', formatUploadExpires(upload.expiresAt));
+}
+
+/**
+ * The concatenation extension is not offered (Tus-Extension does not list it): a partial or final upload
+ * (`Upload-Concat`, what tus-js-client's parallelUploads sends) is refused before anything is made, rather
+ * than taken as a whole file of its own.
+ */
+function refuseConcatenation(req: FastifyRequest): void {
+  const concat = header(req, 'upload-concat');
+  if (concat === undefined) return;
+  throw validationFailed([
+    {
+      field: 'Upload-Concat',
+      problems: [
+        'this server does not offer the concatenation extension: send the file as one upload (no parallelUploads)',
+      ],
+    },
+  ]);
 }

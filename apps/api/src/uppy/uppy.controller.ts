@@ -15,7 +15,7 @@
  * Each Uppy file is an upload session of the caller whose parts Uppy sizes; uploadId is the session's
  * id, and the `key` Uppy passes back is ignored (the session knows its key). The endpoint is
  * `/api/v1/uppy/<token>`, minted by POST /api/v1/uppy/endpoints (uppy-endpoint.controller.ts); AuthGuard
- * authenticates the token, so the per-user limits count these routes as they count init and complete.
+ * authenticates the token, so the per-user limits count these routes (create, complete) for its user.
  * Answers are Uppy's shapes, not the envelope; errors keep the envelope, and their code and message are
  * the reason phrase Uppy shows (uppy-status-text.hooks.ts).
  */
@@ -68,7 +68,7 @@ export class UppyController {
 
   @Post('multipart')
   @HttpCode(200)
-  @RateLimit('init')
+  @RateLimit('create')
   async create(@Body() dto: CreateMultipartDto, @CurrentUser() user: AuthUser): Promise<CreatedMultipartDto> {
     const session = await this.start.execute({
       uploader: user,
@@ -136,7 +136,7 @@ export class UppyController {
    * id-to-be as the key, that location is the video's URL, as a multipart upload's is.
    */
   @Get('params')
-  @RateLimit('init')
+  @RateLimit('create')
   async params(
     @Param('token') token: string,
     @Query() query: Record<string, unknown>,

@@ -8,7 +8,7 @@
  * the offset, and rebuilt from the partial object otherwise (another instance wrote since, or this one
  * restarted). Spools idle for SPOOL_IDLE_MS are dropped; the folder goes when the app shuts down.
  */
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -60,7 +60,7 @@ export class Spool {
 }
 
 @Injectable()
-export class TusSpools implements OnModuleDestroy {
+export class TusSpools implements OnApplicationShutdown {
   private folder?: Promise<string>;
   /** uploadId -> the file offset its spool ends at, and when it was last written. */
   private readonly kept = new Map<string, { offset: number; usedAt: number }>();
@@ -96,7 +96,11 @@ export class TusSpools implements OnModuleDestroy {
     return join(await this.dir(), name);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * After the HTTP server has closed, so after the PATCHes in flight when the API was told to stop have
+   * ended (Nest runs this hook once the adapter is closed; onModuleDestroy runs before, under their feet).
+   */
+  async onApplicationShutdown(): Promise<void> {
     clearInterval(this.sweeper);
     if (this.folder) await rm(await this.folder, { recursive: true, force: true });
   }

@@ -313,7 +313,14 @@ class ChunkWriter {
       throw storageFailed('storage did not take the partial chunk; send from Upload-Offset again', error);
     }
     this.partialStored = true;
-    await this.commit(this.chunkStart + spool.size);
+    try {
+      await this.commit(this.chunkStart + spool.size);
+    } catch (error) {
+      // Terminated or expired while this PATCH stored its bytes (a client that cancels mid-PATCH): the release
+      // of the upload deleted the partial object before this one landed, and nothing else would.
+      if (!(await this.repository.isOpen(this.session.id))) await this.dropPartial();
+      throw error;
+    }
   }
 
   private async commit(offset: number): Promise<void> {
@@ -350,7 +357,12 @@ function isTooLarge(error: unknown): boolean {
  * Storage failures and refusals are not.
  */
 function isBodyFault(error: unknown): boolean {
-  if (error instanceof UploadError) return error.code === UploadErrorCode.RequestTimeout || isTooLarge(error);
+  if (error instanceof UploadError)
+    return (
+      error.code === UploadErrorCode.RequestTimeout ||
+      error.code === UploadErrorCode.ChunkLengthMismatch ||
+      isTooLarge(error)
+    );
   return !(error instanceof StorageError);
 }
 
