@@ -82,6 +82,7 @@ export class CompleteUpload {
           contentType: session.contentType,
           storageKey: session.storageKey,
           etag: head.etag,
+          declaredSha256: session.declaredSha256,
         },
         joined,
       );

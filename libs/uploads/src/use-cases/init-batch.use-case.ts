@@ -22,7 +22,15 @@ export interface FileToUpload {
   size: number;
   /** A hint: a video/* type (parameters allowed), application/octet-stream, "" or absent (see content-types.ts). */
   type?: string;
+  /**
+   * Hex SHA-256 of the whole file (64 lowercase hex characters), when the client declares one: the worker
+   * fails the video with CHECKSUM_MISMATCH when the stored object hashes otherwise.
+   */
+  sha256?: string;
 }
+
+/** How a declared whole-file SHA-256 is written: 64 lowercase hex characters. */
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 export interface InitBatchCommand {
   uploader: Uploader;
@@ -70,7 +78,7 @@ export class InitBatch {
 
   /**
    * The uploads of the batch, in the order of `files`. Throws UploadError: CHANNEL_FORBIDDEN,
-   * VALIDATION_FAILED (too many files, too large, no video type), TOO_MANY_OPEN_UPLOADS; a storage
+   * VALIDATION_FAILED (too many files, too large, no video type, a malformed sha256), TOO_MANY_OPEN_UPLOADS; a storage
    * failure is thrown as it is, after the multipart uploads already created are aborted.
    */
   async execute({ uploader, channelId, files, tus }: InitBatchCommand): Promise<InitializedUpload[]> {
@@ -93,6 +101,8 @@ export class InitBatch {
         ownerId: uploader.id,
         filename: file.filename,
         size: file.size,
+        position: i,
+        declaredSha256: file.sha256 ?? null,
       };
       return {
         ...base,
@@ -171,6 +181,8 @@ export class InitBatch {
         const problem = `type ${JSON.stringify(f.type)} is not a video type: send a video/* type, application/octet-stream or ""`;
         problems.push({ field: `files.${i}.type`, problems: [problem] });
       }
+      if (f.sha256 !== undefined && !SHA256_HEX.test(f.sha256))
+        problems.push({ field: `files.${i}.sha256`, problems: ['sha256 must be 64 lowercase hex characters'] });
       return type ?? '';
     });
     if (problems.length > 0) throw validationFailed(problems);
