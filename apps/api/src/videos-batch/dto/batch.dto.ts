@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { UPLOAD_STATUSES } from '#progress';
 import { BATCH_STATES, type BatchFileStatus, type BatchProgress, type BatchState } from '#uploads';
 import { ProgressDto } from './progress.dto.js';
@@ -62,7 +62,7 @@ export class BatchDto {
   })
   bytesTotal: number | null;
 
-  @ApiPropertyOptional({
+  @ApiProperty({
     description:
       'Whole percent of bytesTotal stored, 0-100 (100 only when each of those files is); null with bytesTotal.',
     type: 'integer',
