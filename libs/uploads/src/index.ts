@@ -18,8 +18,8 @@ export {
   InitBatch,
   type InitBatchCommand,
   type InitializedUpload,
-  SHA256_HEX,
 } from './use-cases/init-batch.use-case.js';
+export { SHA256_HEX } from './declared-sha256.js';
 export {
   type ChunkBody,
   ReceiveChunk,

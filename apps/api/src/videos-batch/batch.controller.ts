@@ -27,6 +27,7 @@ import { AbortedUploadDto } from './dto/aborted-upload.dto.js';
 import { BatchCompletionDto, toBatchCompletionDto } from './dto/batch-completion.dto.js';
 import { BatchDto, toBatchDto } from './dto/batch.dto.js';
 import { ChunkResultDto } from './dto/chunk-result.dto.js';
+import { CompleteUploadDto } from './dto/complete-upload.dto.js';
 import { InitBatchDto } from './dto/init-batch.dto.js';
 import { RetryChunksDto } from './dto/retry-chunks.dto.js';
 import { RetryUrlDto, toRetryUrlDto } from './dto/retry-url.dto.js';
@@ -142,9 +143,10 @@ export class BatchController {
   @ApiOperation({
     summary: 'Finalize the upload: create the video and queue its processing. Completing again answers the same video.',
   })
+  @ApiBody({ type: CompleteUploadDto, required: false })
   @ApiOkEnvelope(VideoDto)
   @ApiErrors(
-    [400, 'uploadId is not a UUID'],
+    [400, 'uploadId is not a UUID, or a sha256 that is malformed or differs from the one init declared'],
     [404, 'Unknown uploadId'],
     [
       409,
@@ -154,8 +156,12 @@ export class BatchController {
     [410, 'Upload expired or aborted'],
     [429, 'Too many completions in the window (Retry-After)'],
   )
-  async complete(@Param('uploadId', ParseUuid) uploadId: string, @CurrentUser() user: AuthUser): Promise<VideoDto> {
-    return toVideoDto(await this.completeUpload.execute({ uploadId, ownerId: user.id }));
+  async complete(
+    @Param('uploadId', ParseUuid) uploadId: string,
+    @Body() body: CompleteUploadDto,
+    @CurrentUser() user: AuthUser,
+  ): Promise<VideoDto> {
+    return toVideoDto(await this.completeUpload.execute({ uploadId, ownerId: user.id, sha256: body?.sha256 }));
   }
 
   @Post('abort/:uploadId')

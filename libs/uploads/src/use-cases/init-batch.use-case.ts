@@ -14,6 +14,7 @@ import { channelForbidden, type FieldProblem, tooManyOpenUploads, validationFail
 import { UPLOAD_SETTINGS, type UploadSettings } from '../upload-settings.js';
 import { mayUploadTo, type Uploader } from '../uploader.js';
 import { recordedContentType } from '../content-types.js';
+import { SHA256_HEX } from '../declared-sha256.js';
 
 export interface FileToUpload {
   /** Display name only; never part of a storage key. */
@@ -28,9 +29,6 @@ export interface FileToUpload {
    */
   sha256?: string;
 }
-
-/** How a declared whole-file SHA-256 is written: 64 lowercase hex characters. */
-export const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 export interface InitBatchCommand {
   uploader: Uploader;

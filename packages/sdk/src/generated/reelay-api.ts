@@ -428,6 +428,13 @@ export interface components {
             /** @example 2026-11-25T20:00:00.000Z */
             createdAt: string;
         };
+        CompleteUploadDto: {
+            /**
+             * @description Hex SHA-256 of the whole file (64 lowercase hex characters), declared at completion rather than at init, so that a client can hash the file while it uploads it. Checked as init's sha256 is; one that differs from the sha256 init declared is refused (400). It counts on the call that completes the upload; a repeated complete answers the video as it is.
+             * @example e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+             */
+            sha256?: string;
+        };
         AbortedUploadDto: {
             /**
              * Format: uuid
@@ -1116,7 +1123,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CompleteUploadDto"];
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -1131,7 +1142,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description uploadId is not a UUID */
+            /** @description uploadId is not a UUID, or a sha256 that is malformed or differs from the one init declared */
             400: {
                 headers: {
                     [name: string]: unknown;
