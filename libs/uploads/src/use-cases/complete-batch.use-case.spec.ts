@@ -1,4 +1,6 @@
-import { ALICE, chunkOf, errorCodeOf, fileOf, type Harness, MiB, startHarness } from '../../test/harness.js';
+import { Readable } from 'node:stream';
+import { ALICE, chunkOf, errorCodeOf, fileOf, type Harness, MiB, SETTINGS, startHarness } from '../../test/harness.js';
+import { StartClientSizedUpload } from './start-client-sized-upload.use-case.js';
 import type { InitializedUpload } from './init-batch.use-case.js';
 
 describe('CompleteBatch', () => {
@@ -73,5 +75,22 @@ describe('CompleteBatch', () => {
     await put(s, small, 0);
     expect(await errorCodeOf(completeAll(b.batchId, 'mallory'))).toBe('BATCH_NOT_FOUND');
     expect(await h.count(`SELECT count(*)::int AS n FROM videos WHERE upload_id = $1`, [s.uploadId])).toBe(0);
+  });
+
+  it('leaves an open Uppy upload to its client (its part list), and answers its video once it completed', async () => {
+    const start = new StartClientSizedUpload(SETTINGS, h.repository, h.storage, h.progress);
+    const session = await start.execute({ uploader: ALICE, channelId: '1', filename: 'uppy.mp4' });
+    const part = fileOf(MiB);
+    await h.storage.uploadPart(session.storageKey, session.multipartUploadId, 1, Readable.from([part]), part.length);
+    expect(await completeAll(session.batchId)).toMatchObject({
+      completed: false,
+      files: [{ outcome: 'failed', error: { code: 'WRONG_UPLOAD_ROUTE' } }],
+    });
+    expect(await h.repository.findVideoByUploadId(session.id)).toBeNull();
+    await h.completeUpload.execute({ uploadId: session.id, ownerId: 'alice' });
+    expect(await completeAll(session.batchId)).toMatchObject({
+      completed: true,
+      files: [{ outcome: 'completed', video: { id: session.fileId, size: part.length } }],
+    });
   });
 });

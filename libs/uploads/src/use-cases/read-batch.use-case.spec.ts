@@ -1,5 +1,7 @@
-import { ALICE, chunkOf, errorCodeOf, fileOf, type Harness, MiB, startHarness } from '../../test/harness.js';
+import { Readable } from 'node:stream';
+import { ALICE, chunkOf, errorCodeOf, fileOf, type Harness, MiB, SETTINGS, startHarness } from '../../test/harness.js';
 import type { InitializedUpload } from './init-batch.use-case.js';
+import { StartClientSizedUpload } from './start-client-sized-upload.use-case.js';
 
 describe('ReadBatch', () => {
   let h: Harness;
@@ -114,5 +116,27 @@ describe('ReadBatch', () => {
     const [b] = await init();
     expect(await errorCodeOf(read(b.batchId, 'mallory'))).toBe('BATCH_NOT_FOUND');
     expect(await errorCodeOf(read('6f1c1c1e-0000-4000-8000-000000000000'))).toBe('BATCH_NOT_FOUND');
+  });
+
+  it("keeps an Uppy upload's batch honest: its size and the batch's total are unknown until it completes", async () => {
+    const start = new StartClientSizedUpload(SETTINGS, h.repository, h.storage, h.progress);
+    const session = await start.execute({ uploader: ALICE, channelId: '1', filename: 'uppy.mp4' });
+    const part = fileOf(5 * MiB);
+    await h.storage.uploadPart(session.storageKey, session.multipartUploadId, 1, Readable.from([part]), part.length);
+    expect(await read(session.batchId)).toMatchObject({
+      state: 'uploading',
+      bytesStored: part.length,
+      bytesTotal: null,
+      progress: null,
+      files: [{ uploadId: session.id, size: null, totalChunks: 0, bytesStored: part.length, status: 'uploading' }],
+    });
+    await h.completeUpload.execute({ uploadId: session.id, ownerId: 'alice' });
+    expect(await read(session.batchId)).toMatchObject({
+      state: 'completed',
+      bytesStored: part.length,
+      bytesTotal: part.length,
+      progress: 100,
+      files: [{ size: part.length, totalChunks: 1, status: 'completed', videoId: session.fileId }],
+    });
   });
 });
