@@ -3,6 +3,8 @@ import { FormData, request } from 'undici';
 import type { Readable } from 'node:stream';
 import type { ErrorBodyDto } from '../../apps/api/src/common/api-envelope.decorator.js';
 import type { AbortedUploadDto } from '../../apps/api/src/videos-batch/dto/aborted-upload.dto.js';
+import type { BatchCompletionDto } from '../../apps/api/src/videos-batch/dto/batch-completion.dto.js';
+import type { BatchDto } from '../../apps/api/src/videos-batch/dto/batch.dto.js';
 import type { ChunkResultDto } from '../../apps/api/src/videos-batch/dto/chunk-result.dto.js';
 import type { ProgressDto } from '../../apps/api/src/videos-batch/dto/progress.dto.js';
 import type { RetryUrlDto } from '../../apps/api/src/videos-batch/dto/retry-url.dto.js';
@@ -79,6 +81,12 @@ export class ApiClient {
   }
   abort(uploadId: string) {
     return this.call<AbortedUploadDto>('POST', `/api/v1/videos/batch/abort/${uploadId}`);
+  }
+  batch(batchId: string) {
+    return this.call<BatchDto>('GET', `/api/v1/videos/batch/${batchId}`);
+  }
+  completeBatch(batchId: string) {
+    return this.call<BatchCompletionDto>('POST', `/api/v1/videos/batch/${batchId}/complete`);
   }
   complete(uploadId: string) {
     return this.call<VideoDto>('POST', `/api/v1/videos/batch/complete/${uploadId}`);

@@ -19,6 +19,7 @@ export {
   type InitBatchCommand,
   type InitializedUpload,
 } from './use-cases/init-batch.use-case.js';
+export { SHA256_HEX } from './declared-sha256.js';
 export {
   type ChunkBody,
   ReceiveChunk,
@@ -33,6 +34,20 @@ export {
 export { CompleteUpload, type CompleteUploadCommand } from './use-cases/complete-upload.use-case.js';
 export { AbortUpload, type AbortedUpload, type AbortUploadCommand } from './use-cases/abort-upload.use-case.js';
 export { ReadProgress, type ReadProgressCommand, type UploadProgress } from './use-cases/read-progress.use-case.js';
+export { BATCH_STATES, type BatchState, batchState, type FileOutcome } from './batch-state.js';
+export {
+  type BatchFile,
+  type BatchFileStatus,
+  type BatchProgress,
+  ReadBatch,
+  type ReadBatchCommand,
+} from './use-cases/read-batch.use-case.js';
+export {
+  type BatchCompletion,
+  type BatchFileCompletion,
+  CompleteBatch,
+  type CompleteBatchCommand,
+} from './use-cases/complete-batch.use-case.js';
 export {
   ExpireUploads,
   type ExpireUploadsCommand,

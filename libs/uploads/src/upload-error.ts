@@ -9,6 +9,8 @@ export enum UploadErrorCode {
   TooManyOpenUploads = 'TOO_MANY_OPEN_UPLOADS',
   RateLimited = 'RATE_LIMITED',
   UploadNotFound = 'UPLOAD_NOT_FOUND',
+  /** An unknown batch id, or someone else's (GET /batch/:batchId, POST /batch/:batchId/complete). */
+  BatchNotFound = 'BATCH_NOT_FOUND',
   VideoNotFound = 'VIDEO_NOT_FOUND',
   UploadExpired = 'UPLOAD_EXPIRED',
   UploadAborted = 'UPLOAD_ABORTED',
@@ -75,6 +77,10 @@ export function validationFailed(fields: FieldProblem[]): UploadError {
 
 export function uploadNotFound(uploadId: string): UploadError {
   return new UploadError(UploadErrorCode.UploadNotFound, `Upload ${uploadId} not found`, { uploadId });
+}
+
+export function batchNotFound(batchId: string): UploadError {
+  return new UploadError(UploadErrorCode.BatchNotFound, `Batch ${batchId} not found`, { batchId });
 }
 
 export function uploadExpired(uploadId: string, expiredAt: Date): UploadError {

@@ -17,9 +17,11 @@ import { StartClientSizedUpload } from './use-cases/start-client-sized-upload.us
 import { StoreClientPart } from './use-cases/store-client-part.use-case.js';
 import { AbortOrphanUploads } from './use-cases/abort-orphan-uploads.use-case.js';
 import { AbortUpload } from './use-cases/abort-upload.use-case.js';
+import { CompleteBatch } from './use-cases/complete-batch.use-case.js';
 import { CompleteUpload } from './use-cases/complete-upload.use-case.js';
 import { ExpireUploads } from './use-cases/expire-uploads.use-case.js';
 import { InitBatch } from './use-cases/init-batch.use-case.js';
+import { ReadBatch } from './use-cases/read-batch.use-case.js';
 import { ReadProgress } from './use-cases/read-progress.use-case.js';
 import { ReceiveChunk } from './use-cases/receive-chunk.use-case.js';
 import { RequeueUnprocessedVideos } from './use-cases/requeue-unprocessed-videos.use-case.js';
@@ -38,6 +40,8 @@ const USE_CASES = [
   CompleteUpload,
   AbortUpload,
   ReadProgress,
+  ReadBatch,
+  CompleteBatch,
   ExpireUploads,
   AbortOrphanUploads,
   RequeueUnprocessedVideos,

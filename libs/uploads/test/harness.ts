@@ -16,9 +16,11 @@ import { UploadSessions } from '../src/upload-sessions.js';
 import type { UploadSettings } from '../src/upload-settings.js';
 import { AbortOrphanUploads } from '../src/use-cases/abort-orphan-uploads.use-case.js';
 import { AbortUpload } from '../src/use-cases/abort-upload.use-case.js';
+import { CompleteBatch } from '../src/use-cases/complete-batch.use-case.js';
 import { CompleteUpload } from '../src/use-cases/complete-upload.use-case.js';
 import { ExpireUploads } from '../src/use-cases/expire-uploads.use-case.js';
 import { InitBatch } from '../src/use-cases/init-batch.use-case.js';
+import { ReadBatch } from '../src/use-cases/read-batch.use-case.js';
 import { ReadProgress } from '../src/use-cases/read-progress.use-case.js';
 import { ReceiveChunk } from '../src/use-cases/receive-chunk.use-case.js';
 import { RequeueUnprocessedVideos } from '../src/use-cases/requeue-unprocessed-videos.use-case.js';
@@ -74,6 +76,8 @@ export interface Harness {
   completeUpload: CompleteUpload;
   abortUpload: AbortUpload;
   readProgress: ReadProgress;
+  readBatch: ReadBatch;
+  completeBatch: CompleteBatch;
   expireUploads: ExpireUploads;
   abortOrphanUploads: AbortOrphanUploads;
   requeueUnprocessedVideos: RequeueUnprocessedVideos;
@@ -96,6 +100,7 @@ export async function startHarness(overrides: Partial<UploadSettings> = {}): Pro
   const sessions = new UploadSessions(repository);
   const sync = new ProgressSync(settings, storage, progress);
   const partUrls = new PartUrls(settings, storage);
+  const completeUpload = new CompleteUpload(settings, sessions, sync, repository, storage, progress, queue);
   return {
     storage,
     progress,
@@ -106,9 +111,11 @@ export async function startHarness(overrides: Partial<UploadSettings> = {}): Pro
     initBatch: new InitBatch(settings, repository, storage, progress, partUrls),
     receiveChunk: new ReceiveChunk(settings, sessions, sync, storage, progress),
     retryFailedChunks: new RetryFailedChunks(sessions, sync, partUrls, progress),
-    completeUpload: new CompleteUpload(settings, sessions, sync, repository, storage, progress, queue),
+    completeUpload,
     abortUpload: new AbortUpload(sessions, repository, storage, progress),
     readProgress: new ReadProgress(sessions, repository, sync, progress),
+    readBatch: new ReadBatch(repository, sync),
+    completeBatch: new CompleteBatch(repository, completeUpload),
     expireUploads: new ExpireUploads(repository, storage, progress),
     abortOrphanUploads: new AbortOrphanUploads(settings, repository, storage),
     requeueUnprocessedVideos: new RequeueUnprocessedVideos(repository, queue),

@@ -11,6 +11,7 @@ import { OneUploadPath1764400000000 } from './migrations/1764400000000-one-uploa
 import { ReconciliationIndexes1764500000000 } from './migrations/1764500000000-reconciliation-indexes.js';
 import { ClientSizedUploads1764600000000 } from './migrations/1764600000000-client-sized-uploads.js';
 import { TusUploads1764700000000 } from './migrations/1764700000000-tus-uploads.js';
+import { BatchFiles1764800000000 } from './migrations/1764800000000-batch-files.js';
 
 export const ENTITIES = [UploadBatch, UploadSession, Video, AccessToken];
 export const MIGRATIONS = [
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   ReconciliationIndexes1764500000000,
   ClientSizedUploads1764600000000,
   TusUploads1764700000000,
+  BatchFiles1764800000000,
 ];
 
 /** Schema changes only ever come from migrations: `synchronize` stays off. */

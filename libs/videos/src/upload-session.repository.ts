@@ -7,8 +7,8 @@ import { type ProcessedVideo, Video, type VideoProcessingField } from './entitie
 
 export type NewUploadSession = Omit<
   UploadSession,
-  'batch' | 'state' | 'partSizing' | 'completedAt' | 'createdAt' | 'updatedAt'
-> & { partSizing?: PartSizing };
+  'batch' | 'state' | 'partSizing' | 'position' | 'declaredSha256' | 'completedAt' | 'createdAt' | 'updatedAt'
+> & { partSizing?: PartSizing; position?: number | null; declaredSha256?: string | null };
 export type NewVideo = Omit<Video, 'status' | 'createdAt' | 'updatedAt' | VideoProcessingField>;
 
 @Injectable()
@@ -48,6 +48,30 @@ export class UploadSessionRepository {
   /** The session only when it belongs to `ownerId`: to anyone else it does not exist. */
   findOwnedSession(id: string, ownerId: string): Promise<UploadSession | null> {
     return this.db.getRepository(UploadSession).findOneBy({ id, ownerId });
+  }
+
+  /** The batch with its sessions, oldest first (init's order), only when it belongs to `ownerId`. */
+  async findOwnedBatch(
+    batchId: string,
+    ownerId: string,
+  ): Promise<{ batch: UploadBatch; sessions: UploadSession[] } | null> {
+    const batch = await this.db.getRepository(UploadBatch).findOneBy({ id: batchId, ownerId });
+    if (!batch) return null;
+    const sessions = await this.db
+      .getRepository(UploadSession)
+      .createQueryBuilder('s')
+      .where('s.batch_id = :batchId', { batchId })
+      .orderBy('s.position', 'ASC', 'NULLS LAST')
+      .addOrderBy('s.created_at')
+      .addOrderBy('s.id')
+      .getMany();
+    return { batch, sessions };
+  }
+
+  /** The videos made by these upload sessions (any order; a session not completed has none). */
+  findVideosByUploadIds(uploadIds: readonly string[]): Promise<Video[]> {
+    if (uploadIds.length === 0) return Promise.resolve([]);
+    return this.db.getRepository(Video).findBy({ uploadId: In([...uploadIds]) });
   }
 
   findVideoByUploadId(uploadId: string): Promise<Video | null> {

@@ -62,8 +62,9 @@ export class ReelayApi {
     return this.call('POST', `/batch/retry/${uploadId}`, chunks ? { chunks } : undefined, signal);
   }
 
-  complete(uploadId: string, signal?: AbortSignal): Promise<CompletedVideo> {
-    return this.call('POST', `/batch/complete/${uploadId}`, undefined, signal);
+  /** `sha256`: the whole file's hex SHA-256, for the worker to check the stored object against. */
+  complete(uploadId: string, signal?: AbortSignal, sha256?: string): Promise<CompletedVideo> {
+    return this.call('POST', `/batch/complete/${uploadId}`, sha256 ? { sha256 } : undefined, signal);
   }
 
   abort(uploadId: string, signal?: AbortSignal): Promise<{ uploadId: string; status: 'aborted' }> {

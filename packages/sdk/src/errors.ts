@@ -8,8 +8,11 @@ import type { components } from './generated/reelay-api.js';
 /** The codes of the API's error envelope (`{ success: false, error: { code, message, details } }`). */
 export type ApiErrorCode = components['schemas']['ErrorBodyDto']['code'];
 
-/** Codes the SDK itself gives: no answer (NETWORK_ERROR), the caller's AbortSignal (ABORTED), storage refused a part (PART_REFUSED). */
-export type ClientErrorCode = 'NETWORK_ERROR' | 'ABORTED' | 'PART_REFUSED';
+/**
+ * Codes the SDK itself gives: no answer (NETWORK_ERROR), the caller's AbortSignal (ABORTED), storage refused
+ * a part (PART_REFUSED), the file could not be hashed (HASH_FAILED, with `sha256: true`).
+ */
+export type ClientErrorCode = 'NETWORK_ERROR' | 'ABORTED' | 'PART_REFUSED' | 'HASH_FAILED';
 
 export class ReelayError extends Error {
   override readonly name = 'ReelayError';

@@ -26,3 +26,4 @@ export {
 } from './resume-store.js';
 export type { Connectivity, SendRequest, SendResult, Transport } from './transport.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
+export type { Sha256Hasher } from './sha256.js';

@@ -9,11 +9,13 @@ import { openAsBlob } from 'node:fs';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { fileRangeBlob, NodeTransport } from './node-transport.js';
+import { nodeSha256, sourceAtPath } from './node-sha256.js';
 import { Reelay, type ReelayOptions } from './reelay.js';
 import type { ResumeRecord, ResumeStore, UploadSource } from './resume-store.js';
 
 export * from './index.js';
 export { NodeTransport, type NodeTransportOptions } from './node-transport.js';
+export { nodeSha256 } from './node-sha256.js';
 
 /** A file on disk as an UploadSource: its name, size, modification time, and slices read on demand. */
 export async function fileFromPath(path: string, type = ''): Promise<UploadSource> {
@@ -21,14 +23,17 @@ export async function fileFromPath(path: string, type = ''): Promise<UploadSourc
   const info = await stat(path);
   if (!info.isFile()) throw new Error(`${path} is not a file`);
   const blob = await openAsBlob(path);
-  return {
-    name: basename(path),
-    size: blob.size,
-    type,
-    lastModified: Math.floor(info.mtimeMs),
-    slice: (start, end) =>
-      fileRangeBlob(blob.slice(start, end), { path, start, fileSize: blob.size, mtimeMs: info.mtimeMs }),
-  };
+  return sourceAtPath(
+    {
+      name: basename(path),
+      size: blob.size,
+      type,
+      lastModified: Math.floor(info.mtimeMs),
+      slice: (start, end) =>
+        fileRangeBlob(blob.slice(start, end), { path, start, fileSize: blob.size, mtimeMs: info.mtimeMs }),
+    },
+    path,
+  );
 }
 
 /** Sessions in one JSON file, written whole through a temporary file (a crash never leaves half of it). */
@@ -84,6 +89,7 @@ export function createReelay(
   return new Reelay({
     transport: new NodeTransport(),
     resume: stateFile ? new FileResumeStore(stateFile) : undefined,
+    sha256Hasher: nodeSha256,
     ...rest,
   });
 }

@@ -19,6 +19,7 @@ import {
 } from './progress.js';
 import { fingerprint, MemoryResumeStore, type ResumeStore, type UploadSource } from './resume-store.js';
 import { ALWAYS_ONLINE, type Connectivity, type Transport } from './transport.js';
+import type { Sha256Hasher } from './sha256.js';
 import { type FileSession, FileUpload } from './upload-file.js';
 
 /**
@@ -40,6 +41,10 @@ export interface ReelayOptions {
   /** Where sessions are kept for resume; in memory by default, none with `false`. */
   resume?: ResumeStore | false;
   fetch?: typeof fetch;
+  /** Declare every file's SHA-256 (see UploadBatchOptions.sha256); off by default. */
+  sha256?: boolean;
+  /** How a file is hashed: node:crypto in Node, a Web Worker in browsers (createReelay sets it). */
+  sha256Hasher?: Sha256Hasher;
 }
 
 export interface UploadBatchOptions {
@@ -67,6 +72,12 @@ export interface UploadBatchOptions {
   /** Wait until each video is processed (`ready` or `failed`), polling every `pollMs` (default 2000). */
   waitForProcessing?: boolean;
   pollMs?: number;
+  /**
+   * Hash each file (SHA-256, streamed, beside the upload: in a Web Worker in browsers) and declare the hash
+   * with complete, so that the worker fails the video with CHECKSUM_MISMATCH when the stored bytes differ.
+   * The client's `sha256` option by default.
+   */
+  sha256?: boolean;
 }
 
 export interface FileResult {
@@ -80,6 +91,8 @@ export interface FileResult {
   uploadId?: string;
   videoId?: string;
   video?: CompletedVideo | VideoDetails;
+  /** The SHA-256 declared for the file (with `sha256`). */
+  sha256?: string;
   /** Why the upload failed or was aborted; for `failed` processing see `video.failureReason`. */
   error?: ReelayError;
 }
@@ -143,6 +156,8 @@ export class Reelay {
       else pending ??= setTimeout(report, wait);
     };
     const emit = (event: UploadEvent) => options.onEvent?.(event);
+    // Hashing starts now and runs beside init and the parts; only complete waits for it.
+    const hashes = files.map((file) => this.hashOf(file, options, signal));
     const sessions = await this.sessionsFor(files, options.channelId, signal, emit);
     const ctx = {
       api: this.api,
@@ -157,10 +172,10 @@ export class Reelay {
       changed: report,
       moved,
     };
-    files.forEach((file, i) => (uploads[i] = new FileUpload(ctx, file, sessions[i], i)));
+    files.forEach((file, i) => (uploads[i] = new FileUpload(ctx, file, sessions[i], i, hashes[i])));
     report();
     const results = await Promise.all(
-      uploads.map((upload, i) => this.runOne(upload!, files[i], options, signal, emit)),
+      uploads.map((upload, i) => this.runOne(upload!, files[i], options, signal, emit, hashes[i])),
     ).finally(() => clearTimeout(pending));
     return {
       files: results,
@@ -174,22 +189,25 @@ export class Reelay {
     options: UploadBatchOptions,
     signal: AbortSignal,
     emit: (event: UploadEvent) => void,
+    hash?: Promise<string>,
   ): Promise<FileResult> {
     const { index, uploadId } = upload.progress;
     const key = fingerprint(file, options.channelId);
     const base = { name: file.name, size: file.size, uploadId, resumedChunks: upload.progress.resumedChunks };
     try {
       const video = await upload.upload();
+      // Complete waited for it: it is known by now.
+      const done = { ...base, sha256: hash && (await hash), videoId: video.videoId };
       await this.resume?.delete(key);
       upload.progress.videoId = video.videoId;
       upload.setState('completed');
       emit({ type: 'completed', file: index, videoId: video.videoId });
-      if (!options.waitForProcessing) return { ...base, status: 'completed', videoId: video.videoId, video };
+      if (!options.waitForProcessing) return { ...done, status: 'completed', video };
       const processed = await upload.waitForProcessing(video.videoId, options.pollMs ?? 2_000);
       upload.progress.video = processed;
       upload.setState(processed.status === 'ready' ? 'ready' : 'failed');
       emit({ type: 'processed', file: index, video: processed });
-      return { ...base, status: processed.status as 'ready' | 'failed', videoId: video.videoId, video: processed };
+      return { ...done, status: processed.status as 'ready' | 'failed', video: processed };
     } catch (caught) {
       if (signal.aborted) {
         upload.progress.error = abortedError();
@@ -276,6 +294,23 @@ export class Reelay {
       await this.resume?.delete(key); // expired, aborted or unknown: start over
       return null;
     }
+  }
+
+  /** The file's SHA-256 being computed, when asked for; a failure is HASH_FAILED (thrown at complete). */
+  private hashOf(file: UploadSource, options: UploadBatchOptions, signal: AbortSignal): Promise<string> | undefined {
+    if (!(options.sha256 ?? this.options.sha256)) return undefined;
+    const hasher = this.options.sha256Hasher;
+    const hashing = hasher
+      ? hasher(file, signal).catch((error: unknown) => {
+          if (signal.aborted) throw error;
+          throw new ReelayError('HASH_FAILED', `${file.name} could not be hashed: ${String(error)}`, 0, null, {
+            cause: error,
+          });
+        })
+      : Promise.reject(new ReelayError('HASH_FAILED', 'sha256 was asked for, but this client has no sha256Hasher'));
+    // Awaited at complete; a file that fails before then must not leave a rejection unhandled.
+    hashing.catch(() => undefined);
+    return hashing;
   }
 
   private async abortQuietly(uploadId: string, key: string): Promise<void> {

@@ -63,6 +63,8 @@ export class FileUpload {
     private readonly source: UploadSource,
     private readonly session: FileSession,
     index: number,
+    /** The file's SHA-256 being computed beside the upload, sent with complete (`sha256: true`). */
+    private readonly sha256?: Promise<string>,
   ) {
     this.progress = {
       index,
@@ -86,7 +88,7 @@ export class FileUpload {
       await this.sendMissing();
       this.setState('completing');
       try {
-        return await this.ctx.api.complete(this.session.uploadId, this.ctx.signal);
+        return await this.ctx.api.complete(this.session.uploadId, this.ctx.signal, await this.sha256);
       } catch (error) {
         if (!(error instanceof ReelayError) || round + 1 >= COMPLETE_ROUNDS) throw error;
         if (error.code === 'MISSING_PARTS') {

@@ -120,6 +120,7 @@ export function uploadErrorStatus(code: UploadErrorCode): number {
     case UploadErrorCode.ChannelForbidden:
       return 403;
     case UploadErrorCode.UploadNotFound:
+    case UploadErrorCode.BatchNotFound:
     case UploadErrorCode.VideoNotFound:
       return 404;
     case UploadErrorCode.RequestTimeout:

@@ -30,6 +30,14 @@ export const UPLOAD_ID_PARAM = {
 
 export const ApiUploadIdParam = () => ApiParam(UPLOAD_ID_PARAM);
 
+/** The OpenAPI description of the batchId path parameter. */
+export const ApiBatchIdParam = () =>
+  ApiParam({
+    name: 'batchId',
+    description: 'batchId from init.',
+    schema: { type: 'string', format: 'uuid', example: '7d1c0e52-9b8a-4c3d-8e2f-1a2b3c4d5e6f' },
+  });
+
 /** The OpenAPI description of the videoId path parameter. */
 export const ApiVideoIdParam = () =>
   ApiParam({

@@ -3,20 +3,31 @@
  * to one use case of libs/uploads and its result to a response DTO. GET progress, the route pages poll,
  * is a Fastify route: progress.route.ts.
  */
-import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { AbortUpload, CompleteUpload, InitBatch, ReceiveChunk, RetryFailedChunks } from '#uploads';
+import {
+  AbortUpload,
+  CompleteBatch,
+  CompleteUpload,
+  InitBatch,
+  ReadBatch,
+  ReceiveChunk,
+  RetryFailedChunks,
+} from '#uploads';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { NoRateLimit, RateLimit } from '../auth/rate-limits.js';
 import { ApiErrors, ApiOkEnvelope } from '../common/api-envelope.decorator.js';
-import { ApiUploadIdParam, ParseUuid } from '../common/uuid-param.js';
+import { ApiBatchIdParam, ApiUploadIdParam, ParseUuid } from '../common/uuid-param.js';
 import { toVideoDto, VideoDto } from '../videos/dto/video.dto.js';
 import { chunkBody } from './chunk-body.js';
 import { AbortedUploadDto } from './dto/aborted-upload.dto.js';
+import { BatchCompletionDto, toBatchCompletionDto } from './dto/batch-completion.dto.js';
+import { BatchDto, toBatchDto } from './dto/batch.dto.js';
 import { ChunkResultDto } from './dto/chunk-result.dto.js';
+import { CompleteUploadDto } from './dto/complete-upload.dto.js';
 import { InitBatchDto } from './dto/init-batch.dto.js';
 import { RetryChunksDto } from './dto/retry-chunks.dto.js';
 import { RetryUrlDto, toRetryUrlDto } from './dto/retry-url.dto.js';
@@ -39,6 +50,8 @@ export class BatchController {
     private readonly retryFailedChunks: RetryFailedChunks,
     private readonly completeUpload: CompleteUpload,
     private readonly abortUpload: AbortUpload,
+    private readonly readBatch: ReadBatch,
+    private readonly completeBatch: CompleteBatch,
   ) {}
 
   @Post('init')
@@ -130,9 +143,10 @@ export class BatchController {
   @ApiOperation({
     summary: 'Finalize the upload: create the video and queue its processing. Completing again answers the same video.',
   })
+  @ApiBody({ type: CompleteUploadDto, required: false })
   @ApiOkEnvelope(VideoDto)
   @ApiErrors(
-    [400, 'uploadId is not a UUID'],
+    [400, 'uploadId is not a UUID, or a sha256 that is malformed or differs from the one init declared'],
     [404, 'Unknown uploadId'],
     [
       409,
@@ -142,8 +156,12 @@ export class BatchController {
     [410, 'Upload expired or aborted'],
     [429, 'Too many completions in the window (Retry-After)'],
   )
-  async complete(@Param('uploadId', ParseUuid) uploadId: string, @CurrentUser() user: AuthUser): Promise<VideoDto> {
-    return toVideoDto(await this.completeUpload.execute({ uploadId, ownerId: user.id }));
+  async complete(
+    @Param('uploadId', ParseUuid) uploadId: string,
+    @Body() body: CompleteUploadDto,
+    @CurrentUser() user: AuthUser,
+  ): Promise<VideoDto> {
+    return toVideoDto(await this.completeUpload.execute({ uploadId, ownerId: user.id, sha256: body?.sha256 }));
   }
 
   @Post('abort/:uploadId')
@@ -163,5 +181,39 @@ export class BatchController {
   )
   abort(@Param('uploadId', ParseUuid) uploadId: string, @CurrentUser() user: AuthUser): Promise<AbortedUploadDto> {
     return this.abortUpload.execute({ uploadId, ownerId: user.id });
+  }
+
+  @Get(':batchId')
+  @ApiBatchIdParam()
+  @ApiOperation({
+    summary: "The batch as one unit: every file's progress and video, the batch's bytes, percent and state",
+  })
+  @ApiOkEnvelope(BatchDto)
+  @ApiErrors([400, 'batchId is not a UUID'], [404, 'Unknown batchId'])
+  async batch(@Param('batchId', ParseUuid) batchId: string, @CurrentUser() user: AuthUser): Promise<BatchDto> {
+    return toBatchDto(await this.readBatch.execute({ batchId, ownerId: user.id }));
+  }
+
+  @Post(':batchId/complete')
+  @ApiBatchIdParam()
+  @HttpCode(200)
+  @RateLimit('complete')
+  @ApiOperation({
+    summary:
+      'Complete every file whose chunks are all stored. 200 with one answer per file: its video, the chunks it ' +
+      'misses, or why it cannot be completed (`completed` is true when every file has its video). Calling again ' +
+      'answers the same videos and completes the files whose chunks arrived since.',
+  })
+  @ApiOkEnvelope(BatchCompletionDto)
+  @ApiErrors(
+    [400, 'batchId is not a UUID'],
+    [404, 'Unknown batchId'],
+    [429, 'Too many completions in the window (Retry-After)'],
+  )
+  async completeAll(
+    @Param('batchId', ParseUuid) batchId: string,
+    @CurrentUser() user: AuthUser,
+  ): Promise<BatchCompletionDto> {
+    return toBatchCompletionDto(await this.completeBatch.execute({ batchId, ownerId: user.id }));
   }
 }

@@ -10,6 +10,23 @@ export class VideoRejectedError extends Error {
   }
 }
 
+/**
+ * The stored object does not hash to the SHA-256 its client declared at init: the bytes were changed
+ * or cut on their way. Its message, the video's failureReason, starts with the code and names both.
+ */
+export class ChecksumMismatchError extends VideoRejectedError {
+  constructor(
+    readonly declared: string,
+    readonly actual: string,
+  ) {
+    super(`${CHECKSUM_MISMATCH}: the upload declared sha256 ${declared}, the stored file hashes to ${actual}`);
+    this.name = 'ChecksumMismatchError';
+  }
+}
+
+/** The code a checksum failure's reason starts with (the API's tus route answers the same code). */
+export const CHECKSUM_MISMATCH = 'CHECKSUM_MISMATCH';
+
 export class MediaToolError extends Error {
   constructor(
     readonly tool: string,

@@ -1,7 +1,8 @@
 /**
  * The media work for one video: check the object, probe it over a short-lived presigned URL, store a
  * JPEG thumbnail next to it, and hash it. Throws VideoRejectedError when the file cannot become a
- * video; any other error is worth a retry. Every step can run again with the same result.
+ * video (ChecksumMismatchError when it does not hash to the SHA-256 declared at init); any other error
+ * is worth a retry. Every step can run again with the same result.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
@@ -10,7 +11,7 @@ import { ObjectStorage } from '#storage';
 import { thumbnailKey } from '#uploads';
 import type { ProcessedVideo, Video } from '#videos';
 import { probe, type ToolLimits } from '../media/ffprobe.js';
-import { VideoRejectedError } from '../media/media.error.js';
+import { ChecksumMismatchError, VideoRejectedError } from '../media/media.error.js';
 import { inspectProbe, thumbnailTime } from '../media/probe-report.js';
 import { sha256Of } from '../media/sha256.js';
 import { makeThumbnail } from '../media/thumbnail.js';
@@ -24,6 +25,9 @@ export class VideoProcessingService {
 
   async process(video: Video, signal: AbortSignal): Promise<ProcessedVideo> {
     await this.checkObject(video);
+    // A declared hash is checked first: bytes changed on their way are the failure to report, not
+    // whatever the probe would make of them.
+    const declared = video.declaredSha256 ? await this.checkDeclaredHash(video, video.declaredSha256, signal) : null;
     const limits: ToolLimits = { timeoutMs: this.config.worker.mediaTimeoutMs, signal };
     const { metadata, videoStreamIndex } = inspectProbe(await probe(await this.signedUrl(video), limits), video.size);
     const thumbnailKey = await this.storeThumbnail(
@@ -31,7 +35,7 @@ export class VideoProcessingService {
       { at: thumbnailTime(metadata.durationSeconds ?? 0), videoStreamIndex },
       limits,
     );
-    const sha256 = video.sha256 ?? (await this.hash(video, signal));
+    const sha256 = declared ?? video.sha256 ?? (await this.hash(video, signal));
     return { ...metadata, thumbnailKey, sha256 };
   }
 
@@ -62,6 +66,13 @@ export class VideoProcessingService {
     const key = thumbnailKey(video.id);
     await this.storage.putObject(key, Readable.from([thumbnail.jpeg]), thumbnail.jpeg.length, 'image/jpeg');
     return key;
+  }
+
+  /** The object's hash, when it is the one declared; ChecksumMismatchError otherwise. */
+  private async checkDeclaredHash(video: Video, declared: string, signal: AbortSignal): Promise<string> {
+    const actual = await this.hash(video, signal);
+    if (actual !== declared) throw new ChecksumMismatchError(declared, actual);
+    return actual;
   }
 
   private async hash(video: Video, signal: AbortSignal): Promise<string> {

@@ -93,4 +93,47 @@ describe('CompleteUpload', () => {
       'UPLOAD_NOT_FOUND',
     );
   });
+
+  describe('a declared sha256', () => {
+    const file = fileOf(MiB);
+    const initWith = async (declared?: string) =>
+      (
+        await h.initBatch.execute({
+          uploader: ALICE,
+          channelId: '9',
+          files: [{ filename: 'h.mp4', size: file.length, sha256: declared }],
+        })
+      )[0];
+
+    it("keeps init's hash on the video, or the one given at completion", async () => {
+      const atInit = await initWith(sha256(file));
+      await putAll(atInit, file);
+      expect((await complete(atInit.uploadId)).declaredSha256).toBe(sha256(file));
+
+      const atComplete = await initWith();
+      await putAll(atComplete, file);
+      const video = await h.completeUpload.execute({
+        uploadId: atComplete.uploadId,
+        ownerId: 'alice',
+        sha256: sha256(file),
+      });
+      expect(video.declaredSha256).toBe(sha256(file));
+    });
+
+    it("refuses one at completion that differs from init's, or is malformed, and completes nothing", async () => {
+      const u = await initWith(sha256(file));
+      await putAll(u, file);
+      for (const given of [sha256(Buffer.from('other')), 'ABC']) {
+        expect(
+          await errorCodeOf(h.completeUpload.execute({ uploadId: u.uploadId, ownerId: 'alice', sha256: given })),
+        ).toBe('VALIDATION_FAILED');
+      }
+      expect(await h.repository.findVideoByUploadId(u.uploadId)).toBeNull();
+      expect(
+        await errorCodeOf(
+          h.initBatch.execute({ uploader: ALICE, channelId: '9', files: [{ filename: 'x', size: 1, sha256: 'abc' }] }),
+        ),
+      ).toBe('VALIDATION_FAILED');
+    });
+  });
 });

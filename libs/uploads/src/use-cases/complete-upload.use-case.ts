@@ -22,6 +22,7 @@ import { UploadError, UploadErrorCode, validationFailed } from '../upload-error.
 import { UPLOAD_SETTINGS, type UploadSettings } from '../upload-settings.js';
 import { assertNotAbandoned, UploadSessions } from '../upload-sessions.js';
 import { VideoProcessingQueue } from '../video-processing.queue.js';
+import { SHA256_HEX } from '../declared-sha256.js';
 
 /** Listings tried when chunks keep replacing parts while the upload is completed. */
 const COMPLETE_ATTEMPTS = 3;
@@ -35,6 +36,11 @@ export interface CompleteUploadCommand {
    * Ignored for uploads init planned: their chunks are known.
    */
   parts?: readonly CompletedPart[];
+  /**
+   * Hex SHA-256 of the whole file declared now rather than at init (a client that hashes while it uploads):
+   * the video keeps it for the worker to check. VALIDATION_FAILED when malformed or other than init's.
+   */
+  sha256?: string;
 }
 
 /** What was joined: the object, and for a client-sized upload its part count. */
@@ -62,12 +68,14 @@ export class CompleteUpload {
    * UPLOAD_EXPIRED, UPLOAD_ABORTED, MISSING_PARTS (`details.missingChunks`; they are marked failed so that retry covers
    * them), SIZE_MISMATCH or MULTIPART_UPLOAD_NOT_FOUND (storage holds something else than announced);
    * for a client-sized upload also MISSING_PARTS (`details.missingParts`: listed parts storage does not
-   * hold with that ETag) and VALIDATION_FAILED (a part but the last under S3's 5 MiB, too large a file).
+   * hold with that ETag) and VALIDATION_FAILED (a part but the last under S3's 5 MiB, too large a file;
+   * a sha256 malformed or other than init's).
    */
-  async execute({ uploadId, ownerId, parts }: CompleteUploadCommand): Promise<Video> {
+  async execute({ uploadId, ownerId, parts, sha256 }: CompleteUploadCommand): Promise<Video> {
     const session = await this.sessions.find(uploadId, ownerId);
     if (session.state !== 'completed') {
       assertNotAbandoned(session);
+      const declaredSha256 = declaredHash(session, sha256);
       const { head, totalChunks } = await this.assembleObject(session, parts);
       const joined = totalChunks === undefined ? undefined : { size: head.size, totalChunks };
       const completed = await this.repository.completeWithVideo(
@@ -82,6 +90,7 @@ export class CompleteUpload {
           contentType: session.contentType,
           storageKey: session.storageKey,
           etag: head.etag,
+          declaredSha256,
         },
         joined,
       );
@@ -219,6 +228,18 @@ export class CompleteUpload {
       { missingChunks, totalChunks: session.totalChunks },
     );
   }
+}
+
+/** The hash the video is to be checked against: init's, or the one given now (VALIDATION_FAILED if they differ). */
+function declaredHash(session: UploadSession, given?: string): string | null {
+  if (given === undefined) return session.declaredSha256;
+  const problem = !SHA256_HEX.test(given)
+    ? 'sha256 must be 64 lowercase hex characters'
+    : session.declaredSha256 !== null && session.declaredSha256 !== given
+      ? `sha256 differs from the one declared at init (${session.declaredSha256})`
+      : null;
+  if (problem) throw validationFailed([{ field: 'sha256', problems: [problem] }]);
+  return given;
 }
 
 function multipartUploadNotFound(session: UploadSession): UploadError {

@@ -14,6 +14,7 @@ import { channelForbidden, type FieldProblem, tooManyOpenUploads, validationFail
 import { UPLOAD_SETTINGS, type UploadSettings } from '../upload-settings.js';
 import { mayUploadTo, type Uploader } from '../uploader.js';
 import { recordedContentType } from '../content-types.js';
+import { SHA256_HEX } from '../declared-sha256.js';
 
 export interface FileToUpload {
   /** Display name only; never part of a storage key. */
@@ -22,6 +23,11 @@ export interface FileToUpload {
   size: number;
   /** A hint: a video/* type (parameters allowed), application/octet-stream, "" or absent (see content-types.ts). */
   type?: string;
+  /**
+   * Hex SHA-256 of the whole file (64 lowercase hex characters), when the client declares one: the worker
+   * fails the video with CHECKSUM_MISMATCH when the stored object hashes otherwise.
+   */
+  sha256?: string;
 }
 
 export interface InitBatchCommand {
@@ -70,7 +76,7 @@ export class InitBatch {
 
   /**
    * The uploads of the batch, in the order of `files`. Throws UploadError: CHANNEL_FORBIDDEN,
-   * VALIDATION_FAILED (too many files, too large, no video type), TOO_MANY_OPEN_UPLOADS; a storage
+   * VALIDATION_FAILED (too many files, too large, no video type, a malformed sha256), TOO_MANY_OPEN_UPLOADS; a storage
    * failure is thrown as it is, after the multipart uploads already created are aborted.
    */
   async execute({ uploader, channelId, files, tus }: InitBatchCommand): Promise<InitializedUpload[]> {
@@ -93,6 +99,8 @@ export class InitBatch {
         ownerId: uploader.id,
         filename: file.filename,
         size: file.size,
+        position: i,
+        declaredSha256: file.sha256 ?? null,
       };
       return {
         ...base,
@@ -171,6 +179,8 @@ export class InitBatch {
         const problem = `type ${JSON.stringify(f.type)} is not a video type: send a video/* type, application/octet-stream or ""`;
         problems.push({ field: `files.${i}.type`, problems: [problem] });
       }
+      if (f.sha256 !== undefined && !SHA256_HEX.test(f.sha256))
+        problems.push({ field: `files.${i}.sha256`, problems: ['sha256 must be 64 lowercase hex characters'] });
       return type ?? '';
     });
     if (problems.length > 0) throw validationFailed(problems);

@@ -5,7 +5,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { chunkRanges, ProgressStore, type ProgressSnapshot, type UploadStatus } from '#progress';
-import { UploadSessionRepository, type UploadSession } from '#videos';
+import { UploadSessionRepository, type UploadSession, type Video, type VideoStatus } from '#videos';
 import { ProgressSync } from '../progress-sync.js';
 import { UploadSessions } from '../upload-sessions.js';
 
@@ -35,6 +35,10 @@ export interface UploadProgress {
   storedChunks: string;
   /** The video's id, once the upload is completed. */
   videoId?: string;
+  /** Once the upload is completed: the video's processing status (uploaded -> processing -> ready | failed). */
+  videoStatus?: VideoStatus;
+  /** Why processing failed, when videoStatus is `failed` (a declared sha256 that differs: CHECKSUM_MISMATCH ...). */
+  failureReason?: string;
 }
 
 @Injectable()
@@ -59,24 +63,34 @@ export class ReadProgress {
     return fromSnapshot(await this.sync.snapshotOf(session));
   }
 
+  /** The video row is read here only: an open upload's poll never touches PostgreSQL for it. */
   private async completed(session: UploadSession): Promise<UploadProgress> {
-    const video = await this.repository.findVideoByUploadId(session.id);
-    return {
-      uploadId: session.id,
-      filename: session.filename,
-      progress: 100,
-      status: 'completed',
-      failedChunks: [],
-      totalChunks: session.totalChunks,
-      completedCount: session.totalChunks,
-      bytesStored: session.size,
-      storedChunks: chunkRanges(Array.from({ length: session.totalChunks }, (_, i) => i)),
-      videoId: video?.id,
-    };
+    return completedProgress(session, await this.repository.findVideoByUploadId(session.id));
   }
 }
 
-function fromSnapshot(s: ProgressSnapshot): UploadProgress {
+/** Progress of a completed session, with its video's processing state (null: not found, a race at most). */
+export function completedProgress(session: UploadSession, video: Video | null): UploadProgress {
+  return {
+    uploadId: session.id,
+    filename: session.filename,
+    progress: 100,
+    status: 'completed',
+    failedChunks: [],
+    totalChunks: session.totalChunks,
+    completedCount: session.totalChunks,
+    bytesStored: session.size,
+    storedChunks: chunkRanges(Array.from({ length: session.totalChunks }, (_, i) => i)),
+    ...(video && {
+      videoId: video.id,
+      videoStatus: video.status,
+      ...(video.status === 'failed' && video.failureReason !== null && { failureReason: video.failureReason }),
+    }),
+  };
+}
+
+/** Progress of an open session from its Redis snapshot. */
+export function fromSnapshot(s: ProgressSnapshot): UploadProgress {
   return {
     uploadId: s.uploadId,
     filename: s.filename,

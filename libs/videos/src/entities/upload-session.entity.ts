@@ -36,6 +36,8 @@ export class UploadSession {
   /** The uploadId clients use. */
   @PrimaryColumn('uuid') id: string;
   @Column({ name: 'batch_id', type: 'uuid' }) batchId: string;
+  /** The file's place in its init's `files`, 0-based (null for sessions made before it was recorded). */
+  @Column({ type: 'smallint', nullable: true }) position: number | null;
   @ManyToOne('UploadBatch', 'sessions', { onDelete: 'CASCADE' }) @JoinColumn({ name: 'batch_id' }) batch?: UploadBatch;
   /** Becomes the id of the Video created at completion. */
   @Column({ name: 'file_id', type: 'uuid', unique: true }) fileId: string;
@@ -65,6 +67,8 @@ export class UploadSession {
   tusOffset: number | null;
   /** tus sessions only (null otherwise): the Upload-Metadata header of the creation, as sent. */
   @Column({ name: 'tus_metadata', type: 'text', nullable: true }) tusMetadata: string | null;
+  /** Hex SHA-256 of the whole file as the client declared it at init (null: none); its video keeps it. */
+  @Column({ name: 'declared_sha256', type: 'char', length: 64, nullable: true }) declaredSha256: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

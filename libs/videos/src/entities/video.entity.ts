@@ -19,10 +19,15 @@ export class Video {
   @Column({ name: 'storage_key', type: 'varchar', length: 1024 }) storageKey: string;
   @Column({ type: 'varchar', length: 255, nullable: true }) etag: string | null;
   @Column({ type: 'varchar', length: 16, default: 'uploaded' }) status: VideoStatus;
+  /**
+   * Hex SHA-256 of the whole file as the client declared it at init (null: none). The worker fails the
+   * video with CHECKSUM_MISMATCH when the stored object hashes otherwise.
+   */
+  @Column({ name: 'declared_sha256', type: 'char', length: 64, nullable: true }) declaredSha256: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 
-  // What the worker learns; all null until the video is `ready` (sha256 may come from the upload).
+  // What the worker learns; all null until the video is `ready`.
   @Column({ name: 'duration_seconds', type: 'double precision', nullable: true }) durationSeconds: number | null;
   /** Display size: a video recorded rotated by 90 degrees reports its upright width and height. */
   @Column({ type: 'integer', nullable: true }) width: number | null;

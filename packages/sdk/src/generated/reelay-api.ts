@@ -85,6 +85,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/videos/batch/{batchId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The batch as one unit: every file's progress and video, the batch's bytes, percent and state */
+        get: operations["BatchController_batch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/videos/batch/{batchId}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete every file whose chunks are all stored. 200 with one answer per file: its video, the chunks it misses, or why it cannot be completed (`completed` is true when every file has its video). Calling again answers the same videos and completes the files whose chunks arrived since. */
+        post: operations["BatchController_completeAll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/videos/{videoId}": {
         parameters: {
             query?: never;
@@ -185,7 +219,7 @@ export interface components {
              * @example MISSING_PARTS
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "UNAUTHORIZED" | "CHANNEL_FORBIDDEN" | "TOO_MANY_OPEN_UPLOADS" | "RATE_LIMITED" | "UPLOAD_NOT_FOUND" | "VIDEO_NOT_FOUND" | "UPLOAD_EXPIRED" | "UPLOAD_ABORTED" | "UPLOAD_COMPLETED" | "CHUNK_INDEX_OUT_OF_RANGE" | "CHUNK_LENGTH_MISMATCH" | "CHUNK_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "MISSING_PARTS" | "MULTIPART_UPLOAD_NOT_FOUND" | "SIZE_MISMATCH" | "STORAGE_FAILED" | "WRONG_UPLOAD_ROUTE" | "REQUEST_TIMEOUT" | "UPLOAD_TOO_LARGE" | "UPLOAD_OFFSET_MISMATCH" | "UPLOAD_LOCKED" | "CHECKSUM_MISMATCH" | "TUS_VERSION_UNSUPPORTED" | "BAD_REQUEST" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INTERNAL_ERROR";
+            code: "VALIDATION_FAILED" | "UNAUTHORIZED" | "CHANNEL_FORBIDDEN" | "TOO_MANY_OPEN_UPLOADS" | "RATE_LIMITED" | "UPLOAD_NOT_FOUND" | "BATCH_NOT_FOUND" | "VIDEO_NOT_FOUND" | "UPLOAD_EXPIRED" | "UPLOAD_ABORTED" | "UPLOAD_COMPLETED" | "CHUNK_INDEX_OUT_OF_RANGE" | "CHUNK_LENGTH_MISMATCH" | "CHUNK_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "MISSING_PARTS" | "MULTIPART_UPLOAD_NOT_FOUND" | "SIZE_MISMATCH" | "STORAGE_FAILED" | "WRONG_UPLOAD_ROUTE" | "REQUEST_TIMEOUT" | "UPLOAD_TOO_LARGE" | "UPLOAD_OFFSET_MISMATCH" | "UPLOAD_LOCKED" | "CHECKSUM_MISMATCH" | "TUS_VERSION_UNSUPPORTED" | "BAD_REQUEST" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INTERNAL_ERROR";
             /**
              * @description What went wrong, for a person.
              * @example Missing parts: 2 of 10 chunks are not uploaded
@@ -294,6 +328,11 @@ export interface components {
              * @example video/mp4
              */
             type?: string;
+            /**
+             * @description Hex SHA-256 of the whole file (64 lowercase hex characters), to have it checked: once processing has hashed the stored object, a different hash fails the video with a failureReason that starts with CHECKSUM_MISMATCH and names both hashes.
+             * @example e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+             */
+            sha256?: string;
         };
         InitBatchDto: {
             /**
@@ -389,6 +428,13 @@ export interface components {
             /** @example 2026-11-25T20:00:00.000Z */
             createdAt: string;
         };
+        CompleteUploadDto: {
+            /**
+             * @description Hex SHA-256 of the whole file (64 lowercase hex characters), declared at completion rather than at init, so that a client can hash the file while it uploads it. Checked as init's sha256 is; one that differs from the sha256 init declared is refused (400). It counts on the call that completes the upload; a repeated complete answers the video as it is.
+             * @example e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+             */
+            sha256?: string;
+        };
         AbortedUploadDto: {
             /**
              * Format: uuid
@@ -400,6 +446,155 @@ export interface components {
              * @enum {string}
              */
             status: "aborted";
+        };
+        BatchFileDto: {
+            /**
+             * Format: uuid
+             * @example bab41125-7d3e-4f1a-9c2b-5e6f7a8b9c0d
+             */
+            uploadId: string;
+            /** @example myVideo2.mp4 */
+            filename: string;
+            /**
+             * @description Whole percent of the file's bytes stored, 0-100 (100 only when every chunk is stored).
+             * @example 45
+             */
+            progress: number;
+            /**
+             * @description Chunk indices to send again (through /retry URLs or the chunk route).
+             * @example [
+             *       2,
+             *       7
+             *     ]
+             */
+            failedChunks: number[];
+            /**
+             * @description Chunks of the upload; 0 while an upload whose client sizes its parts (Uppy's S3 plugin) is open: only the client knows its size, and progress stays 0 until completion (bytesStored counts what arrived).
+             * @example 10
+             */
+            totalChunks: number;
+            /**
+             * @description Chunks stored so far.
+             * @example 3
+             */
+            completedCount: number;
+            /**
+             * @description Bytes stored so far.
+             * @example 201326592
+             */
+            bytesStored: number;
+            /**
+             * @description The chunks stored, as ascending runs of 0-based indices, "first-last" or one index, joined by commas ("" for none; a run stays one entry however long, so 10,000 stored chunks are "0-9999"). A page that reloads sends only the chunks outside these runs.
+             * @example 0-3,5,7-9
+             */
+            storedChunks: string;
+            /**
+             * Format: uuid
+             * @description Id of the video, once the upload is completed.
+             * @example 444db937-2c1d-4e5f-8a9b-0c1d2e3f4a5b
+             */
+            videoId?: string;
+            /**
+             * @description Once the upload is completed: the video's processing status, uploaded -> processing -> ready or failed.
+             * @example processing
+             * @enum {string}
+             */
+            videoStatus?: "uploaded" | "processing" | "ready" | "failed";
+            /**
+             * @description Why processing failed, when videoStatus is failed. A declared sha256 that the stored file does not match gives "CHECKSUM_MISMATCH: the upload declared sha256 <declared>, the stored file hashes to <actual>".
+             * @example the file is not a video: no known video container was found in it
+             */
+            failureReason?: string;
+            /**
+             * @description The upload's status; `expired` for one that ran out (its own routes answer 410 UPLOAD_EXPIRED). An aborted or expired file keeps nothing: its progress and stored figures are 0.
+             * @example uploading
+             * @enum {string}
+             */
+            status: "initialized" | "uploading" | "failed" | "retrying" | "completed" | "aborted" | "expired";
+            /**
+             * @description Bytes of the file; null while an upload whose client sizes its parts (Uppy's S3 plugin) is open.
+             * @example 104857600
+             */
+            size: number | null;
+        };
+        BatchDto: {
+            /**
+             * Format: uuid
+             * @example 7d1c0e52-9b8a-4c3d-8e2f-1a2b3c4d5e6f
+             */
+            batchId: string;
+            /** @example 123 */
+            channelId: string;
+            /** @example 2026-11-25T20:00:00.000Z */
+            createdAt: string;
+            /**
+             * @description `uploading` while any file is open; `completed` when every file was completed (processing may still go on: see each videoStatus); `partially_failed` when none is open, some were completed and the others aborted or expired; `aborted` when every file was aborted; `expired` when none was completed and every file expired (or some were aborted and the others expired).
+             * @example uploading
+             * @enum {string}
+             */
+            state: "uploading" | "completed" | "partially_failed" | "expired" | "aborted";
+            /** @description The files, in the order of init's files. */
+            files: components["schemas"]["BatchFileDto"][];
+            /**
+             * @description Bytes stored of the files open or completed; aborted and expired files count in no figure.
+             * @example 201326592
+             */
+            bytesStored: number;
+            /**
+             * @description Bytes of the files open or completed; null while one is a client-sized upload (Uppy's) whose size is unknown.
+             * @example 524288000
+             */
+            bytesTotal: number | null;
+            /**
+             * @description Whole percent of bytesTotal stored, 0-100 (100 only when each of those files is); null with bytesTotal.
+             * @example 38
+             */
+            progress: number | null;
+        };
+        BatchFileCompletionDto: {
+            /**
+             * Format: uuid
+             * @example bab41125-7d3e-4f1a-9c2b-5e6f7a8b9c0d
+             */
+            uploadId: string;
+            /** @example myVideo2.mp4 */
+            filename: string;
+            /**
+             * @description `completed`: the file has its video (`video`); `missing_chunks`: some chunks are not stored (`missingChunks`; they are marked failed, so /retry covers them); `failed`: the file cannot be completed (`error`, as POST /batch/complete/{uploadId} would answer it: UPLOAD_ABORTED, UPLOAD_EXPIRED, SIZE_MISMATCH, WRONG_UPLOAD_ROUTE for an open Uppy upload, ...).
+             * @example completed
+             * @enum {string}
+             */
+            outcome: "completed" | "missing_chunks" | "failed";
+            /** @description The video, when outcome is completed. */
+            video?: components["schemas"]["VideoDto"];
+            /**
+             * @description 0-based indices of the chunks not stored, when outcome is missing_chunks.
+             * @example [
+             *       3
+             *     ]
+             */
+            missingChunks?: number[];
+            /**
+             * @description Chunks of the upload, when outcome is missing_chunks.
+             * @example 4
+             */
+            totalChunks?: number;
+            /** @description Why the file cannot be completed, when outcome is failed. */
+            error?: components["schemas"]["ErrorBodyDto"];
+        };
+        BatchCompletionDto: {
+            /**
+             * Format: uuid
+             * @example 7d1c0e52-9b8a-4c3d-8e2f-1a2b3c4d5e6f
+             */
+            batchId: string;
+            /**
+             * @description True when every file of the batch has its video.
+             * @example false
+             */
+            completed: boolean;
+            /** @description One answer per file, in the order of init's files. */
+            files: components["schemas"]["BatchFileCompletionDto"][];
         };
         VideoDetailsDto: {
             /**
@@ -581,6 +776,17 @@ export interface components {
              * @example 444db937-2c1d-4e5f-8a9b-0c1d2e3f4a5b
              */
             videoId?: string;
+            /**
+             * @description Once the upload is completed: the video's processing status, uploaded -> processing -> ready or failed.
+             * @example processing
+             * @enum {string}
+             */
+            videoStatus?: "uploaded" | "processing" | "ready" | "failed";
+            /**
+             * @description Why processing failed, when videoStatus is failed. A declared sha256 that the stored file does not match gives "CHECKSUM_MISMATCH: the upload declared sha256 <declared>, the stored file hashes to <actual>".
+             * @example the file is not a video: no known video container was found in it
+             */
+            failureReason?: string;
         };
     };
     responses: never;
@@ -917,7 +1123,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CompleteUploadDto"];
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -932,7 +1142,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description uploadId is not a UUID */
+            /** @description uploadId is not a UUID, or a sha256 that is malformed or differs from the one init declared */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1060,6 +1270,141 @@ export interface operations {
             };
             /** @description Upload expired */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A fault of the server: error.details.errorId is in its log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    BatchController_batch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description batchId from init. */
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example true */
+                        success: boolean;
+                        data: components["schemas"]["BatchDto"];
+                    };
+                };
+            };
+            /** @description batchId is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unknown batchId */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A fault of the server: error.details.errorId is in its log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    BatchController_completeAll: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description batchId from init. */
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example true */
+                        success: boolean;
+                        data: components["schemas"]["BatchCompletionDto"];
+                    };
+                };
+            };
+            /** @description batchId is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unknown batchId */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Too many completions in the window (Retry-After) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -13,6 +13,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { SHA256_HEX } from '#uploads';
 import { sanitizeFilename } from './filename.js';
 
 // eslint-disable-next-line no-control-regex -- the rule names exactly these characters
@@ -48,6 +49,19 @@ export class FileMetadataDto {
   @IsString()
   @MaxLength(255)
   type?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Hex SHA-256 of the whole file (64 lowercase hex characters), to have it checked: once processing has ' +
+      'hashed the stored object, a different hash fails the video with a failureReason that starts with ' +
+      'CHECKSUM_MISMATCH and names both hashes.',
+    pattern: SHA256_HEX.source,
+    example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(SHA256_HEX, { message: 'sha256 must be 64 lowercase hex characters' })
+  sha256?: string;
 }
 
 export class InitBatchDto {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { UPLOAD_STATUSES, type UploadStatus } from '#progress';
+import { VIDEO_STATUSES, type VideoStatus } from '#videos';
 
 export class ProgressDto {
   @ApiProperty({ format: 'uuid', example: 'bab41125-7d3e-4f1a-9c2b-5e6f7a8b9c0d' })
@@ -56,4 +57,20 @@ export class ProgressDto {
     example: '444db937-2c1d-4e5f-8a9b-0c1d2e3f4a5b',
   })
   videoId?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "Once the upload is completed: the video's processing status, uploaded -> processing -> ready or failed.",
+    enum: VIDEO_STATUSES,
+    example: 'processing',
+  })
+  videoStatus?: VideoStatus;
+
+  @ApiPropertyOptional({
+    description:
+      'Why processing failed, when videoStatus is failed. A declared sha256 that the stored file does not match ' +
+      'gives "CHECKSUM_MISMATCH: the upload declared sha256 <declared>, the stored file hashes to <actual>".',
+    example: 'the file is not a video: no known video container was found in it',
+  })
+  failureReason?: string;
 }
