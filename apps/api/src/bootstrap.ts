@@ -74,6 +74,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     frameworkErrors,
     clientErrorHandler: answerClientError,
     rewriteUrl: tusMethodOverride,
+    // A request that races the shutdown on a kept-alive connection is served (with `Connection: close`),
+    // not answered Fastify's bare 503, which carries no CORS headers: a browser could not read it, and Uppy
+    // fails the file on it ("Failed to fetch") instead of retrying elsewhere.
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel as LogLevel) + 1),
