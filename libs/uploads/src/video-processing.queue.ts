@@ -5,6 +5,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
+import { currentRequestId } from '#observability';
 import { processVideoJobId, type ProcessVideoJobData, VIDEO_PROCESSING_QUEUE } from './jobs.js';
 
 export abstract class VideoProcessingQueue {
@@ -26,7 +27,8 @@ export class BullVideoProcessingQueue extends VideoProcessingQueue {
   }
 
   async enqueue(videoId: string): Promise<void> {
-    await this.queue.add('process', { videoId }, { jobId: processVideoJobId(videoId) });
+    const data = { videoId, requestId: currentRequestId() };
+    await this.queue.add('process', data, { jobId: processVideoJobId(videoId) });
   }
 
   async enqueueMissing(videoIds: readonly string[]): Promise<string[]> {

@@ -5,6 +5,7 @@
  * answers the same video, and queues its processing again (a no-op while the job exists).
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { uploadsCompleted } from '#observability';
 import { ProgressStore } from '#progress';
 import {
   type CompletedPart,
@@ -86,7 +87,10 @@ export class CompleteUpload {
         joined,
       );
       if (completed.video === null) assertNotAbandoned({ ...session, state: completed.state });
-      else if (completed.created) this.logger.log(`upload ${uploadId} completed as video ${session.fileId}`);
+      else if (completed.created) {
+        this.logger.log(`upload ${uploadId} completed as video ${session.fileId}`);
+        uploadsCompleted.inc();
+      }
     }
     const video = await this.repository.findVideoByUploadId(uploadId);
     if (!video) throw new Error(`upload ${uploadId} is completed but has no video`);
