@@ -188,10 +188,6 @@ describe('metrics and logs of the API and the worker in production', () => {
     expect((await scrape(apiMetrics)).text).not.toContain(session.uploadId);
 
     const lines = logLines();
-    const apiLine = lines.find(
-      (l) => l.app === 'api' && l.msg === `upload ${session.uploadId} completed as video ${videoId}`,
-    );
-    expect(apiLine?.reqId).toBe(requestId);
     const access = lines.find((l) => l.context === 'HTTP' && l.route === COMPLETE_ROUTE && l.reqId === requestId);
     expect(access).toMatchObject({ level: 'info', app: 'api' });
     const workerLine = lines.find((l) => l.app === 'worker' && l.msg.startsWith(`video ${videoId} ready`));

@@ -5,7 +5,6 @@ export {
   announce,
   contextLogger,
   createRootLogger,
-  currentRequestId,
   installLogger,
   logFatal,
   type LogFormat,

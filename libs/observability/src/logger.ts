@@ -2,7 +2,8 @@
  * The one pino logger of a process (API or worker) and the Nest logger over it.
  *
  * `json` writes one object per line for log collectors (production's default): `time`, `level`, `app`,
- * `context` (the Nest logger's name), `msg`, and `reqId` for what a request or a job it queued logged.
+ * `context` (the Nest logger's name), `msg`; `reqId` on the API's access lines and on the worker's lines of
+ * a job that a request queued.
  * `pretty` writes text for people (pino-pretty, synchronous: no worker thread). Every line goes through
  * redactSecrets before it is written, so no signature, token or password reaches the output, whoever
  * logged it. Writes are synchronous: a line logged just before the process exits is not lost.
@@ -37,8 +38,8 @@ let root: Logger | undefined;
 
 /**
  * Makes the process's logger and answers the Nest logger over it (NestFactory's `logger`). Nest's
- * `new Logger(context)` anywhere then writes through it, with the request's or job's `reqId` when it
- * runs inside withLogContext.
+ * `new Logger(context)` anywhere then writes through it, with the bindings of withLogContext when it
+ * runs inside one (the worker's jobs).
  */
 export function installLogger(settings: LoggerSettings): NestPinoLogger {
   root = createRootLogger(settings);
@@ -100,16 +101,10 @@ export function logFatal(error: unknown): void {
 }
 
 /**
- * Runs `work` with `bindings` (a request's or job's `reqId`, a job's queue and id) on every line
- * logged inside it, across its awaits. Without an installed logger it only runs `work`.
+ * Runs `work` with `bindings` (a job's queue, id and `reqId`) on every line logged inside it, across its
+ * awaits (AsyncLocalStorage: cheap per job, too dear per request on Node 20, see request-observer.ts).
+ * Without an installed logger it only runs `work`.
  */
 export function withLogContext<T>(bindings: Record<string, string | undefined>, work: () => T): T {
   return installed ? installed.runInContext(work, { bindings }) : work();
-}
-
-/** The `reqId` of the request (or job) the caller runs for, if any. */
-export function currentRequestId(): string | undefined {
-  if (!installed) return undefined;
-  const reqId: unknown = installed.logger.bindings().reqId;
-  return typeof reqId === 'string' ? reqId : undefined;
 }

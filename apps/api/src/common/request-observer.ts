@@ -1,16 +1,17 @@
 /**
  * What every request leaves behind, from Fastify's own hooks rather than a Nest interceptor (the chunk
  * route and the progress poll are hot; each hook does a few property reads):
- * - its id (requestIdFrom: the caller's valid X-Request-Id, else a UUID) answered in X-Request-Id;
- * - its handler runs in a log context, so that every line it logs carries `reqId` (and a job it queues
- *   carries the id to the worker);
+ * - its id (requestIdFrom: the caller's valid X-Request-Id, else a UUID) answered in X-Request-Id.
+ *   Complete hands it to the processing job (@RequestId()), so that the worker's lines for the upload
+ *   carry it. No AsyncLocalStorage context per request: on Node 20 it made every Nest request cost about
+ *   1.5x the CPU (its promise hook runs for every promise), so the API's other lines carry no reqId;
  * - reelay_http_request_duration_seconds by method, route pattern (never the URL: ids and tokens stay
  *   out of the labels; `unmatched` for no route) and status;
  * - one access line at `log` level: reqId, method, route, url, status, ms. The line's secrets (a
  *   signature in the query, the Uppy token in the path) are scrubbed as it is written.
  */
 import type { FastifyInstance } from 'fastify';
-import { contextLogger, httpRequestDuration, loggableUrl, REQUEST_ID_HEADER, withLogContext } from '#observability';
+import { contextLogger, httpRequestDuration, loggableUrl, REQUEST_ID_HEADER } from '#observability';
 
 export function observeRequests(fastify: FastifyInstance): void {
   const access = contextLogger('HTTP');
@@ -18,7 +19,6 @@ export function observeRequests(fastify: FastifyInstance): void {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
-  fastify.addHook('preHandler', (request, _reply, done) => withLogContext({ reqId: request.id }, done));
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const { method } = request;

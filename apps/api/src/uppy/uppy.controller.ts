@@ -49,6 +49,7 @@ import { Public } from '../auth/public.decorator.js';
 import { NoRateLimit } from '../auth/rate-limits.js';
 import { NoEnvelope } from '../common/envelope.interceptor.js';
 import { ParseUuid } from '../common/uuid-param.js';
+import { RequestId } from '../common/request-id.decorator.js';
 import { chunkBody } from '../videos-batch/chunk-body.js';
 import {
   CompletedMultipartDto,
@@ -128,9 +129,10 @@ export class UppyController {
     @Param('uploadId', ParseUuid) uploadId: string,
     @Body() dto: CompleteMultipartDto,
     @CurrentUser() user: AuthUser,
+    @RequestId() requestId: string,
   ): Promise<CompletedMultipartDto> {
     const parts = dto.parts.map((p) => ({ partNumber: p.PartNumber, etag: p.ETag }));
-    const video = await this.completeUpload.execute({ uploadId, ownerId: user.id, parts });
+    const video = await this.completeUpload.execute({ uploadId, ownerId: user.id, parts, requestId });
     return this.completed(video);
   }
 
@@ -179,6 +181,7 @@ export class UppyController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
     @CurrentUser() user: AuthUser,
+    @RequestId() requestId: string,
   ): Promise<CompletedMultipartDto> {
     const body = await chunkBody(req, reply, {
       maxChunkSize: Math.min(this.config.upload.maxFileSize, MAX_PART_SIZE),
@@ -200,7 +203,7 @@ export class UppyController {
     } finally {
       await file.remove();
     }
-    const video = await this.completeUpload.execute({ uploadId, ownerId: user.id });
+    const video = await this.completeUpload.execute({ uploadId, ownerId: user.id, requestId });
     return this.completed(video);
   }
 

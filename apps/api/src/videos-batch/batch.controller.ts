@@ -12,6 +12,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { NoRateLimit, RateLimit } from '../auth/rate-limits.js';
 import { ApiErrors, ApiOkEnvelope } from '../common/api-envelope.decorator.js';
+import { RequestId } from '../common/request-id.decorator.js';
 import { ApiUploadIdParam, ParseUuid } from '../common/uuid-param.js';
 import { toVideoDto, VideoDto } from '../videos/dto/video.dto.js';
 import { chunkBody } from './chunk-body.js';
@@ -142,8 +143,12 @@ export class BatchController {
     [410, 'Upload expired or aborted'],
     [429, 'Too many completions in the window (Retry-After)'],
   )
-  async complete(@Param('uploadId', ParseUuid) uploadId: string, @CurrentUser() user: AuthUser): Promise<VideoDto> {
-    return toVideoDto(await this.completeUpload.execute({ uploadId, ownerId: user.id }));
+  async complete(
+    @Param('uploadId', ParseUuid) uploadId: string,
+    @CurrentUser() user: AuthUser,
+    @RequestId() requestId: string,
+  ): Promise<VideoDto> {
+    return toVideoDto(await this.completeUpload.execute({ uploadId, ownerId: user.id, requestId }));
   }
 
   @Post('abort/:uploadId')

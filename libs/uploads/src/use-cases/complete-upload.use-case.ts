@@ -36,6 +36,8 @@ export interface CompleteUploadCommand {
    * Ignored for uploads init planned: their chunks are known.
    */
   parts?: readonly CompletedPart[];
+  /** The request's X-Request-Id, carried in the processing job to the worker's log lines. */
+  requestId?: string;
 }
 
 /** What was joined: the object, and for a client-sized upload its part count. */
@@ -65,7 +67,7 @@ export class CompleteUpload {
    * for a client-sized upload also MISSING_PARTS (`details.missingParts`: listed parts storage does not
    * hold with that ETag) and VALIDATION_FAILED (a part but the last under S3's 5 MiB, too large a file).
    */
-  async execute({ uploadId, ownerId, parts }: CompleteUploadCommand): Promise<Video> {
+  async execute({ uploadId, ownerId, parts, requestId }: CompleteUploadCommand): Promise<Video> {
     const session = await this.sessions.find(uploadId, ownerId);
     if (session.state !== 'completed') {
       assertNotAbandoned(session);
@@ -94,7 +96,7 @@ export class CompleteUpload {
     }
     const video = await this.repository.findVideoByUploadId(uploadId);
     if (!video) throw new Error(`upload ${uploadId} is completed but has no video`);
-    await this.queue.enqueue(video.id);
+    await this.queue.enqueue(video.id, requestId);
     await this.progress.remove(uploadId);
     return video;
   }
