@@ -68,6 +68,20 @@ export function announce(context: string, message: string): void {
   root.child({ context }, { level: 'info' }).info(message);
 }
 
+/** Fields the text format folds into the message line rather than printing one per line. */
+const ONE_LINE_FIELDS = ['reqId', 'method', 'route', 'url', 'status', 'ms', 'queue', 'jobId'];
+
+/** `[context] message`, an access line as `GET /url 200 3 ms`, and the request id at the end. */
+function oneLine(log: Record<string, unknown>, messageKey: string): string {
+  const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+  const context = log.context ? `[${text(log.context)}] ` : '';
+  const message =
+    log.context === 'HTTP'
+      ? `${text(log.method)} ${text(log.url)} ${text(log.status)} ${text(log.ms)} ms`
+      : text(log[messageKey]);
+  return `${context}${message}${log.reqId ? ` (${text(log.reqId)})` : ''}`;
+}
+
 export function createRootLogger({ app, level, format }: LoggerSettings): Logger {
   const options: LoggerOptions = {
     level: PINO_LEVELS[level] ?? 'info',
@@ -79,8 +93,8 @@ export function createRootLogger({ app, level, format }: LoggerSettings): Logger
     const stream = pretty({
       sync: true,
       translateTime: 'SYS:HH:MM:ss.l',
-      ignore: 'pid,hostname,app,context',
-      messageFormat: `${app} {if context}[{context}] {end}{msg}`,
+      ignore: `pid,hostname,app,context,${ONE_LINE_FIELDS.join(',')}`,
+      messageFormat: (log, messageKey) => `${app} ${oneLine(log, messageKey)}`,
     });
     return pino(options, stream);
   }
