@@ -18,7 +18,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper: {
-    '^#(config|storage|progress|videos|uploads)$': '<rootDir>/libs/$1/src/index.ts',
+    '^#(config|storage|progress|videos|uploads|observability)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/{apps,libs,packages,test}/**/*.{spec,e2e-spec}.ts'],

@@ -48,7 +48,8 @@ describe.each(DRIVERS)('batch upload on the %s driver', (driver) => {
     expect(Number(rows[0].size)).toBe(source.length);
     expect(await sha256OfStream(await stack.storage.readRange(rows[0].storage_key, 0))).toBe(sha256(source));
     const job = await stack.queue.getJob(`process-${rows[0].id}`);
-    expect(job?.data).toEqual({ videoId: rows[0].id });
+    // The complete call's X-Request-Id goes with the job, for the worker's log lines.
+    expect(job?.data).toEqual({ videoId: rows[0].id, requestId: expect.any(String) as unknown });
     return rows[0].id;
   }
 

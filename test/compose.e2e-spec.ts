@@ -103,15 +103,21 @@ describe('docker-compose.yml', () => {
 
     it('the API starts and answers; the worker starts beside it', async () => {
       const all = services(envExample);
-      const api = await stack.startApi(localEnv(all.api));
+      // Its metrics listener too takes a port of the test's choice.
+      expect(all.api.environment?.METRICS_PORT).toBeDefined();
+      const metricsPort = await freePort();
+      const api = await stack.startApi({ ...localEnv(all.api), METRICS_PORT: String(metricsPort) });
       const health = await fetch(`${api.url}/health`);
       expect(health.status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status).toBe(200);
+      expect((await fetch(`${api.url}/metrics`)).status).toBe(404);
       // The worker's health port is the test's choice too; its healthcheck probes it as compose would.
       const healthPort = await freePort();
       const worker = await stack.startWorker({ ...localEnv(all.worker), WORKER_HEALTH_PORT: String(healthPort) });
       expect(worker.exitCode).toBeNull();
       expect((await fetch(`http://127.0.0.1:${healthPort}/health/ready`)).status).toBe(200);
       expect((await fetch(`${api.url}/health/ready`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${healthPort}/metrics`)).status).toBe(200);
       expect(stack.logs()).not.toMatch(/Invalid configuration/);
     });
   });

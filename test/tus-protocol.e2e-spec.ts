@@ -527,7 +527,10 @@ describe.each(DRIVERS)('the tus protocol on the %s driver', (driver) => {
     expect(rows).toHaveLength(1);
     expect([Number(rows[0].size), rows[0].filename]).toEqual([source.length, 'clip.mp4']);
     expect(await sha256OfStream(await stack.storage.readRange(rows[0].storage_key, 0))).toBe(sha256(source));
-    expect((await stack.queue.getJob(`process-${rows[0].id}`))?.data).toEqual({ videoId: rows[0].id });
+    expect((await stack.queue.getJob(`process-${rows[0].id}`))?.data).toEqual({
+      videoId: rows[0].id,
+      requestId: expect.any(String) as unknown,
+    });
     expect((await session(uploadId)).state).toBe('completed');
   }
 });

@@ -17,8 +17,11 @@ export class PrivateRedis {
   /** How many times the test made it lose every key. */
   flushes = 0;
 
+  /** With a password, the server requires it (requirepass) and `url` carries it. */
+  constructor(private readonly password?: string) {}
+
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `redis://${this.password ? `:${this.password}@` : ''}127.0.0.1:${this.port}`;
   }
 
   /** Starts redis-server; again on the same port after kill(). */
@@ -26,6 +29,7 @@ export class PrivateRedis {
     this.port ||= await freePort();
     this.dir ??= mkdtempSync(join(tmpdir(), 'reelay-redis-'));
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    if (this.password) args.push('--requirepass', this.password);
     this.child = spawn('redis-server', [...args, '--dir', this.dir], { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
     for (;;) {

@@ -9,6 +9,7 @@ import { AuthGuard } from './auth/auth.guard.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { RateLimitGuard, rateLimitModule } from './auth/rate-limits.js';
 import { HealthController } from './health/health.controller.js';
+import { ScrapeGauges } from './metrics/scrape-gauges.js';
 import { UppyModule } from './uppy/uppy.module.js';
 import { TusModule } from './tus/tus.module.js';
 import { VideosBatchModule } from './videos-batch/videos-batch.module.js';
@@ -38,6 +39,7 @@ export class AppModule {
         { provide: JwtVerifier, useFactory: (c: AppConfig) => new JwtVerifier(c.auth), inject: [APP_CONFIG] },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        ScrapeGauges,
       ],
     };
   }

@@ -3,14 +3,15 @@
  * signed-URL route and the OpenAPI document. main.ts listens; scripts/openapi.ts only reads the document.
  */
 import compress from '@fastify/compress';
-import type { Server } from 'node:http';
-import { type LogLevel, Logger, UnsupportedMediaTypeException } from '@nestjs/common';
+import type { IncomingMessage, Server } from 'node:http';
+import { Logger, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '#config';
-import { DISK_STORAGE_PATH, DiskObjectStorage, ObjectStorage } from '#storage';
+import { collectProcessMetrics, installLogger, REQUEST_ID_HEADER, requestIdFrom } from '#observability';
+import { DISK_STORAGE_PATH, DiskObjectStorage, InstrumentedObjectStorage, ObjectStorage } from '#storage';
 import { ReadProgress } from '#uploads';
 import { AppModule } from './app.module.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
@@ -22,6 +23,8 @@ import { jsonBodyText } from './common/json-body.js';
 import { API_SECURITY_HEADERS, helmetHeaders } from './common/security-headers.js';
 import { streamsBody } from './common/streaming.js';
 import { createValidationPipe } from './common/validation.js';
+import { observeRequests } from './common/request-observer.js';
+import { mountMetricsRoute } from './metrics/metrics.route.js';
 import { timeOutIdleBodies } from './common/body-idle.js';
 import { mountDemo } from './demo/demo.route.js';
 import { mountDiskStorage } from './storage-disk/disk-storage.route.js';
@@ -52,9 +55,10 @@ const STREAMING_ROUTES = ['/api/v1/videos/batch/chunk/', TUS_PATH, `${DISK_STORA
 const isStreamingRoute = (url: string) => STREAMING_ROUTES.some((route) => url.startsWith(route)) || isUppyFormUrl(url);
 /** Swagger UI and the OpenAPI document (docs-json). */
 const DOCS_PATH = '/docs';
-const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const logger = installLogger({ app: 'api', level: config.logLevel, format: config.logFormat });
+  collectProcessMetrics();
   // No Nest middleware and no upload interceptors here: middie and @fastify/multipart would only add
   // hooks to every request.
   const corsHeaders = actualRequestCors(config.cors.origins);
@@ -78,9 +82,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // not answered Fastify's bare 503, which carries no CORS headers: a browser could not read it, and Uppy
     // fails the file on it ("Failed to fetch") instead of retrying elsewhere.
     return503OnClosing: false,
+    // X-Request-Id: the caller's when valid, else a new one (request-observer.ts answers it).
+    requestIdHeader: false,
+    genReqId: (req: IncomingMessage) => requestIdFrom(req.headers[REQUEST_ID_HEADER]),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel as LogLevel) + 1),
+    logger,
     abortOnError: false,
   });
   // Fetch wrappers send `Content-Type: application/json` on a POST without a body: a route that takes
@@ -116,6 +123,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     ['application/octet-stream', 'application/offset+octet-stream', 'multipart/form-data'],
     (_req, payload, done) => done(null, payload),
   );
+  observeRequests(fastify);
   const docsHeaders = helmetHeaders({ contentSecurityPolicy: SWAGGER_UI_CSP });
   fastify.addHook('onRequest', (req, reply, done) => {
     void reply
@@ -129,9 +137,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   mountUppyStatusText(fastify);
   timeOutIdleBodies(fastify, config.http.bodyIdleTimeoutMs, isStreamingRoute);
   mountProgressRoute(fastify, app.get(JwtVerifier), app.get(ReadProgress));
-  const storage = app.get(ObjectStorage);
+  const measured = app.get(ObjectStorage);
+  const storage = measured instanceof InstrumentedObjectStorage ? measured.inner : measured;
   if (storage instanceof DiskObjectStorage) mountDiskStorage(fastify, storage, config.http.bodyIdleTimeoutMs);
   if (config.demo.enabled) mountDemo(fastify, config);
+  // On the API port only with a token; with METRICS_PORT, main.ts serves /metrics on that port instead.
+  if (config.metrics.port === 0 && config.metrics.token) mountMetricsRoute(fastify, config.metrics.token);
   // Answers of 1 KiB or more go out gzip-compressed to clients that accept it, as browsers do: init's
   // part URLs for 5 files of 1,000 parts are 2.4 MB of JSON and 0.22 MB gzipped. Level 1: level 6 takes
   // twice the CPU for 2 % less. Large answers are compressed on libuv's threads, off the event loop.

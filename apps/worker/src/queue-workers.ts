@@ -18,8 +18,9 @@ import {
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bullmq';
-import { type Job, type Queue, Worker } from 'bullmq';
+import { type Job, type Queue, WaitingError, Worker } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '#config';
+import { jobDuration, jobFailures, withLogContext } from '#observability';
 import { WORKER_QUEUES } from '#uploads';
 import { checkHandlers, JOB_HANDLERS, type JobHandler } from './job-handler.js';
 
@@ -71,7 +72,7 @@ export class QueueWorkers implements OnModuleInit, OnApplicationBootstrap, Befor
     const { worker: settings } = this.config;
     // Three declared parameters: BullMQ passes the abort signal only to a processor that takes it.
     const processor = (job: Job, token: string | undefined, signal: AbortSignal | undefined) =>
-      handler.handle(job, token, signal ?? new AbortController().signal);
+      runJob(handler.queue, job, () => handler.handle(job, token, signal ?? new AbortController().signal));
     const worker = new Worker(handler.queue, processor, {
       connection: queue.opts.connection,
       prefix: queue.opts.prefix,
@@ -83,6 +84,7 @@ export class QueueWorkers implements OnModuleInit, OnApplicationBootstrap, Befor
     });
     worker.on('failed', (job, error) => {
       if (!job) return;
+      jobFailures.inc({ queue: handler.queue });
       this.logger.warn(`${handler.queue} job ${job.id} attempt ${job.attemptsMade} failed: ${error.message}`);
       // finishedOn is set only when BullMQ gives up on the job (no retry scheduled).
       if (job.finishedOn && handler.onFailedForGood) {
@@ -97,4 +99,25 @@ export class QueueWorkers implements OnModuleInit, OnApplicationBootstrap, Befor
     worker.on('error', (error) => this.logger.error(`${handler.queue} worker: ${error.message}`));
     return worker;
   }
+}
+
+/**
+ * Runs one job with its log context (queue, job id, and the X-Request-Id of the request that queued it,
+ * on every line the job logs) and times it by outcome: completed, failed, or released (handed back to
+ * the queue on shutdown).
+ */
+function runJob<T>(queue: string, job: Job, work: () => Promise<T>): Promise<T> {
+  const requestId = (job.data as { requestId?: unknown } | undefined)?.requestId;
+  const bindings = { queue, jobId: job.id, reqId: typeof requestId === 'string' ? requestId : undefined };
+  return withLogContext(bindings, async () => {
+    const end = jobDuration.startTimer({ queue });
+    try {
+      const result = await work();
+      end({ outcome: 'completed' });
+      return result;
+    } catch (error) {
+      end({ outcome: error instanceof WaitingError ? 'released' : 'failed' });
+      throw error;
+    }
+  });
 }

@@ -58,4 +58,33 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_MIGRATE: 'false' }).database.migrate).toBe(false);
     expect(loadConfig({ DATABASE_MIGRATE: '1' }).database.migrate).toBe(true);
   });
+
+  it('writes JSON logs in production and text elsewhere, unless LOG_FORMAT says otherwise', () => {
+    const production = {
+      NODE_ENV: 'production',
+      STORAGE_SIGNING_SECRET: 'x'.repeat(32),
+      AUTH_JWT_SECRET: 'y'.repeat(32),
+    };
+    expect(loadConfig(production).logFormat).toBe('json');
+    expect(loadConfig({}).logFormat).toBe('pretty');
+    expect(loadConfig({ ...production, LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT/);
+  });
+
+  it('serves metrics on a port of their own or behind a token of 16 characters or more, never printed', () => {
+    expect(loadConfig({}).metrics).toEqual({ port: 0, token: undefined });
+    expect(loadConfig({ METRICS_PORT: '9464', METRICS_TOKEN: 't'.repeat(16) }).metrics).toEqual({
+      port: 9464,
+      token: 't'.repeat(16),
+    });
+    expect(() => loadConfig({ METRICS_TOKEN: 'short-token' })).toThrow(/METRICS_TOKEN.*11 characters/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short-token' })).not.toThrow(/short-token/);
+    expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+  });
+
+  it('never prints the password of a URL it refuses', () => {
+    const refused = () => loadConfig({ REDIS_URL: 'http://:hunter2@redis:6379' });
+    expect(refused).toThrow(/REDIS_URL.*"http:\/\/:\[redacted\]@redis:6379"/);
+    expect(refused).not.toThrow(/hunter2/);
+  });
 });

@@ -25,6 +25,13 @@ export const DEVELOPMENT_JWT_SECRET = 'reelay-development-secret-do-not-use-in-p
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
   logLevel: string;
+  /** JSON lines in production unless LOG_FORMAT says otherwise; text for people elsewhere. */
+  logFormat: 'json' | 'pretty';
+  /**
+   * Prometheus metrics. `port` > 0: the API serves /metrics on that port only; else on its own port,
+   * and only when `token` is set. `token`: the bearer every scrape must send, wherever it is served.
+   */
+  metrics: { port: number; token?: string };
   http: {
     host: string;
     port: number;
@@ -91,7 +98,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
 /** A setting's value for an error message; secrets are never printed. */
 function shown(name: string, value: string | undefined): string {
   if (value === undefined) return 'nothing';
-  return /SECRET|KEY|PASSWORD/.test(name) ? `a value of ${value.length} characters` : JSON.stringify(value);
+  if (/SECRET|KEY|PASSWORD|TOKEN/.test(name)) return `a value of ${value.length} characters`;
+  // A URL's password (DATABASE_URL, REDIS_URL) is a secret too.
+  return JSON.stringify(value.replace(/\/\/([^/:@]*):[^/@]*@/, '//$1:[redacted]@'));
 }
 
 function toTree(e: Environment): AppConfig {
@@ -128,6 +137,8 @@ function toTree(e: Environment): AppConfig {
   return {
     env: e.NODE_ENV as AppConfig['env'],
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty'),
+    metrics: { port: e.METRICS_PORT, token: e.METRICS_TOKEN },
     http: {
       host: e.HOST,
       port: e.PORT,

@@ -35,6 +35,15 @@ export class Environment {
   /** Base URL clients use to reach this API; the disk driver's signed URLs start with it. */
   @IsOptional() @IsUrl(urlOptions) PUBLIC_URL?: string;
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']) LOG_LEVEL = 'log';
+  /** `json`: one JSON object per line (log collectors); `pretty`: text for people. */
+  @IsOptional() @IsIn(['json', 'pretty']) LOG_FORMAT?: 'json' | 'pretty';
+  /**
+   * Port of a listener that serves only GET /metrics (Prometheus), on HOST; the API port then serves no
+   * /metrics. 0 (the default): /metrics is on the API port, and only with METRICS_TOKEN.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) METRICS_PORT = 0;
+  /** Bearer token every /metrics scrape must send (API port, METRICS_PORT, the worker's health port). */
+  @IsOptional() @IsString() @MinLength(16) METRICS_TOKEN?: string;
 
   @IsUrl({ ...urlOptions, protocols: ['postgres', 'postgresql'] }) DATABASE_URL =
     'postgres://postgres@127.0.0.1:5432/reelay';

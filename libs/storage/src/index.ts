@@ -8,6 +8,7 @@ export {
   type StoredPart,
 } from './object-storage.js';
 export { StorageError, StorageErrorCode } from './storage.error.js';
+export { InstrumentedObjectStorage } from './instrumented.object-storage.js';
 export * from './part-plan.js';
 export { S3ObjectStorage, type S3ObjectStorageOptions } from './s3.object-storage.js';
 export { createS3Client, emptyBucket, ensureBucket, type S3ConnectionOptions } from './s3-client.js';

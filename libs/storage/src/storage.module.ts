@@ -6,6 +6,7 @@
 import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DISK_STORAGE_PATH, DiskObjectStorage } from './disk.object-storage.js';
+import { InstrumentedObjectStorage } from './instrumented.object-storage.js';
 import { ObjectStorage } from './object-storage.js';
 import { applyBrowserCors, type BrowserOrigins, missingBrowserCors } from './bucket-cors.js';
 import { createS3Client, ensureBucket } from './s3-client.js';
@@ -58,7 +59,9 @@ export class StorageModule {
         { provide: STORAGE_S3_CLIENTS, useFactory: () => s3Clients(config) },
         {
           provide: ObjectStorage,
-          useFactory: (clients: S3Client[]) => createStorage(config, options, clients),
+          // Every call measured (reelay_storage_* metrics), whoever makes it.
+          useFactory: async (clients: S3Client[]) =>
+            new InstrumentedObjectStorage(await createStorage(config, options, clients)),
           inject: [STORAGE_S3_CLIENTS],
         },
         S3ClientCloser,
@@ -71,7 +74,10 @@ export class StorageModule {
 /** [internal client, presign client]; the same client twice when there is no separate public endpoint. */
 function s3Clients(config: StorageConfig): S3Client[] {
   if (config.driver !== 's3') return [];
-  const { endpoint, publicEndpoint, ...connection } = config.s3;
+  const { endpoint, publicEndpoint, ...settings } = config.s3;
+  // The SDK's warnings go to the app's log (JSON lines in production), not to the console.
+  const sdk = new Logger('S3');
+  const connection = { ...settings, logger: { warn: (...content: unknown[]) => sdk.warn(content.join(' ')) } };
   const client = createS3Client({ ...connection, endpoint });
   return [client, publicEndpoint ? createS3Client({ ...connection, endpoint: publicEndpoint }) : client];
 }

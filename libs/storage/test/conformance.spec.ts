@@ -1,9 +1,10 @@
 /**
  * Runs the ObjectStorage conformance suite against both drivers: disk (a temp folder, served over a
  * real node:http server so that its signed URLs work) and s3 (the radosgw the jest global set-up
- * started, in a fresh bucket per run); and against the in-memory storage of the use cases' unit tests.
+ * started, in a fresh bucket per run, behind the metrics wrapper the apps use); and against the in-memory
+ * storage of the use cases' unit tests.
  */
-import { ensureBucket, S3ObjectStorage } from '../src/index.js';
+import { ensureBucket, InstrumentedObjectStorage, S3ObjectStorage } from '../src/index.js';
 import { describeObjectStorageConformance, type ConformanceSubject } from './conformance.js';
 import { startDiskServer } from './disk-server.js';
 import { InMemoryObjectStorage } from './in-memory.object-storage.js';
@@ -14,10 +15,11 @@ describeObjectStorageConformance('disk', async (): Promise<ConformanceSubject> =
   return { storage: disk.storage, cleanup: disk.close };
 });
 
+// Measured, as StorageModule hands it to the apps: the wrapper changes no answer and no error.
 describeObjectStorageConformance('s3', async (): Promise<ConformanceSubject> => {
   const { client, bucket, cleanup } = await createTestBucket('conformance');
   await ensureBucket(client, bucket); // a second call on an existing bucket is fine
-  return { storage: new S3ObjectStorage(client, { bucket }), cleanup };
+  return { storage: new InstrumentedObjectStorage(new S3ObjectStorage(client, { bucket })), cleanup };
 });
 
 describeObjectStorageConformance("in memory (the use cases' unit tests)", (): Promise<ConformanceSubject> => {

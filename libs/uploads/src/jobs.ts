@@ -10,6 +10,8 @@ export const WORKER_QUEUES: readonly string[] = [VIDEO_PROCESSING_QUEUE, UPLOAD_
 
 export interface ProcessVideoJobData {
   videoId: string;
+  /** X-Request-Id of the request that queued it (complete), for the worker's log lines of the job. */
+  requestId?: string;
 }
 
 /** One processing job per video: adding it again while it exists is a no-op (BullMQ dedupes by id). */

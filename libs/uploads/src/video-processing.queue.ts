@@ -8,8 +8,11 @@ import type { Queue } from 'bullmq';
 import { processVideoJobId, type ProcessVideoJobData, VIDEO_PROCESSING_QUEUE } from './jobs.js';
 
 export abstract class VideoProcessingQueue {
-  /** Queues the processing of a video. Idempotent: a video already queued is not queued twice. */
-  abstract enqueue(videoId: string): Promise<void>;
+  /**
+   * Queues the processing of a video. Idempotent: a video already queued is not queued twice.
+   * `requestId`: the X-Request-Id of the request that completed it, for the worker's log lines.
+   */
+  abstract enqueue(videoId: string, requestId?: string): Promise<void>;
 
   /**
    * Queues the videos that have no job (lost with Redis, or never queued because the API stopped
@@ -25,8 +28,8 @@ export class BullVideoProcessingQueue extends VideoProcessingQueue {
     super();
   }
 
-  async enqueue(videoId: string): Promise<void> {
-    await this.queue.add('process', { videoId }, { jobId: processVideoJobId(videoId) });
+  async enqueue(videoId: string, requestId?: string): Promise<void> {
+    await this.queue.add('process', { videoId, requestId }, { jobId: processVideoJobId(videoId) });
   }
 
   async enqueueMissing(videoIds: readonly string[]): Promise<string[]> {

@@ -49,9 +49,12 @@ export const ALICE: Uploader = { id: 'alice', channels: '*' };
 /** Records what is queued; `jobs` holds the videos that have a job (as BullMQ's job ids would). */
 export class RecordingQueue extends VideoProcessingQueue {
   readonly enqueued: string[] = [];
+  /** The request id each job was queued with, by video. */
+  readonly requestIds = new Map<string, string | undefined>();
   readonly jobs = new Set<string>();
-  enqueue(videoId: string): Promise<void> {
+  enqueue(videoId: string, requestId?: string): Promise<void> {
     this.enqueued.push(videoId);
+    this.requestIds.set(videoId, requestId);
     this.jobs.add(videoId);
     return Promise.resolve();
   }

@@ -200,6 +200,14 @@ export class UploadSessionRepository {
     return rows.map((r) => r.id);
   }
 
+  /** Sessions open and not past their expiry (the open-session index answers it alone): the metrics' gauge. */
+  async countOpenSessions(): Promise<number> {
+    const rows = await this.db.query<{ open: string }[]>(
+      `SELECT count(*) AS open FROM upload_sessions WHERE state = 'open' AND expires_at > now()`,
+    );
+    return Number(rows[0].open);
+  }
+
   /** Which of these multipart upload ids belong to an open session. */
   async openMultipartUploadIds(multipartUploadIds: readonly string[]): Promise<Set<string>> {
     if (multipartUploadIds.length === 0) return new Set();

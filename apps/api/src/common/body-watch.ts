@@ -10,10 +10,12 @@
  *   body is read and dropped before the answer, so that the client gets the answer instead of a broken
  *   pipe, and the connection can be reused; a client that stalls then is answered after the same idle
  *   time, and its connection closed.
+ * The bytes it passes on are counted by route (reelay_http_request_body_bytes_total).
  */
 import type { IncomingMessage } from 'node:http';
 import { type Readable, Transform } from 'node:stream';
 import type { FastifyReply } from 'fastify';
+import { requestBodyBytes } from '#observability';
 import { UploadError, UploadErrorCode } from '#uploads';
 
 export class BodyWatch {
@@ -35,9 +37,11 @@ export class BodyWatch {
   ) {
     const timer = setTimeout(() => this.idle(), idleTimeoutMs);
     this.timer = timer;
+    const received = requestBodyBytes.labels(reply.request.routeOptions.url ?? 'unmatched');
     this.bytes = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         timer.refresh();
+        received.inc(chunk.length);
         done(null, chunk);
       },
     });

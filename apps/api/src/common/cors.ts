@@ -32,8 +32,9 @@ const ALLOWED_HEADERS = [
   'Upload-Defer-Length',
   'X-HTTP-Method-Override',
 ];
-/** Answer headers a page's script may read: the tus client reads these. */
+/** Answer headers a page's script may read: the tus client reads these; a page may report X-Request-Id. */
 const EXPOSED_HEADERS = [
+  'X-Request-Id',
   'Location',
   'Tus-Resumable',
   'Tus-Version',

@@ -111,6 +111,7 @@ export class TusController {
         offset: 0,
         body,
         checksum,
+        requestId: req.id,
       });
     uploadHeaders(reply, upload);
     return toTusUploadDto(upload);
@@ -185,7 +186,8 @@ export class TusController {
     const offset = parseByteCount('Upload-Offset', header(req, 'upload-offset'));
     const checksum = checksumOf(req);
     const body = tusBody(req, reply, this.config.http.bodyIdleTimeoutMs);
-    uploadHeaders(reply, await this.writeTusUpload.execute({ uploadId, ownerId: user.id, offset, body, checksum }));
+    const command = { uploadId, ownerId: user.id, offset, body, checksum, requestId: req.id };
+    uploadHeaders(reply, await this.writeTusUpload.execute(command));
   }
 
   @Delete(':uploadId')

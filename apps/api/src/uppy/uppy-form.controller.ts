@@ -20,6 +20,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { NoRateLimit, RateLimit } from '../auth/rate-limits.js';
 import { NoEnvelope } from '../common/envelope.interceptor.js';
+import { RequestId } from '../common/request-id.decorator.js';
 import { ParseUuid } from '../common/uuid-param.js';
 import { chunkBody } from '../videos-batch/chunk-body.js';
 import { type CompletedMultipartDto, toCompletedMultipartDto } from './dto/uppy.dto.js';
@@ -46,6 +47,7 @@ export class UppyFormController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
     @CurrentUser() user: AuthUser,
+    @RequestId() requestId: string,
   ): Promise<CompletedMultipartDto> {
     const body = await chunkBody(req, reply, {
       maxChunkSize: Math.min(this.config.upload.maxFileSize, MAX_PART_SIZE),
@@ -67,7 +69,7 @@ export class UppyFormController {
     } finally {
       await file.remove();
     }
-    const video = await this.completeUpload.execute({ uploadId, ownerId: user.id });
+    const video = await this.completeUpload.execute({ uploadId, ownerId: user.id, requestId });
     const answer = toCompletedMultipartDto(this.config.http.publicUrl, video);
     void reply.header('location', answer.location);
     return answer;

@@ -36,6 +36,7 @@ import { AuthByAccessToken } from '../auth/access-token-auth.decorator.js';
 import { NoRateLimit, RateLimit } from '../auth/rate-limits.js';
 import { NoEnvelope } from '../common/envelope.interceptor.js';
 import { ParseUuid } from '../common/uuid-param.js';
+import { RequestId } from '../common/request-id.decorator.js';
 import {
   CompletedMultipartDto,
   CompleteMultipartDto,
@@ -114,9 +115,10 @@ export class UppyController {
     @Param('uploadId', ParseUuid) uploadId: string,
     @Body() dto: CompleteMultipartDto,
     @CurrentUser() user: AuthUser,
+    @RequestId() requestId: string,
   ): Promise<CompletedMultipartDto> {
     const parts = dto.parts.map((p) => ({ partNumber: p.PartNumber, etag: p.ETag }));
-    const video = await this.completeUpload.execute({ uploadId, ownerId: user.id, parts });
+    const video = await this.completeUpload.execute({ uploadId, ownerId: user.id, parts, requestId });
     return toCompletedMultipartDto(this.config.http.publicUrl, video);
   }
 

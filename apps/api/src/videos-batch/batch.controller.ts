@@ -20,6 +20,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { NoRateLimit, RateLimit } from '../auth/rate-limits.js';
 import { ApiErrors, ApiOkEnvelope } from '../common/api-envelope.decorator.js';
+import { RequestId } from '../common/request-id.decorator.js';
 import { ApiBatchIdParam, ApiUploadIdParam, ParseUuid } from '../common/uuid-param.js';
 import { toVideoDto, VideoDto } from '../videos/dto/video.dto.js';
 import { chunkBody } from './chunk-body.js';
@@ -160,8 +161,11 @@ export class BatchController {
     @Param('uploadId', ParseUuid) uploadId: string,
     @Body() body: CompleteUploadDto,
     @CurrentUser() user: AuthUser,
+    @RequestId() requestId: string,
   ): Promise<VideoDto> {
-    return toVideoDto(await this.completeUpload.execute({ uploadId, ownerId: user.id, sha256: body?.sha256 }));
+    return toVideoDto(
+      await this.completeUpload.execute({ uploadId, ownerId: user.id, sha256: body?.sha256, requestId }),
+    );
   }
 
   @Post('abort/:uploadId')
@@ -213,7 +217,8 @@ export class BatchController {
   async completeAll(
     @Param('batchId', ParseUuid) batchId: string,
     @CurrentUser() user: AuthUser,
+    @RequestId() requestId: string,
   ): Promise<BatchCompletionDto> {
-    return toBatchCompletionDto(await this.completeBatch.execute({ batchId, ownerId: user.id }));
+    return toBatchCompletionDto(await this.completeBatch.execute({ batchId, ownerId: user.id, requestId }));
   }
 }

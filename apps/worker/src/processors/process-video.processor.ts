@@ -7,6 +7,7 @@
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
+import { uploadsFailed } from '#observability';
 import { type ProcessVideoJobData, VIDEO_PROCESSING_QUEUE } from '#uploads';
 import { UploadSessionRepository, type VideoStatus } from '#videos';
 import { abortable, type JobHandler, releaseJob } from '../job-handler.js';
@@ -48,6 +49,7 @@ export class ProcessVideoProcessor implements JobHandler<ProcessVideoJobData, Pr
       if (!(error instanceof VideoRejectedError)) throw error;
       await this.videos.failProcessing(videoId, error.message);
       this.logger.warn(`video ${videoId} failed: ${error.message}`);
+      uploadsFailed.inc({ reason: 'rejected' });
       throw new UnrecoverableError(error.message);
     }
   }
@@ -55,8 +57,10 @@ export class ProcessVideoProcessor implements JobHandler<ProcessVideoJobData, Pr
   /** Transient errors ran out of attempts (or the job kept killing its worker): say so on the video. */
   async onFailedForGood(job: Job<ProcessVideoJobData>, error: Error): Promise<void> {
     const reason = `processing failed after ${job.attemptsStarted} attempts: ${error.message}`;
-    if (await this.videos.failProcessing(job.data.videoId, reason))
+    if (await this.videos.failProcessing(job.data.videoId, reason)) {
       this.logger.warn(`video ${job.data.videoId} failed: ${reason}`);
+      uploadsFailed.inc({ reason: 'attempts' });
+    }
   }
 
   private async alreadyDone(videoId: string): Promise<ProcessVideoResult> {

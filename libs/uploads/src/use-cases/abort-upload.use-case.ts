@@ -4,6 +4,7 @@
  * go, and every later call for it answers 410 UPLOAD_ABORTED. Aborting again answers the same.
  */
 import { Injectable, Logger } from '@nestjs/common';
+import { uploadsAborted } from '#observability';
 import { ProgressStore } from '#progress';
 import { ObjectStorage } from '#storage';
 import { type UploadSession, UploadSessionRepository } from '#videos';
@@ -56,5 +57,6 @@ export class AbortUpload {
     // A tus upload's partial chunk (tus/tus-spools.ts), kept outside the session's key.
     if (session.tusOffset !== null) await this.storage.delete(tusPartialKey(session.id));
     this.logger.log(`upload ${session.id} aborted: storage released`);
+    uploadsAborted.inc();
   }
 }

@@ -13,6 +13,8 @@ import { CompleteUpload } from './complete-upload.use-case.js';
 export interface CompleteBatchCommand {
   batchId: string;
   ownerId: string;
+  /** The request's X-Request-Id, carried in each processing job to the worker's log lines. */
+  requestId?: string;
 }
 
 /** What became of one file: completed (its video), chunks missing, or another refusal. */
@@ -53,20 +55,24 @@ export class CompleteBatch {
    * Throws UploadError BATCH_NOT_FOUND (unknown, or someone else's). A file's own refusals are in its
    * answer; anything else (storage or the database down) is thrown, and calling again is safe.
    */
-  async execute({ batchId, ownerId }: CompleteBatchCommand): Promise<BatchCompletion> {
+  async execute({ batchId, ownerId, requestId }: CompleteBatchCommand): Promise<BatchCompletion> {
     const found = await this.repository.findOwnedBatch(batchId, ownerId);
     if (!found) throw batchNotFound(batchId);
-    const files = await Promise.all(found.sessions.map((s) => this.completeFile(s, ownerId)));
+    const files = await Promise.all(found.sessions.map((s) => this.completeFile(s, ownerId, requestId)));
     return { batchId, completed: files.every((f) => f.outcome === 'completed'), files };
   }
 
-  private async completeFile(session: UploadSession, ownerId: string): Promise<BatchFileCompletion> {
+  private async completeFile(
+    session: UploadSession,
+    ownerId: string,
+    requestId?: string,
+  ): Promise<BatchFileCompletion> {
     const file = { uploadId: session.id, filename: session.filename };
     try {
       // Without the client's list of parts, joining a client-sized upload could cut it short: its client
       // completes it (Uppy's routes). Once completed, it answers its video like any other.
       if (session.state === 'open') assertPartSizing(session, 'server');
-      const video = await this.completeUpload.execute({ uploadId: session.id, ownerId });
+      const video = await this.completeUpload.execute({ uploadId: session.id, ownerId, requestId });
       return { ...file, outcome: 'completed', video };
     } catch (error) {
       if (!(error instanceof UploadError)) throw error;

@@ -17,14 +17,15 @@ describe('CompleteUpload', () => {
       if (!except.includes(i))
         expect((await h.storage.request('PUT', u.presignedUrls[i], chunkOf(file, u.chunkSize, i))).status).toBe(200);
   };
-  const complete = (uploadId: string) => h.completeUpload.execute({ uploadId, ownerId: 'alice' });
+  const complete = (uploadId: string, requestId?: string) =>
+    h.completeUpload.execute({ uploadId, ownerId: 'alice', requestId });
   const stored = async (key: string) => sha256(Buffer.concat(await (await h.storage.readRange(key, 0)).toArray()));
 
   it('joins the parts into the object, creates the video, queues its processing and drops the progress keys', async () => {
     const file = fileOf(12 * MiB + 7);
     const u = await init(file.length);
     await putAll(u, file);
-    const video = await complete(u.uploadId);
+    const video = await complete(u.uploadId, 'req-1');
     expect(video).toMatchObject({
       id: u.fileId,
       uploadId: u.uploadId,
@@ -35,6 +36,8 @@ describe('CompleteUpload', () => {
     });
     expect(await stored(video.storageKey)).toBe(sha256(file));
     expect(h.queue.enqueued).toContain(u.fileId);
+    // The request's id goes with the job, for the worker's log lines.
+    expect(h.queue.requestIds.get(u.fileId)).toBe('req-1');
     expect(await h.progress.get(u.uploadId)).toBeNull();
     expect(await h.readProgress.execute({ uploadId: u.uploadId, ownerId: 'alice' })).toMatchObject({
       status: 'completed',

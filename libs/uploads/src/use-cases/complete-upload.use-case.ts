@@ -5,6 +5,7 @@
  * answers the same video, and queues its processing again (a no-op while the job exists).
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { uploadsCompleted } from '#observability';
 import { ProgressStore } from '#progress';
 import {
   type CompletedPart,
@@ -41,6 +42,8 @@ export interface CompleteUploadCommand {
    * the video keeps it for the worker to check. VALIDATION_FAILED when malformed or other than init's.
    */
   sha256?: string;
+  /** The request's X-Request-Id, carried in the processing job to the worker's log lines. */
+  requestId?: string;
 }
 
 /** What was joined: the object, and for a client-sized upload its part count. */
@@ -71,7 +74,7 @@ export class CompleteUpload {
    * hold with that ETag) and VALIDATION_FAILED (a part but the last under S3's 5 MiB, too large a file;
    * a sha256 malformed or other than init's).
    */
-  async execute({ uploadId, ownerId, parts, sha256 }: CompleteUploadCommand): Promise<Video> {
+  async execute({ uploadId, ownerId, parts, sha256, requestId }: CompleteUploadCommand): Promise<Video> {
     const session = await this.sessions.find(uploadId, ownerId);
     if (session.state !== 'completed') {
       assertNotAbandoned(session);
@@ -95,11 +98,14 @@ export class CompleteUpload {
         joined,
       );
       if (completed.video === null) assertNotAbandoned({ ...session, state: completed.state });
-      else if (completed.created) this.logger.log(`upload ${uploadId} completed as video ${session.fileId}`);
+      else if (completed.created) {
+        this.logger.log(`upload ${uploadId} completed as video ${session.fileId}`);
+        uploadsCompleted.inc();
+      }
     }
     const video = await this.repository.findVideoByUploadId(uploadId);
     if (!video) throw new Error(`upload ${uploadId} is completed but has no video`);
-    await this.queue.enqueue(video.id);
+    await this.queue.enqueue(video.id, requestId);
     await this.progress.remove(uploadId);
     return video;
   }

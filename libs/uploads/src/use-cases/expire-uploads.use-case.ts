@@ -7,6 +7,7 @@
  * LOCKED, so any number of workers may run it at once.
  */
 import { Injectable, Logger } from '@nestjs/common';
+import { uploadsExpired } from '#observability';
 import { ProgressStore } from '#progress';
 import { ObjectStorage } from '#storage';
 import { type UploadSession, UploadSessionRepository } from '#videos';
@@ -61,6 +62,7 @@ export class ExpireUploads {
     // A tus upload's partial chunk (tus/tus-spools.ts), kept outside the session's key.
     if (session.tusOffset !== null) await this.storage.delete(tusPartialKey(session.id));
     this.logger.log(`upload ${session.id} expired: storage released`);
+    uploadsExpired.inc();
   }
 
   /** The keys expire on their own at the session's expiry anyway; a failure here is only logged. */

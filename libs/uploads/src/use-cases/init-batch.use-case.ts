@@ -5,6 +5,7 @@
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { uploadsStarted } from '#observability';
 import { ProgressStore } from '#progress';
 import { MAX_UPLOAD_SIZE, ObjectStorage, planUpload } from '#storage';
 import { type NewUploadSession, UploadSessionRepository } from '#videos';
@@ -135,6 +136,7 @@ export class InitBatch {
       await this.abandon(sessions);
       throw tooManyOpenUploads(max);
     }
+    uploadsStarted.inc({ via: tus ? 'tus' : 'batch' }, sessions.length);
     await Promise.all(
       sessions.map((s) =>
         this.progress.init({

@@ -6,6 +6,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { uploadsStarted } from '#observability';
 import { ProgressStore } from '#progress';
 import { MAX_PARTS, ObjectStorage } from '#storage';
 import { type UploadSession, UploadSessionRepository } from '#videos';
@@ -81,6 +82,7 @@ export class StartClientSizedUpload {
       await this.storage.abortMultipart(storageKey, multipartUploadId).catch(() => undefined);
       throw tooManyOpenUploads(max);
     }
+    uploadsStarted.inc({ via: 'uppy' });
     // Progress counts bytes and parts as storage lists them; the size is unknown until completion.
     await this.progress.init({
       uploadId: session.id,

@@ -46,6 +46,8 @@ export interface WriteTusUploadCommand {
   body: ChunkBody;
   /** Upload-Checksum of the request, if any (checksum extension). */
   checksum?: UploadChecksum;
+  /** The request's X-Request-Id: the processing job carries it when this write completes the upload. */
+  requestId?: string;
 }
 
 @Injectable()
@@ -80,7 +82,8 @@ export class WriteTusUpload {
     }
   }
 
-  private async write({ uploadId, ownerId, offset, body, checksum }: WriteTusUploadCommand): Promise<TusUpload> {
+  private async write(command: WriteTusUploadCommand): Promise<TusUpload> {
+    const { uploadId, ownerId, offset, body, checksum, requestId } = command;
     const before = await this.openSession(uploadId, ownerId);
     const declared = body.declaredLength;
     if (declared !== undefined && offset + declared > before.size) throw tooLarge(before, offset + declared);
@@ -99,10 +102,10 @@ export class WriteTusUpload {
           { offset: session.tusOffset, requested: offset },
         );
       }
-      if (!checksum) return await this.append(session, body.stream);
+      if (!checksum) return await this.append(session, body.stream, requestId);
       const verified = await this.verified(session, body.stream, checksum, token);
       try {
-        return await this.append(session, createReadStream(verified));
+        return await this.append(session, createReadStream(verified), requestId);
       } finally {
         await rm(verified, { force: true });
       }
@@ -172,7 +175,7 @@ export class WriteTusUpload {
   }
 
   /** Appends the body at the session's offset (checked by the caller, under the lock). */
-  private async append(session: TusSession, body: Readable): Promise<TusUpload> {
+  private async append(session: TusSession, body: Readable, requestId?: string): Promise<TusUpload> {
     const writer = new ChunkWriter(session, this.storage, this.progress, this.repository);
     await this.sync.snapshotOf(session);
     const spool = await this.openSpool(session);
@@ -183,7 +186,8 @@ export class WriteTusUpload {
       failure = error instanceof Error ? error : new Error(String(error));
     }
     try {
-      if (writer.lastChunkFull(spool) && !isTooLarge(failure)) return await this.complete(session, writer, spool);
+      if (writer.lastChunkFull(spool) && !isTooLarge(failure))
+        return await this.complete(session, writer, spool, requestId);
       if (failure && !isBodyFault(failure)) throw failure;
       await writer.keepPartial(spool);
       this.spools.keep(session.id, writer.committed);
@@ -222,10 +226,15 @@ export class WriteTusUpload {
   }
 
   /** Stores the last part, then CompleteUpload; the partial object and the spool go. */
-  private async complete(session: TusSession, writer: ChunkWriter, spool: Spool): Promise<TusUpload> {
+  private async complete(
+    session: TusSession,
+    writer: ChunkWriter,
+    spool: Spool,
+    requestId?: string,
+  ): Promise<TusUpload> {
     await writer.storePart(spool);
     try {
-      await this.completeUpload.execute({ uploadId: session.id, ownerId: session.ownerId });
+      await this.completeUpload.execute({ uploadId: session.id, ownerId: session.ownerId, requestId });
     } catch (error) {
       if (error instanceof UploadError) throw error;
       throw storageFailed(`upload ${session.id} could not be completed`, error);
