@@ -11,7 +11,7 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '#config';
 import { DISK_STORAGE_PATH, DiskObjectStorage, ObjectStorage } from '#storage';
-import { ReadProgress } from '#uploads';
+import { AccessTokens, ReadProgress, WatchBatch } from '#uploads';
 import { AppModule } from './app.module.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { ApiExceptionFilter, errorResponse } from './common/api-exception.filter.js';
@@ -27,6 +27,12 @@ import { mountDemo } from './demo/demo.route.js';
 import { mountDiskStorage } from './storage-disk/disk-storage.route.js';
 import { mountTusProtocol, TUS_PATH, tusDiscoveryHeaders } from './tus/tus-protocol.hooks.js';
 import { CHUNK_OPENAPI_PATH, CHUNK_REQUEST_BODY } from './videos-batch/chunk-body.js';
+import {
+  BATCH_EVENTS_OPENAPI_PATH,
+  eventsOperation,
+  mountEventRoutes,
+  UPLOAD_EVENTS_OPENAPI_PATH,
+} from './videos-batch/events.route.js';
 import {
   mountProgressRoute,
   PROGRESS_MODELS,
@@ -124,6 +130,13 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   mountTusProtocol(fastify);
   timeOutIdleBodies(fastify, config.http.bodyIdleTimeoutMs, isStreamingRoute);
   mountProgressRoute(fastify, app.get(JwtVerifier), app.get(ReadProgress));
+  // Before compression is registered: an event stream must go out as it is written.
+  mountEventRoutes(fastify, {
+    verifier: app.get(JwtVerifier),
+    tokens: app.get(AccessTokens),
+    watchBatch: app.get(WatchBatch),
+    settings: config.events,
+  });
   const storage = app.get(ObjectStorage);
   if (storage instanceof DiskObjectStorage) mountDiskStorage(fastify, storage, config.http.bodyIdleTimeoutMs);
   if (config.demo.enabled) mountDemo(fastify, config);
@@ -155,6 +168,8 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
     .addTag('videos-batch', 'Batch upload of videos')
     .addTag('videos', 'Videos after upload')
     .addTag('tus', 'Resumable uploads with the tus 1.0.0 protocol (any tus client: tus-js-client, Uppy)')
+    .addTag('events', 'Live events of a batch (Server-Sent Events), and the token EventSource opens them with')
+    .addTag('webhooks', 'Endpoints that receive your events, signed in the Standard Webhooks format')
     .addBearerAuth({
       type: 'http',
       scheme: 'bearer',
@@ -165,6 +180,8 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: PROGRESS_MODELS });
   document.paths[PROGRESS_OPENAPI_PATH] = { get: progressOperation() };
+  document.paths[BATCH_EVENTS_OPENAPI_PATH] = { get: eventsOperation('batch') };
+  document.paths[UPLOAD_EVENTS_OPENAPI_PATH] = { get: eventsOperation('upload') };
   const chunk = document.paths[CHUNK_OPENAPI_PATH]?.post;
   if (chunk) chunk.requestBody = CHUNK_REQUEST_BODY;
   return document;

@@ -10,6 +10,8 @@ export enum UploadErrorCode {
   RateLimited = 'RATE_LIMITED',
   UploadNotFound = 'UPLOAD_NOT_FOUND',
   VideoNotFound = 'VIDEO_NOT_FOUND',
+  BatchNotFound = 'BATCH_NOT_FOUND',
+  WebhookNotFound = 'WEBHOOK_NOT_FOUND',
   UploadExpired = 'UPLOAD_EXPIRED',
   UploadAborted = 'UPLOAD_ABORTED',
   UploadCompleted = 'UPLOAD_COMPLETED',

@@ -121,6 +121,8 @@ export function uploadErrorStatus(code: UploadErrorCode): number {
       return 403;
     case UploadErrorCode.UploadNotFound:
     case UploadErrorCode.VideoNotFound:
+    case UploadErrorCode.BatchNotFound:
+    case UploadErrorCode.WebhookNotFound:
       return 404;
     case UploadErrorCode.RequestTimeout:
       return 408;

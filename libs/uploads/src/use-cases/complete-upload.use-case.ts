@@ -17,6 +17,7 @@ import {
   type StoredPart,
 } from '#storage';
 import { type UploadSession, UploadSessionRepository, type Video } from '#videos';
+import { BatchNotifier } from '../events/batch-notifier.js';
 import { ProgressSync } from '../progress-sync.js';
 import { UploadError, UploadErrorCode, validationFailed } from '../upload-error.js';
 import { UPLOAD_SETTINGS, type UploadSettings } from '../upload-settings.js';
@@ -55,6 +56,7 @@ export class CompleteUpload {
     private readonly storage: ObjectStorage,
     private readonly progress: ProgressStore,
     private readonly queue: VideoProcessingQueue,
+    private readonly notifier: BatchNotifier,
   ) {}
 
   /**
@@ -86,7 +88,10 @@ export class CompleteUpload {
         joined,
       );
       if (completed.video === null) assertNotAbandoned({ ...session, state: completed.state });
-      else if (completed.created) this.logger.log(`upload ${uploadId} completed as video ${session.fileId}`);
+      else if (completed.created) {
+        this.logger.log(`upload ${uploadId} completed as video ${session.fileId}`);
+        await this.notifier.uploadCompleted(session, completed.video);
+      }
     }
     const video = await this.repository.findVideoByUploadId(uploadId);
     if (!video) throw new Error(`upload ${uploadId} is completed but has no video`);
