@@ -1,11 +1,12 @@
 /**
  * The SDK in a browser: XHR for byte-level upload progress, `navigator.onLine` to wait out a lost
- * network, and localStorage to resume after a reload.
+ * network, localStorage to resume after a reload, and EventSource for the server's live events.
  *
  *   const reelay = createReelay({ apiUrl: 'https://upload.example.com', token });
  *   const result = await reelay.uploadBatch([...input.files], { channelId: '123', onProgress: render });
  */
 import { browserConnectivity, XhrTransport } from './browser-transport.js';
+import type { EventSourceConstructor } from './events.js';
 import { Reelay, type ReelayOptions } from './reelay.js';
 import { type WebStorageLike, WebStorageResumeStore } from './resume-store.js';
 
@@ -21,6 +22,7 @@ export function createReelay(
     transport: new XhrTransport(),
     connectivity: browserConnectivity,
     resume: storage ? new WebStorageResumeStore(storage) : undefined,
+    eventSource: (globalThis as { EventSource?: EventSourceConstructor }).EventSource ?? null,
     ...options,
   });
 }

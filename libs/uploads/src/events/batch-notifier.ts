@@ -55,7 +55,19 @@ export class BatchNotifier {
     });
   }
 
-  async uploadCompleted(session: SessionRef, video: Video): Promise<void> {
+  /** The last progress (every byte stored), then upload.completed; batch.completed when it was the last file. */
+  async uploadCompleted(session: SessionRef, video: Video, totalChunks: number): Promise<void> {
+    await this.tell(session.ownerId, {
+      type: 'progress',
+      batchId: session.batchId,
+      uploadId: session.id,
+      progress: 100,
+      status: 'completed',
+      completedCount: totalChunks,
+      totalChunks,
+      bytesStored: video.size,
+      failedChunks: [],
+    });
     await this.tell(session.ownerId, {
       type: 'upload.completed',
       batchId: session.batchId,

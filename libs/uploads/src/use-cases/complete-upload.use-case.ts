@@ -90,7 +90,7 @@ export class CompleteUpload {
       if (completed.video === null) assertNotAbandoned({ ...session, state: completed.state });
       else if (completed.created) {
         this.logger.log(`upload ${uploadId} completed as video ${session.fileId}`);
-        await this.notifier.uploadCompleted(session, completed.video);
+        await this.notifier.uploadCompleted(session, completed.video, totalChunks ?? session.totalChunks);
       }
     }
     const video = await this.repository.findVideoByUploadId(uploadId);
