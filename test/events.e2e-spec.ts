@@ -7,7 +7,9 @@
  * video.failed (the reason). The query token works for its batch's streams only, and not once expired.
  * An API stopping ends its streams instead of waiting for them.
  */
+import type { Browser, Page } from 'playwright-core';
 import { ApiClient } from './support/api-client.js';
+import { freePort, keepScreenshot, launchChromium, type PageServer, servePages } from './support/browser.js';
 import { Cluster, exited } from './support/cluster.js';
 import { chunkOf, putTo, randomFile } from './support/files.js';
 import { makeVideo } from './support/media.js';
@@ -15,6 +17,22 @@ import { SseReader, type SseEvent } from './support/sse.js';
 import { MiB } from './support/stack.js';
 
 const EVENTS = '/api/v1/videos/batch';
+const TYPES = ['progress', 'chunk.failed', 'upload.completed', 'processing.started', 'video.ready', 'video.failed'];
+
+/** Chromium's own EventSource, in a page on an origin of its own: it opens streams and keeps every event. */
+const PAGE_SCRIPT = `
+  window.seen = [];
+  window.openStream = (url) => new Promise((resolve, reject) => {
+    window.stream?.close();
+    const es = new EventSource(url);
+    window.stream = es;
+    for (const type of ${JSON.stringify([...TYPES, 'batch.completed'])})
+      es.addEventListener(type, (m) => window.seen.push({ id: m.lastEventId, event: type, data: JSON.parse(m.data) }));
+    es.onopen = () => resolve('open');
+    es.onerror = () => { if (es.readyState === EventSource.CLOSED) reject(new Error('the stream was refused')); };
+  });
+  window.closeStream = () => window.stream.close();
+`;
 
 describe('live events of a batch (SSE) across two API instances', () => {
   let cluster: Cluster;
@@ -184,6 +202,66 @@ describe('live events of a batch (SSE) across two API instances', () => {
     });
     expect(badId).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED' } } });
   }, 60_000);
+
+  describe('in Chromium', () => {
+    let browser: Browser;
+    let pages: PageServer;
+    let page: Page;
+    beforeAll(async () => {
+      browser = await launchChromium();
+      pages = await servePages(`${process.cwd()}/test/browser/page`, await freePort());
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await pages?.close();
+    });
+
+    const seen = () => page.evaluate<SseEvent[]>('window.seen');
+    const waitInPage = async (check: (e: SseEvent) => boolean, what: string) => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const found = (await seen()).find(check);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`timed out waiting in Chromium for ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+
+    it('reads a batch with EventSource, switching instances mid-batch without losing an event', async () => {
+      page = await browser.newPage();
+      await page.goto(`${pages.origin}/`);
+      await page.addScriptTag({ content: PAGE_SCRIPT });
+      const noise = randomFile(11 * MiB);
+      const n = (await api(0).init({ channel_id: 'c1', files: [{ filename: 'n.mp4', size: noise.length }] })).body
+        .data![0];
+      const token = (await api(0).call<{ token: string }>('POST', `${EVENTS}/${n.batchId}/events/token`)).body.data!
+        .token;
+      const streamUrl = (i: number, after?: string) =>
+        `${cluster.apis[i].url}${EVENTS}/${n.batchId}/events?token=${token}${after ? `&lastEventId=${after}` : ''}`;
+
+      expect(await page.evaluate(`window.openStream(${JSON.stringify(streamUrl(0))})`)).toBe('open');
+      expect((await putTo(n.presignedUrls[0], chunkOf(noise, n.chunkSize, 0))).status).toBe(200);
+      await waitInPage((e) => about(n.uploadId, 'progress')(e) && e.data.completedCount === 1, 'a presigned part');
+      await page.evaluate('window.closeStream()');
+      const lastSeen = (await seen()).at(-1)!.id;
+
+      expect((await api(1).chunkRaw(n.uploadId, 1, chunkOf(noise, n.chunkSize, 1))).status).toBe(200);
+      expect((await api(0).chunkRaw(n.uploadId, 2, chunkOf(noise, n.chunkSize, 2))).status).toBe(200);
+      expect(await page.evaluate(`window.openStream(${JSON.stringify(streamUrl(1, lastSeen))})`)).toBe('open');
+      expect((await api(1).complete(n.uploadId)).status).toBe(200);
+      await waitInPage(about(n.uploadId, 'video.failed'), 'video.failed');
+      await waitInPage((e) => e.event === 'batch.completed', 'batch.completed');
+      await keepScreenshot(page, 'events-eventsource');
+
+      const inPage = await seen();
+      const whole = await open(0, `${EVENTS}/${n.batchId}/events`);
+      await whole.waitFor((e) => e.id === inPage.at(-1)!.id, 'the last event the page saw');
+      expect(inPage.map((e) => e.id)).toEqual(whole.events.map((e) => e.id).slice(0, inPage.length));
+      expect(inPage.map((e) => e.data)).toEqual(whole.events.map((e) => e.data).slice(0, inPage.length));
+      whole.close();
+      await page.close();
+    }, 60_000);
+  });
 
   it('ends its open streams when an API stops, instead of waiting for them', async () => {
     const node = await cluster.addApi();

@@ -183,7 +183,7 @@ export function eventsOperation(of: 'batch' | 'upload'): OperationObject {
       'Without Last-Event-ID it starts with the first event of the batch. Authorization: a bearer JWT, or `token` ' +
       'from POST /api/v1/videos/batch/{batchId}/events/token (for EventSource, which sends no headers).',
     tags: ['events'],
-    security: [{ bearer: [] }, {}],
+    security: [{ bearer: [] }],
     parameters: [
       { in: 'path', required: true, ...idParam },
       {
