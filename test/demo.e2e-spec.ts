@@ -131,7 +131,10 @@ describe.each(DRIVERS)('the demo page and the browser SDK on the %s driver', (dr
   it("shows the processing result live from the server's events", async () => {
     // Reads of the video itself are held: what the page shows before they go comes from the events.
     const held: Array<() => Promise<void>> = [];
-    await page.route(/\/api\/v1\/videos\/[0-9a-f-]{36}$/, (route) => void held.push(() => route.continue()));
+    let holding = true;
+    await page.route(/\/api\/v1\/videos\/[0-9a-f-]{36}$/, (route) =>
+      holding ? void held.push(() => route.continue()) : route.continue(),
+    );
     await pick(clip);
     await page.waitForSelector('#server-events li[data-type="video.ready"]', { timeout: 30_000 });
     await page.waitForSelector('body[data-events="live"]');
@@ -146,7 +149,7 @@ describe.each(DRIVERS)('the demo page and the browser SDK on the %s driver', (dr
     expect(await page.textContent('#server-events li[data-type="video.ready"]')).toMatch(
       /clip\.mp4: video\.ready 320×240, 2 s/,
     );
-    await page.unroute(/\/api\/v1\/videos\/[0-9a-f-]{36}$/);
+    holding = false;
     for (const release of held) await release();
     await done();
     expect(await stateOf('clip.mp4')).toBe('ready');
