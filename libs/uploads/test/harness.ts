@@ -29,6 +29,7 @@ import { ReceiveChunk } from '../src/use-cases/receive-chunk.use-case.js';
 import { RequeueUnprocessedVideos } from '../src/use-cases/requeue-unprocessed-videos.use-case.js';
 import { RetryFailedChunks } from '../src/use-cases/retry-failed-chunks.use-case.js';
 import { VideoProcessingQueue } from '../src/video-processing.queue.js';
+import { WatchBatch } from '../src/use-cases/watch-batch.use-case.js';
 import type { Uploader } from '../src/uploader.js';
 import { InMemoryBatchEventLog } from './in-memory-batch-event-log.js';
 
@@ -104,6 +105,7 @@ export interface Harness {
   expireUploads: ExpireUploads;
   abortOrphanUploads: AbortOrphanUploads;
   requeueUnprocessedVideos: RequeueUnprocessedVideos;
+  watchBatch: WatchBatch;
   close(): Promise<void>;
 }
 
@@ -144,6 +146,7 @@ export async function startHarness(overrides: Partial<UploadSettings> = {}): Pro
     expireUploads: new ExpireUploads(repository, storage, progress),
     abortOrphanUploads: new AbortOrphanUploads(settings, repository, storage),
     requeueUnprocessedVideos: new RequeueUnprocessedVideos(repository, queue),
+    watchBatch: new WatchBatch(settings, EVENT_SETTINGS, repository, events, sync, progress),
     async close() {
       await db.destroy();
       const cleanup = new pg.Client({ connectionString: adminUrl() });

@@ -10,7 +10,7 @@
 import type { ReelayApi } from './api.js';
 import { ReelayError } from './errors.js';
 
-/** Every event type the server sends. */
+/** Every event type the server sends (libs/uploads BATCH_EVENT_TYPES; the SDK depends on no server code). */
 export const SERVER_EVENT_TYPES = [
   'progress',
   'chunk.failed',

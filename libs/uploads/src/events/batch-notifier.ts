@@ -85,44 +85,35 @@ export class BatchNotifier {
     await this.batchMayHaveEnded(session);
   }
 
-  async processingStarted(video: Video): Promise<void> {
-    const batchId = await this.batchOf(video);
-    if (batchId)
-      await this.tell(video.ownerId, {
-        type: 'processing.started',
-        batchId,
-        uploadId: video.uploadId,
-        videoId: video.id,
-      });
+  processingStarted(video: Video): Promise<void> {
+    return this.aboutVideo(video, (ids) => ({ type: 'processing.started', ...ids }));
   }
 
   async videoReady(video: Video, result: ProcessedVideo): Promise<void> {
-    const batchId = await this.batchOf(video);
-    if (!batchId) return;
     const thumbnailUrl = result.thumbnailKey
       ? await this.storage.presignGet(result.thumbnailKey, THUMBNAIL_URL_TTL_SECONDS).catch(() => null)
       : null;
     const { durationSeconds, width, height, videoCodec, audioCodec, bitrate, container, sha256 } = result;
-    await this.tell(video.ownerId, {
-      type: 'video.ready',
-      batchId,
-      uploadId: video.uploadId,
-      videoId: video.id,
-      metadata: { durationSeconds, width, height, videoCodec, audioCodec, bitrate, container, sha256 },
-      thumbnailUrl,
-    });
+    const metadata = { durationSeconds, width, height, videoCodec, audioCodec, bitrate, container, sha256 };
+    await this.aboutVideo(video, (ids) => ({ type: 'video.ready', ...ids, metadata, thumbnailUrl }));
   }
 
-  async videoFailed(video: Pick<Video, 'id' | 'uploadId' | 'ownerId'>, reason: string): Promise<void> {
-    const batchId = await this.batchOf(video);
-    if (batchId)
-      await this.tell(video.ownerId, {
-        type: 'video.failed',
-        batchId,
-        uploadId: video.uploadId,
-        videoId: video.id,
-        reason,
-      });
+  videoFailed(video: Pick<Video, 'id' | 'uploadId' | 'ownerId'>, reason: string): Promise<void> {
+    return this.aboutVideo(video, (ids) => ({ type: 'video.failed', ...ids, reason }));
+  }
+
+  /** An event about a video, in the batch of its upload (the video's row does not name it). */
+  private async aboutVideo(
+    video: Pick<Video, 'id' | 'uploadId' | 'ownerId'>,
+    make: (ids: { batchId: string; uploadId: string; videoId: string }) => BatchEvent,
+  ): Promise<void> {
+    let batchId: string | undefined;
+    try {
+      batchId = (await this.repository.findSession(video.uploadId))?.batchId;
+    } catch (error) {
+      this.logger.warn(`video ${video.id}: its batch is unknown, its event not told: ${(error as Error).message}`);
+    }
+    if (batchId) await this.tell(video.ownerId, make({ batchId, uploadId: video.uploadId, videoId: video.id }));
   }
 
   /** `batch.completed`, once, when the last open file of the batch ended and one at least completed. */
@@ -135,10 +126,6 @@ export class BatchNotifier {
     } catch (error) {
       this.logger.warn(`batch ${session.batchId}: could not tell whether it ended: ${(error as Error).message}`);
     }
-  }
-
-  private async batchOf(video: Pick<Video, 'uploadId'>): Promise<string | null> {
-    return (await this.repository.findSession(video.uploadId))?.batchId ?? null;
   }
 
   private async tell(ownerId: string, event: BatchEvent): Promise<void> {
