@@ -143,7 +143,7 @@ export async function startHarness(overrides: Partial<UploadSettings> = {}): Pro
     completeUpload: new CompleteUpload(settings, sessions, sync, repository, storage, progress, queue, notifier),
     abortUpload: new AbortUpload(sessions, repository, storage, progress, notifier),
     readProgress: new ReadProgress(sessions, repository, sync, progress),
-    expireUploads: new ExpireUploads(repository, storage, progress),
+    expireUploads: new ExpireUploads(repository, storage, progress, notifier),
     abortOrphanUploads: new AbortOrphanUploads(settings, repository, storage),
     requeueUnprocessedVideos: new RequeueUnprocessedVideos(repository, queue),
     watchBatch: new WatchBatch(settings, EVENT_SETTINGS, repository, events, sync, progress),

@@ -42,17 +42,18 @@ export class ProcessVideoProcessor implements JobHandler<ProcessVideoJobData, Pr
     if (job.attemptsStarted <= 1) await this.notifier.processingStarted(video);
     try {
       const result = await abortable(this.processing.process(video, signal), signal);
-      if (await this.videos.finishProcessing(videoId, result)) await this.notifier.videoReady(video, result);
+      const finished = await this.videos.finishProcessing(videoId, result);
       this.logger.log(
         `video ${videoId} ready: ${result.width}x${result.height} ${result.videoCodec}, ${result.durationSeconds} s`,
       );
+      if (finished) await this.notifier.videoReady(video, result);
       return { videoId, status: 'ready' };
     } catch (error) {
       if (signal.aborted) return releaseJob(job, token);
       if (!(error instanceof VideoRejectedError)) throw error;
-      if (await this.videos.failProcessing(videoId, error.message))
-        await this.notifier.videoFailed(video, error.message);
+      const failed = await this.videos.failProcessing(videoId, error.message);
       this.logger.warn(`video ${videoId} failed: ${error.message}`);
+      if (failed) await this.notifier.videoFailed(video, error.message);
       throw new UnrecoverableError(error.message);
     }
   }

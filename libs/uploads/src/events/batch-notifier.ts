@@ -85,6 +85,11 @@ export class BatchNotifier {
     await this.batchMayHaveEnded(session);
   }
 
+  /** An upload the cleanup expired: no event of its own, but it may have been its batch's last open file. */
+  uploadExpired(session: SessionRef): Promise<void> {
+    return this.batchMayHaveEnded(session);
+  }
+
   processingStarted(video: Video): Promise<void> {
     return this.aboutVideo(video, (ids) => ({ type: 'processing.started', ...ids }));
   }

@@ -63,6 +63,24 @@ describe('WatchBatch and the events the use cases tell', () => {
     ]);
   });
 
+  it('tells batch.completed when the last open file expires rather than completes', async () => {
+    const file = fileOf(MiB);
+    const [a, b] = await init(MiB, MiB);
+    expect((await h.storage.request('PUT', a.presignedUrls[0], file)).status).toBe(200);
+    await h.completeUpload.execute({ uploadId: a.uploadId, ownerId: 'alice' });
+    expect(types(a.batchId)).not.toContain('batch.completed');
+    await h.db.query(`UPDATE upload_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [b.uploadId]);
+    await h.expireUploads.execute();
+    expect(h.events.events(a.batchId).filter((e) => e.type === 'batch.completed')).toEqual([
+      expect.objectContaining({
+        uploads: expect.arrayContaining([
+          expect.objectContaining({ uploadId: a.uploadId, state: 'completed' }),
+          expect.objectContaining({ uploadId: b.uploadId, state: 'expired' }),
+        ]) as unknown,
+      }),
+    ]);
+  });
+
   it('replays from the start or after an id, for the batch or one upload, and learns of parts PUT to storage', async () => {
     const file = fileOf(MiB);
     const [a, b] = await init(MiB, MiB);
