@@ -3,8 +3,9 @@
  * that live 5 seconds: a batch of three files (one above the single-PUT limit, one of type "", one real
  * video that becomes `ready` with its thumbnail), a part the network drops twice, 3 seconds offline
  * mid-upload, a reload mid-upload after which the same file picked again sends only the missing parts,
- * and abort. Each checks what the page shows, the Video rows, and the sha256 of what storage holds; a
- * screenshot of each test's page is kept in test-artifacts/browser/.
+ * abort, and a processing result shown as soon as the server's live events tell it. Each checks what the
+ * page shows, the Video rows, and the sha256 of what storage holds; a screenshot of each test's page is
+ * kept in test-artifacts/browser/.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -125,6 +126,33 @@ describe.each(DRIVERS)('the demo page and the browser SDK on the %s driver', (dr
       ['recording.xyz'],
     );
     expect(rows[0].content_type).toBe('application/octet-stream');
+  });
+
+  it("shows the processing result live from the server's events", async () => {
+    // Reads of the video itself are held: what the page shows before they go comes from the events.
+    const held: Array<() => Promise<void>> = [];
+    let holding = true;
+    await page.route(/\/api\/v1\/videos\/[0-9a-f-]{36}$/, (route) =>
+      holding ? void held.push(() => route.continue()) : route.continue(),
+    );
+    await pick(clip);
+    await page.waitForSelector('#server-events li[data-type="video.ready"]', { timeout: 30_000 });
+    await page.waitForSelector('body[data-events="live"]');
+    expect(await page.textContent('li[data-file="clip.mp4"] .media')).toMatch(/^320×240, 2 s$/);
+    await page.waitForFunction('document.querySelector(\'li[data-file="clip.mp4"] img\')?.naturalWidth > 0');
+    const lines = await page.$$eval('#server-events li', (items) =>
+      items.map((li) => (li as unknown as { dataset: { type: string } }).dataset.type),
+    );
+    expect(lines).toEqual(
+      expect.arrayContaining(['progress', 'upload.completed', 'batch.completed', 'processing.started', 'video.ready']),
+    );
+    expect(await page.textContent('#server-events li[data-type="video.ready"]')).toMatch(
+      /clip\.mp4: video\.ready 320×240, 2 s/,
+    );
+    holding = false;
+    for (const release of held) await release();
+    await done();
+    expect(await stateOf('clip.mp4')).toBe('ready');
   });
 
   it('sends again a part the network dropped twice', async () => {

@@ -16,6 +16,8 @@ import {
   type SendRequest,
   type SendResult,
   type Transport,
+  type EventSourceConstructor,
+  type ServerEvent,
   type UploadEvent,
 } from '../packages/sdk/src/node.js';
 import { randomFile, sha256, sha256OfStream } from './support/files.js';
@@ -70,8 +72,10 @@ describe.each(DRIVERS)('the Node SDK on the %s driver', (driver) => {
   });
 
   const files = (...names: string[]) => Promise.all(names.map((n) => fileFromPath(join(dir, n))));
-  const reelay = (transport: Transport, extra: { stateFile?: string; fetch?: typeof fetch } = {}) =>
-    createReelay({ apiUrl: stack.url, token: stack.api.token!, transport, ...extra });
+  const reelay = (
+    transport: Transport,
+    extra: { stateFile?: string; fetch?: typeof fetch; eventSource?: EventSourceConstructor | null } = {},
+  ) => createReelay({ apiUrl: stack.url, token: stack.api.token!, transport, ...extra });
 
   /** The stored object of a video, hashed, and the number of Video rows of its upload. */
   async function stored(videoId: string): Promise<{ sha256: string; rows: number }> {
@@ -109,6 +113,75 @@ describe.each(DRIVERS)('the Node SDK on the %s driver', (driver) => {
     );
     expect(progress.at(-1)).toMatchObject({ percent: 100, size: 13 * MiB + sources.get('clip.mp4')!.length + MiB + 3 });
     expect(progress.at(-1)!.files.map((f) => f.state)).toEqual(['failed', 'ready', 'failed']);
+  });
+
+  /** fetch that counts the video reads (GET /api/v1/videos/:id) and may answer some calls itself. */
+  function countingFetch(answer?: (url: string) => Response | undefined) {
+    const counts = { videoReads: 0 };
+    const wrapped: typeof fetch = (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (/\/api\/v1\/videos\/[0-9a-f-]{36}$/.test(url)) counts.videoReads++;
+      return Promise.resolve(answer?.(url) ?? fetch(input, init));
+    };
+    return { counts, fetch: wrapped };
+  }
+
+  it('follows the live events while it waits for processing, instead of polling', async () => {
+    const { counts, fetch } = countingFetch();
+    const events: ServerEvent[] = [];
+    const result = await reelay(new NodeTransport(), { fetch }).uploadBatch(await files('clip.mp4', 'small.mov'), {
+      channelId: 'c1',
+      waitForProcessing: true,
+      pollMs: 100,
+      onServerEvent: (e) => events.push(e),
+    });
+    expect(result.files.map((f) => f.status)).toEqual(['ready', 'failed']);
+    // One read of each video, once its event said processing ended; polling every 100 ms would read more.
+    expect(counts.videoReads).toBe(2);
+    const [clip, small] = result.files;
+    const of = (type: string, uploadId?: string) => events.filter((e) => e.type === type && e.uploadId === uploadId);
+    expect(of('progress', clip.uploadId).at(-1)).toMatchObject({ progress: 100, completedCount: 1 });
+    expect(of('upload.completed', small.uploadId)).toEqual([expect.objectContaining({ videoId: small.videoId })]);
+    expect(of('processing.started', clip.uploadId)).toHaveLength(1);
+    expect(of('video.ready', clip.uploadId)).toEqual([
+      expect.objectContaining({
+        videoId: clip.videoId,
+        metadata: expect.objectContaining({ width: 160, height: 120 }) as unknown,
+      }),
+    ]);
+    expect(of('video.failed', small.uploadId)).toEqual([
+      expect.objectContaining({ reason: expect.any(String) as unknown }),
+    ]);
+    expect(events.filter((e) => e.type === 'batch.completed')).toHaveLength(1);
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+  });
+
+  it('polls for processing when the server has no live events', async () => {
+    const noEvents = (url: string) =>
+      url.includes('/events/token')
+        ? Response.json(
+            { success: false, error: { code: 'NOT_FOUND', message: 'no such route', details: null } },
+            { status: 404 },
+          )
+        : undefined;
+    const { counts, fetch } = countingFetch(noEvents);
+    const events: ServerEvent[] = [];
+    const result = await reelay(new NodeTransport(), { fetch }).uploadBatch(await files('clip.mp4'), {
+      channelId: 'c1',
+      waitForProcessing: true,
+      pollMs: 50,
+      onServerEvent: (e) => events.push(e),
+    });
+    expect(result).toMatchObject({ ok: true, files: [{ status: 'ready' }] });
+    expect(events).toEqual([]);
+    expect(counts.videoReads).toBeGreaterThan(1);
+    // Without an EventSource at all, the same.
+    const without = await reelay(new NodeTransport(), { eventSource: null }).uploadBatch(await files('clip.mp4'), {
+      channelId: 'c1',
+      waitForProcessing: true,
+      pollMs: 50,
+    });
+    expect(without).toMatchObject({ ok: true, files: [{ status: 'ready' }] });
   });
 
   it('sends again the chunks the network dropped, and says so', async () => {

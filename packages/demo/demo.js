@@ -1,6 +1,7 @@
 // Reelay's demo page: the SDK's browser build does the work (parallel parts, retries, resume after a
-// reload, offline waits); this file only renders what it reports. Pause keeps the uploads for a later
-// run; Abort gives them up on the server too.
+// reload, offline waits); this file only renders what it reports, and the server's live events (Server-
+// Sent Events, through the SDK): a video's result shows as soon as its video.ready or video.failed
+// arrives. Pause keeps the uploads for a later run; Abort gives them up on the server too.
 import { createReelay } from './sdk/browser.js';
 
 const MAX_FILES = 5;
@@ -103,6 +104,44 @@ function row(file, index) {
   };
 }
 
+/** A line of the live events list, and what it changes on the page. */
+function serverEvent(event, names, items) {
+  const name = names.get(event.uploadId) ?? '';
+  const line = document.createElement('li');
+  line.dataset.type = event.type;
+  const time = document.createElement('time');
+  time.dateTime = event.at;
+  time.textContent = new Date(event.at).toLocaleTimeString();
+  line.append(time, `${name ? `${name}: ` : ''}${event.type}${eventDetails(event)}`);
+  $('#server-events').append(line);
+  $('#live-state').textContent = 'Live: the server tells what happens as it happens.';
+  document.body.dataset.events = 'live';
+  const item = items.get(event.uploadId);
+  if (item && event.type === 'video.ready') {
+    const m = event.metadata;
+    showVideo(item, { name }, { status: 'ready', thumbnailUrl: event.thumbnailUrl, ...m });
+  } else if (item && event.type === 'video.failed') {
+    showVideo(item, { name }, { status: 'failed', failureReason: event.reason });
+  }
+}
+
+function eventDetails(event) {
+  switch (event.type) {
+    case 'progress':
+      return ` ${event.progress}\u00a0% (${event.completedCount} of ${event.totalChunks} chunks)`;
+    case 'chunk.failed':
+      return ` chunks ${event.chunks.join(', ')}: ${event.reason}`;
+    case 'video.ready':
+      return ` ${event.metadata.width}×${event.metadata.height}, ${duration(event.metadata.durationSeconds ?? 0)}`;
+    case 'video.failed':
+      return `: ${event.reason}`;
+    case 'batch.completed':
+      return ` (${event.uploads.length} files)`;
+    default:
+      return '';
+  }
+}
+
 function showVideo(item, file, video) {
   const result = item.querySelector('.result');
   if (!result.hidden) return;
@@ -127,7 +166,13 @@ let pausing = false;
 async function upload() {
   const reelay = createReelay({ apiUrl: location.origin, token: () => tokenInput.value });
   $('#uploads').replaceChildren();
+  $('#server-events').replaceChildren();
+  $('#live').hidden = false;
+  $('#live-state').textContent = 'Connecting to the batch\u2019s live events…';
+  delete document.body.dataset.events;
   const renderers = files.map(row);
+  const items = new Map();
+  const names = new Map();
   controller = new AbortController();
   pausing = false;
   $('#pause').textContent = 'Pause';
@@ -143,9 +188,18 @@ async function upload() {
       onProgress: (batch) => {
         $('#batch-progress').value = batch.percent;
         $('#batch-figures').textContent = figures(batch);
-        batch.files.forEach((p) => renderers[p.index](p));
+        batch.files.forEach((p) => {
+          renderers[p.index](p);
+          if (p.uploadId && !names.has(p.uploadId)) {
+            names.set(p.uploadId, p.name);
+            items.set(p.uploadId, document.querySelectorAll('#uploads > li')[p.index]);
+          }
+        });
       },
+      onServerEvent: (event) => serverEvent(event, names, items),
     });
+    if (document.body.dataset.events !== 'live')
+      $('#live-state').textContent = 'No live events from this server: the results came by polling.';
     const ready = result.files.filter((f) => f.status === 'ready').length;
     announce(pausing ? 'Paused' : `Done: ${ready} of ${files.length} videos ready`);
   } catch (error) {

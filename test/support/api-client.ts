@@ -47,7 +47,7 @@ export class ApiClient {
   }
 
   async call<T = unknown>(
-    method: 'GET' | 'POST' | 'PUT',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     options: { json?: unknown; body?: Buffer | Readable | string; headers?: Record<string, string> } = {},
   ): Promise<ApiAnswer<T>> {

@@ -14,6 +14,7 @@ import { UppyModule } from './uppy/uppy.module.js';
 import { TusModule } from './tus/tus.module.js';
 import { VideosBatchModule } from './videos-batch/videos-batch.module.js';
 import { VideosApiModule } from './videos/videos.module.js';
+import { WebhooksApiModule } from './webhooks/webhooks.module.js';
 
 @Module({})
 export class AppModule {
@@ -26,10 +27,11 @@ export class AppModule {
         ProgressModule.forRoot({ url: config.redis.url, keyPrefix: config.redis.prefix }),
         StorageModule.forRoot(config.storage, { publicUrl: config.http.publicUrl, checkBrowserCors: true }),
         QueuesModule.forRoot(config.redis),
-        UploadsModule.forRoot(config.upload),
+        UploadsModule.forRoot(config.upload, config.events),
         rateLimitModule(config),
         VideosBatchModule,
         VideosApiModule,
+        WebhooksApiModule,
         UppyModule,
         TusModule,
       ],

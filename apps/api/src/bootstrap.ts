@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '#config';
 import { collectProcessMetrics, installLogger, REQUEST_ID_HEADER, requestIdFrom } from '#observability';
 import { DISK_STORAGE_PATH, DiskObjectStorage, InstrumentedObjectStorage, ObjectStorage } from '#storage';
-import { ReadProgress } from '#uploads';
+import { AccessTokens, ReadProgress, WatchBatch } from '#uploads';
 import { AppModule } from './app.module.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { ApiExceptionFilter, errorResponse } from './common/api-exception.filter.js';
@@ -31,6 +31,12 @@ import { mountDiskStorage } from './storage-disk/disk-storage.route.js';
 import { isUppyFormUrl, mountUppyStatusText } from './uppy/uppy-status-text.hooks.js';
 import { mountTusProtocol, TUS_PATH, tusDiscoveryHeaders, tusMethodOverride } from './tus/tus-protocol.hooks.js';
 import { CHUNK_OPENAPI_PATH, CHUNK_REQUEST_BODY } from './videos-batch/chunk-body.js';
+import {
+  BATCH_EVENTS_OPENAPI_PATH,
+  eventsOperation,
+  mountEventRoutes,
+  UPLOAD_EVENTS_OPENAPI_PATH,
+} from './videos-batch/events.route.js';
 import {
   mountProgressRoute,
   PROGRESS_MODELS,
@@ -137,6 +143,13 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   mountUppyStatusText(fastify);
   timeOutIdleBodies(fastify, config.http.bodyIdleTimeoutMs, isStreamingRoute);
   mountProgressRoute(fastify, app.get(JwtVerifier), app.get(ReadProgress));
+  // Before compression is registered: an event stream must go out as it is written.
+  mountEventRoutes(fastify, {
+    verifier: app.get(JwtVerifier),
+    tokens: app.get(AccessTokens),
+    watchBatch: app.get(WatchBatch),
+    settings: config.events,
+  });
   const measured = app.get(ObjectStorage);
   const storage = measured instanceof InstrumentedObjectStorage ? measured.inner : measured;
   if (storage instanceof DiskObjectStorage) mountDiskStorage(fastify, storage, config.http.bodyIdleTimeoutMs);
@@ -171,6 +184,8 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
     .addTag('videos-batch', 'Batch upload of videos')
     .addTag('videos', 'Videos after upload')
     .addTag('tus', 'Resumable uploads with the tus 1.0.0 protocol (any tus client: tus-js-client, Uppy)')
+    .addTag('events', 'Live events of a batch (Server-Sent Events), and the token EventSource opens them with')
+    .addTag('webhooks', 'Endpoints that receive your events, signed in the Standard Webhooks format')
     .addBearerAuth({
       type: 'http',
       scheme: 'bearer',
@@ -181,6 +196,8 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: PROGRESS_MODELS });
   document.paths[PROGRESS_OPENAPI_PATH] = { get: progressOperation() };
+  document.paths[BATCH_EVENTS_OPENAPI_PATH] = { get: eventsOperation('batch') };
+  document.paths[UPLOAD_EVENTS_OPENAPI_PATH] = { get: eventsOperation('upload') };
   const chunk = document.paths[CHUNK_OPENAPI_PATH]?.post;
   if (chunk) chunk.requestBody = CHUNK_REQUEST_BODY;
   return document;

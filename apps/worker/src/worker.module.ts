@@ -3,11 +3,18 @@ import { BullModule } from '@nestjs/bullmq';
 import { type AppConfig, ConfigModule } from '#config';
 import { ProgressModule } from '#progress';
 import { StorageModule } from '#storage';
-import { QueuesModule, UPLOAD_CLEANUP_QUEUE, UploadsModule, VIDEO_PROCESSING_QUEUE } from '#uploads';
+import {
+  QueuesModule,
+  UPLOAD_CLEANUP_QUEUE,
+  UploadsModule,
+  VIDEO_PROCESSING_QUEUE,
+  WEBHOOK_DELIVERY_QUEUE,
+} from '#uploads';
 import { VideosModule } from '#videos';
 import { JOB_HANDLERS, type JobHandler } from './job-handler.js';
 import { VideoProcessingService } from './processing/video-processing.service.js';
 import { CleanupUploadsProcessor } from './processors/cleanup-uploads.processor.js';
+import { DeliverWebhookProcessor } from './processors/deliver-webhook.processor.js';
 import { ProcessVideoProcessor } from './processors/process-video.processor.js';
 import { QueueWorkers } from './queue-workers.js';
 
@@ -25,18 +32,23 @@ export class WorkerModule {
         StorageModule.forRoot(config.storage, { publicUrl: config.http.publicUrl }),
         ProgressModule.forRoot({ url: config.redis.url, keyPrefix: config.redis.prefix }),
         QueuesModule.forRoot(config.redis),
-        UploadsModule.forRoot(config.upload),
-        BullModule.registerQueue({ name: VIDEO_PROCESSING_QUEUE }, { name: UPLOAD_CLEANUP_QUEUE }),
+        UploadsModule.forRoot(config.upload, config.events),
+        BullModule.registerQueue(
+          { name: VIDEO_PROCESSING_QUEUE },
+          { name: UPLOAD_CLEANUP_QUEUE },
+          { name: WEBHOOK_DELIVERY_QUEUE },
+        ),
       ],
       providers: [
         VideoProcessingService,
         ProcessVideoProcessor,
         CleanupUploadsProcessor,
+        DeliverWebhookProcessor,
         // One entry per queue: QueueWorkers refuses to start when a queue of WORKER_QUEUES is missing here.
         {
           provide: JOB_HANDLERS,
           useFactory: (...handlers: JobHandler[]) => handlers,
-          inject: [ProcessVideoProcessor, CleanupUploadsProcessor],
+          inject: [ProcessVideoProcessor, CleanupUploadsProcessor, DeliverWebhookProcessor],
         },
         QueueWorkers,
       ],

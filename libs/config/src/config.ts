@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { StorageConfig } from '#storage';
-import type { UploadSettings } from '#uploads';
+import type { EventSettings, UploadSettings } from '#uploads';
 import { Environment } from './environment.js';
 
 export class ConfigError extends Error {
@@ -45,6 +45,8 @@ export interface AppConfig {
   storage: StorageConfig;
   /** The uploads library's own settings type: the tree is built to fit it. */
   upload: UploadSettings;
+  /** The uploads library's settings of events and webhooks. */
+  events: EventSettings;
   auth: {
     algorithm: 'HS256' | 'RS256' | 'ES256';
     /** HS256 secret, or the PEM public key for RS256/ES256. */
@@ -159,6 +161,15 @@ function toTree(e: Environment): AppConfig {
       progressSyncIntervalMs: e.PROGRESS_SYNC_INTERVAL_MS,
       maxOpenSessionsPerUser: e.UPLOAD_MAX_OPEN_SESSIONS_PER_USER,
       orphanGraceSeconds: e.UPLOAD_ORPHAN_GRACE_SECONDS,
+    },
+    events: {
+      keyPrefix: e.REDIS_PREFIX,
+      tokenTtlSeconds: e.EVENTS_TOKEN_TTL_SECONDS,
+      heartbeatMs: e.EVENTS_HEARTBEAT_SECONDS * 1000,
+      pollIntervalMs: e.EVENTS_POLL_INTERVAL_MS,
+      retentionSeconds: e.EVENTS_RETENTION_SECONDS,
+      maxPerBatch: e.EVENTS_MAX_PER_BATCH,
+      webhooks: { attempts: e.WEBHOOK_ATTEMPTS, backoffMs: e.WEBHOOK_BACKOFF_MS, timeoutMs: e.WEBHOOK_TIMEOUT_MS },
     },
     auth: {
       algorithm: e.AUTH_JWT_ALGORITHM,

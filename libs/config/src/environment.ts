@@ -140,4 +140,21 @@ export class Environment {
    * once it is this old. Longer than any init takes.
    */
   @Type(() => Number) @IsInt() @Min(1) UPLOAD_ORPHAN_GRACE_SECONDS = 900;
+
+  /** Lifetime of a token minted for a batch's event stream (EventSource cannot send headers). */
+  @Type(() => Number) @IsInt() @Min(10) @Max(86_400) EVENTS_TOKEN_TTL_SECONDS = 300;
+  /** An open event stream sends a comment line this often, so that proxies keep it open. */
+  @Type(() => Number) @IsInt() @Min(1) EVENTS_HEARTBEAT_SECONDS = 15;
+  /** How often an open event stream looks for new events in Redis. */
+  @Type(() => Number) @IsInt() @Min(20) @Max(10_000) EVENTS_POLL_INTERVAL_MS = 250;
+  /** A batch's events stay readable (for Last-Event-ID) this long after the last one. */
+  @Type(() => Number) @IsInt() @Min(60) EVENTS_RETENTION_SECONDS = 24 * 3600;
+  /** Events kept per batch (about; the oldest go first). */
+  @Type(() => Number) @IsInt() @Min(100) EVENTS_MAX_PER_BATCH = 20_000;
+  /** Attempts of one webhook delivery (the first included), with exponential backoff between them. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(50) WEBHOOK_ATTEMPTS = 8;
+  /** Wait before the second attempt of a webhook delivery; it doubles for each further one. */
+  @Type(() => Number) @IsInt() @Min(10) WEBHOOK_BACKOFF_MS = 10_000;
+  /** A webhook endpoint that has not answered in this time counts as failed (and is tried again). */
+  @Type(() => Number) @IsInt() @Min(100) WEBHOOK_TIMEOUT_MS = 10_000;
 }

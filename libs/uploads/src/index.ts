@@ -9,8 +9,29 @@ export {
   type ProcessVideoJobData,
   UPLOAD_CLEANUP_QUEUE,
   VIDEO_PROCESSING_QUEUE,
+  WEBHOOK_DELIVERY_QUEUE,
+  webhookJobId,
+  type WebhookJobData,
   WORKER_QUEUES,
 } from './jobs.js';
+export { EVENT_SETTINGS, type EventSettings } from './events/event-settings.js';
+export {
+  BATCH_EVENT_TYPES,
+  type BatchEvent,
+  type BatchEventType,
+  type LoggedBatchEvent,
+  WEBHOOK_EVENT_TYPES,
+  type WebhookEventType,
+} from './events/batch-event.js';
+export { BatchEventLog, EVENT_ID } from './events/batch-event-log.js';
+export { BatchNotifier } from './events/batch-notifier.js';
+export { type BatchWatch, WatchBatch, type WatchBatchCommand } from './use-cases/watch-batch.use-case.js';
+export { MintEventsToken, type MintEventsTokenCommand } from './use-cases/mint-events-token.use-case.js';
+export {
+  type CreateWebhookCommand,
+  ManageWebhooks,
+  MAX_WEBHOOKS_PER_OWNER,
+} from './use-cases/manage-webhooks.use-case.js';
 export { bullPrefix, QueuesModule } from './queues.module.js';
 export { VideoProcessingQueue } from './video-processing.queue.js';
 export {

@@ -6,11 +6,15 @@
  * upload across all API instances (fresh() takes a Redis lock first), so that polling does not
  * hammer storage. When the Redis keys are gone (flushed, lost) they are rebuilt from PostgreSQL and
  * storage: PostgreSQL is the truth about sessions, storage about parts.
+ *
+ * What a look in storage teaches is told to the batch's listeners (BatchNotifier): a `progress` event
+ * when chunks arrived, `chunk.failed` for chunks whose URL expired before they came.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { ProgressStore, type ProgressSnapshot } from '#progress';
 import { chunkLength, MAX_PARTS, ObjectStorage, StorageError, StorageErrorCode, type StoredPart } from '#storage';
 import type { UploadSession } from '#videos';
+import { BatchNotifier } from './events/batch-notifier.js';
 import { uploadExpired } from './upload-error.js';
 import { assertNotAbandoned, isExpired } from './upload-sessions.js';
 import { UPLOAD_SETTINGS, type UploadSettings } from './upload-settings.js';
@@ -21,21 +25,27 @@ export class ProgressSync {
     @Inject(UPLOAD_SETTINGS) private readonly settings: UploadSettings,
     private readonly storage: ObjectStorage,
     private readonly progress: ProgressStore,
+    private readonly notifier: BatchNotifier,
   ) {}
 
   /**
    * `snapshot`, or the snapshot after asking storage when the last look is PROGRESS_SYNC_INTERVAL_MS old
    * and this caller takes the upload's sync lock: one look per interval across all API instances, so a
    * part PUT straight to storage shows within one interval. `session` is read only then (a poll in
-   * between stays one Redis round trip).
+   * between stays one Redis round trip). With `tell` false, what was learned is not told (the caller
+   * tells the snapshot it answers: the chunk route's one event per chunk).
    */
-  async fresh(snapshot: ProgressSnapshot, session: () => Promise<UploadSession>): Promise<ProgressSnapshot> {
+  async fresh(
+    snapshot: ProgressSnapshot,
+    session: () => Promise<UploadSession>,
+    tell = true,
+  ): Promise<ProgressSnapshot> {
     const interval = this.settings.progressSyncIntervalMs;
     if (Date.now() - snapshot.syncedAt < interval) return snapshot;
     if (!(await this.progress.tryLockSync(snapshot.uploadId, Math.max(1, interval)))) return snapshot;
     const open = await session();
     if (open.state !== 'open' || isExpired(open)) return snapshot;
-    return (await this.syncWithStorage(open)) ?? snapshot;
+    return (await this.syncWithStorage(open, tell ? snapshot : undefined)) ?? snapshot;
   }
 
   /**
@@ -57,7 +67,7 @@ export class ProgressSync {
       expiresAt: session.expiresAt.getTime(),
       urlsExpireAt: session.urlsExpireAt.getTime(),
     });
-    const rebuilt = await this.syncWithStorage(session);
+    const rebuilt = await this.syncWithStorage(session, null);
     if (rebuilt) return rebuilt;
     // The keys expired between the check and now: the session ran out meanwhile.
     throw uploadExpired(session.id, session.expiresAt);
@@ -65,9 +75,10 @@ export class ProgressSync {
 
   /**
    * Learns from storage which chunks are stored, marks chunks whose URL expired before they arrived
-   * as failed, and answers the new snapshot (null when the keys are gone).
+   * as failed, and answers the new snapshot (null when the keys are gone). What changed since `before`
+   * (everything, when null) is told to the batch's listeners; nothing is told when it is undefined.
    */
-  async syncWithStorage(session: UploadSession): Promise<ProgressSnapshot | null> {
+  async syncWithStorage(session: UploadSession, before?: ProgressSnapshot | null): Promise<ProgressSnapshot | null> {
     const now = Date.now();
     let stored: Map<number, StoredPart>;
     try {
@@ -89,7 +100,17 @@ export class ProgressSync {
     }
     await this.progress.markFailed(session.id, expired);
     await this.progress.setSyncedAt(session.id, now);
-    return this.progress.get(session.id);
+    const after = await this.progress.get(session.id);
+    if (after && before !== undefined) await this.tell(session, before, after);
+    return after;
+  }
+
+  private async tell(session: UploadSession, before: ProgressSnapshot | null, after: ProgressSnapshot): Promise<void> {
+    const failedBefore = new Set(before?.failedChunks);
+    const newlyFailed = after.failedChunks.filter((i) => !failedBefore.has(i));
+    await this.notifier.chunkFailed(session, newlyFailed, 'its URL expired before the chunk arrived');
+    const moved = !before || before.completedBytes !== after.completedBytes || newlyFailed.length > 0;
+    if (moved) await this.notifier.progress(session, after);
   }
 
   /**

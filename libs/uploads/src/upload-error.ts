@@ -12,6 +12,7 @@ export enum UploadErrorCode {
   /** An unknown batch id, or someone else's (GET /batch/:batchId, POST /batch/:batchId/complete). */
   BatchNotFound = 'BATCH_NOT_FOUND',
   VideoNotFound = 'VIDEO_NOT_FOUND',
+  WebhookNotFound = 'WEBHOOK_NOT_FOUND',
   UploadExpired = 'UPLOAD_EXPIRED',
   UploadAborted = 'UPLOAD_ABORTED',
   UploadCompleted = 'UPLOAD_COMPLETED',

@@ -4,7 +4,18 @@
  */
 import { type DynamicModule, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
-import { VIDEO_PROCESSING_QUEUE } from './jobs.js';
+import type { Redis } from 'ioredis';
+import { PROGRESS_REDIS } from '#progress';
+import { BatchCompletion } from './events/batch-completion.js';
+import { BatchEventLog } from './events/batch-event-log.js';
+import { BatchNotifier } from './events/batch-notifier.js';
+import { EVENT_SETTINGS, type EventSettings } from './events/event-settings.js';
+import { RedisBatchEventLog } from './events/redis-batch-event-log.js';
+import { VIDEO_PROCESSING_QUEUE, WEBHOOK_DELIVERY_QUEUE } from './jobs.js';
+import { ManageWebhooks } from './use-cases/manage-webhooks.use-case.js';
+import { MintEventsToken } from './use-cases/mint-events-token.use-case.js';
+import { WatchBatch } from './use-cases/watch-batch.use-case.js';
+import { BullWebhookDispatch, WebhookDispatch } from './webhooks/webhook-dispatch.js';
 import { PartUrls } from './part-urls.js';
 import { ProgressSync } from './progress-sync.js';
 import { UploadSessions } from './upload-sessions.js';
@@ -55,25 +66,37 @@ const USE_CASES = [
   WriteTusUpload,
   ReadTusUpload,
   TerminateTusUpload,
+  WatchBatch,
+  MintEventsToken,
+  ManageWebhooks,
+  BatchNotifier,
 ];
 
 @Module({})
 export class UploadsModule {
-  static forRoot(settings: UploadSettings): DynamicModule {
+  static forRoot(settings: UploadSettings, events: EventSettings): DynamicModule {
     return {
       module: UploadsModule,
       global: true,
-      imports: [BullModule.registerQueue({ name: VIDEO_PROCESSING_QUEUE })],
+      imports: [BullModule.registerQueue({ name: VIDEO_PROCESSING_QUEUE }, { name: WEBHOOK_DELIVERY_QUEUE })],
       providers: [
         { provide: UPLOAD_SETTINGS, useValue: settings },
+        { provide: EVENT_SETTINGS, useValue: events },
         { provide: VideoProcessingQueue, useClass: BullVideoProcessingQueue },
+        { provide: WebhookDispatch, useClass: BullWebhookDispatch },
+        {
+          provide: BatchEventLog,
+          useFactory: (redis: Redis) => new RedisBatchEventLog(redis, events),
+          inject: [PROGRESS_REDIS],
+        },
+        BatchCompletion,
         UploadSessions,
         ProgressSync,
         PartUrls,
         TusSpools,
         ...USE_CASES,
       ],
-      exports: USE_CASES,
+      exports: [...USE_CASES, EVENT_SETTINGS],
     };
   }
 }

@@ -10,6 +10,11 @@ import { InMemoryProgressStore } from '../../progress/test/in-memory-progress.st
 import { InMemoryObjectStorage } from '../../storage/test/in-memory.object-storage.js';
 import { adminUrl, databaseUrl, templateDatabase } from '../../../test/support/global-setup.js';
 import { UploadSessionRepository, videosDataSourceOptions } from '#videos';
+import { BatchCompletion } from '../src/events/batch-completion.js';
+import type { BatchEvent, WebhookEventType } from '../src/events/batch-event.js';
+import { BatchNotifier } from '../src/events/batch-notifier.js';
+import type { EventSettings } from '../src/events/event-settings.js';
+import { WebhookDispatch } from '../src/webhooks/webhook-dispatch.js';
 import { PartUrls } from '../src/part-urls.js';
 import { ProgressSync } from '../src/progress-sync.js';
 import { UploadSessions } from '../src/upload-sessions.js';
@@ -26,7 +31,9 @@ import { ReceiveChunk } from '../src/use-cases/receive-chunk.use-case.js';
 import { RequeueUnprocessedVideos } from '../src/use-cases/requeue-unprocessed-videos.use-case.js';
 import { RetryFailedChunks } from '../src/use-cases/retry-failed-chunks.use-case.js';
 import { VideoProcessingQueue } from '../src/video-processing.queue.js';
+import { WatchBatch } from '../src/use-cases/watch-batch.use-case.js';
 import type { Uploader } from '../src/uploader.js';
+import { InMemoryBatchEventLog } from './in-memory-batch-event-log.js';
 
 export const MiB = 1024 * 1024;
 
@@ -43,6 +50,25 @@ export const SETTINGS: UploadSettings = {
   maxOpenSessionsPerUser: 100,
   orphanGraceSeconds: 900,
 };
+
+export const EVENT_SETTINGS: EventSettings = {
+  keyPrefix: 'unit:',
+  tokenTtlSeconds: 300,
+  heartbeatMs: 15_000,
+  pollIntervalMs: 20,
+  retentionSeconds: 3600,
+  maxPerBatch: 1000,
+  webhooks: { attempts: 3, backoffMs: 10, timeoutMs: 1000 },
+};
+
+/** Records the webhook events handed over, per owner. */
+export class RecordingWebhookDispatch extends WebhookDispatch {
+  readonly dispatched: Array<{ ownerId: string; event: BatchEvent & { type: WebhookEventType } }> = [];
+  dispatch(ownerId: string, event: BatchEvent & { type: WebhookEventType }): Promise<void> {
+    this.dispatched.push({ ownerId, event });
+    return Promise.resolve();
+  }
+}
 
 export const ALICE: Uploader = { id: 'alice', channels: '*' };
 
@@ -69,6 +95,8 @@ export interface Harness {
   storage: InMemoryObjectStorage;
   progress: InMemoryProgressStore;
   queue: RecordingQueue;
+  events: InMemoryBatchEventLog;
+  webhooks: RecordingWebhookDispatch;
   repository: UploadSessionRepository;
   db: DataSource;
   /** The number a `SELECT count(*)::int AS n ...` answers. */
@@ -84,6 +112,7 @@ export interface Harness {
   expireUploads: ExpireUploads;
   abortOrphanUploads: AbortOrphanUploads;
   requeueUnprocessedVideos: RequeueUnprocessedVideos;
+  watchBatch: WatchBatch;
   close(): Promise<void>;
 }
 
@@ -101,27 +130,33 @@ export async function startHarness(overrides: Partial<UploadSettings> = {}): Pro
   const queue = new RecordingQueue();
   const repository = new UploadSessionRepository(db);
   const sessions = new UploadSessions(repository);
-  const sync = new ProgressSync(settings, storage, progress);
+  const events = new InMemoryBatchEventLog();
+  const webhooks = new RecordingWebhookDispatch();
+  const notifier = new BatchNotifier(EVENT_SETTINGS, events, webhooks, new BatchCompletion(db), repository, storage);
+  const sync = new ProgressSync(settings, storage, progress, notifier);
   const partUrls = new PartUrls(settings, storage);
-  const completeUpload = new CompleteUpload(settings, sessions, sync, repository, storage, progress, queue);
+  const completeUpload = new CompleteUpload(settings, sessions, sync, repository, storage, progress, queue, notifier);
   return {
     storage,
     progress,
     queue,
+    events,
+    webhooks,
     repository,
     db,
     count: async (sql, parameters) => (await db.query<Array<{ n: number }>>(sql, parameters))[0].n,
     initBatch: new InitBatch(settings, repository, storage, progress, partUrls),
-    receiveChunk: new ReceiveChunk(settings, sessions, sync, storage, progress),
+    receiveChunk: new ReceiveChunk(settings, sessions, sync, storage, progress, notifier),
     retryFailedChunks: new RetryFailedChunks(sessions, sync, partUrls, progress),
     completeUpload,
-    abortUpload: new AbortUpload(sessions, repository, storage, progress),
+    abortUpload: new AbortUpload(sessions, repository, storage, progress, notifier),
     readProgress: new ReadProgress(sessions, repository, sync, progress),
     readBatch: new ReadBatch(repository, sync),
     completeBatch: new CompleteBatch(repository, completeUpload),
-    expireUploads: new ExpireUploads(repository, storage, progress),
+    expireUploads: new ExpireUploads(repository, storage, progress, notifier),
     abortOrphanUploads: new AbortOrphanUploads(settings, repository, storage),
     requeueUnprocessedVideos: new RequeueUnprocessedVideos(repository, queue),
+    watchBatch: new WatchBatch(settings, EVENT_SETTINGS, repository, events, sync, progress),
     async close() {
       await db.destroy();
       const cleanup = new pg.Client({ connectionString: adminUrl() });

@@ -10,3 +10,6 @@ export { ensureDatabase } from './ensure-database.js';
 export { migrateLocked } from './migrate.js';
 export type { VideoMetadata, ProcessedVideo, VideoProcessingField } from './entities/video.entity.js';
 export type { ExpireOutcome } from './upload-session.repository.js';
+export { WebhookEndpoint } from './entities/webhook-endpoint.entity.js';
+export { WebhookDelivery } from './entities/webhook-delivery.entity.js';
+export { DELIVERY_PAGE, WebhookRepository } from './webhook.repository.js';

@@ -6,6 +6,7 @@ import { videosDataSourceOptions } from './data-source.js';
 import { migrateLocked } from './migrate.js';
 import { AccessTokenRepository } from './access-token.repository.js';
 import { UploadSessionRepository } from './upload-session.repository.js';
+import { WebhookRepository } from './webhook.repository.js';
 
 @Module({})
 export class VideosModule {
@@ -24,8 +25,8 @@ export class VideosModule {
           },
         }),
       ],
-      providers: [UploadSessionRepository, AccessTokenRepository],
-      exports: [UploadSessionRepository, AccessTokenRepository],
+      providers: [UploadSessionRepository, AccessTokenRepository, WebhookRepository],
+      exports: [UploadSessionRepository, AccessTokenRepository, WebhookRepository],
     };
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The API's routes as typed calls (POST /batch/init, GET /batch/progress/:id, POST /batch/retry/:id,
- * POST /batch/complete/:id, POST /batch/abort/:id, GET /videos/:id). Answers are the envelope's `data`;
+ * POST /batch/complete/:id, POST /batch/abort/:id, GET /videos/:id, POST /batch/:batchId/events/token). Answers are the envelope's `data`;
  * an error envelope, or no answer, is thrown as ReelayError.
  */
 import { ReelayError } from './errors.js';
@@ -69,6 +69,18 @@ export class ReelayApi {
 
   abort(uploadId: string, signal?: AbortSignal): Promise<{ uploadId: string; status: 'aborted' }> {
     return this.call('POST', `/batch/abort/${uploadId}`, undefined, signal);
+  }
+
+  /** A short-lived token for the batch's event streams (EventSource sends no headers). */
+  eventsToken(batchId: string, signal?: AbortSignal): Promise<{ token: string; expiresAt: string }> {
+    return this.call('POST', `/batch/${batchId}/events/token`, undefined, signal);
+  }
+
+  /** The URL of the batch's event stream, opened with `token`, after `lastEventId` when given. */
+  eventsUrl(batchId: string, token: string, lastEventId?: string): string {
+    const query = new URLSearchParams({ token });
+    if (lastEventId) query.set('lastEventId', lastEventId);
+    return `${this.base}/batch/${batchId}/events?${query.toString()}`;
   }
 
   video(videoId: string, signal?: AbortSignal): Promise<VideoDetails> {

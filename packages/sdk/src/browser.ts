@@ -1,11 +1,12 @@
 /**
  * The SDK in a browser: XHR for byte-level upload progress, `navigator.onLine` to wait out a lost
- * network, and localStorage to resume after a reload.
+ * network, localStorage to resume after a reload, and EventSource for the server's live events.
  *
  *   const reelay = createReelay({ apiUrl: 'https://upload.example.com', token });
  *   const result = await reelay.uploadBatch([...input.files], { channelId: '123', onProgress: render });
  */
 import { browserConnectivity, XhrTransport } from './browser-transport.js';
+import type { EventSourceConstructor } from './events.js';
 import { Reelay, type ReelayOptions } from './reelay.js';
 import { type WebStorageLike, WebStorageResumeStore } from './resume-store.js';
 import { type WorkerLike, workerSha256 } from './worker-sha256.js';
@@ -37,6 +38,7 @@ export function createReelay(
         ? new Worker(sha256WorkerUrl, { type: 'module' })
         : new Worker(new URL('./sha256.worker.js', import.meta.url), { type: 'module' }),
     ),
+    eventSource: (globalThis as { EventSource?: EventSourceConstructor }).EventSource ?? null,
     ...rest,
   });
 }

@@ -16,6 +16,15 @@ export {
 export { ReelayError, type ApiErrorCode, type ClientErrorCode } from './errors.js';
 export type { BatchProgress, FileProgress, FileState, UploadEvent } from './progress.js';
 export {
+  BatchWatch,
+  type EventSourceConstructor,
+  type EventSourceLike,
+  SERVER_EVENT_TYPES,
+  type ServerEvent,
+  type ServerEventType,
+  type WatchOptions,
+} from './events.js';
+export {
   MemoryResumeStore,
   WebStorageResumeStore,
   fingerprint,

@@ -1,6 +1,7 @@
 /**
  * The SDK in Node 20+: files read from disk as Blobs (streamed, never held whole), chunks sent with
- * node:http, and sessions kept in a JSON state file so that running again resumes.
+ * node:http, sessions kept in a JSON state file so that running again resumes, and the server's live
+ * events through the `eventsource` package.
  *
  *   const reelay = createReelay({ apiUrl, token, stateFile: '.reelay-uploads.json' });
  *   const result = await reelay.uploadBatch(await Promise.all(paths.map(fileFromPath)), { channelId: '123' });
@@ -8,6 +9,7 @@
 import { openAsBlob } from 'node:fs';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { EventSource } from 'eventsource';
 import { fileRangeBlob, NodeTransport } from './node-transport.js';
 import { nodeSha256, sourceAtPath } from './node-sha256.js';
 import { Reelay, type ReelayOptions } from './reelay.js';
@@ -90,6 +92,7 @@ export function createReelay(
     transport: new NodeTransport(),
     resume: stateFile ? new FileResumeStore(stateFile) : undefined,
     sha256Hasher: nodeSha256,
+    eventSource: EventSource,
     ...rest,
   });
 }

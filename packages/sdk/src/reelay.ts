@@ -8,6 +8,13 @@ import { type CompletedVideo, ReelayApi, type TokenSource, type UploadSession, t
 import { DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { parseChunkRanges } from './chunk-ranges.js';
 import { abortedError, ReelayError } from './errors.js';
+import {
+  BatchWatch,
+  type EventSourceConstructor,
+  ProcessingOutcomes,
+  type ServerEvent,
+  type WatchOptions,
+} from './events.js';
 import { Limiter } from './limiter.js';
 import {
   type BatchProgress,
@@ -40,6 +47,11 @@ export interface ReelayOptions {
   connectivity?: Connectivity;
   /** Where sessions are kept for resume; in memory by default, none with `false`. */
   resume?: ResumeStore | false;
+  /**
+   * Opens the server's live events: the browser's EventSource, the `eventsource` package's in Node (each
+   * createReelay sets its own). Without one the SDK polls.
+   */
+  eventSource?: EventSourceConstructor | null;
   fetch?: typeof fetch;
   /** Declare every file's SHA-256 (see UploadBatchOptions.sha256); off by default. */
   sha256?: boolean;
@@ -69,7 +81,10 @@ export interface UploadBatchOptions {
   /** `presigned` (default): chunks go straight to storage; `chunk-route`: through the API. */
   via?: 'presigned' | 'chunk-route';
   retry?: Partial<RetryPolicy>;
-  /** Wait until each video is processed (`ready` or `failed`), polling every `pollMs` (default 2000). */
+  /**
+   * Wait until each video is processed (`ready` or `failed`): told by the batch's live events when the
+   * server has them, else polling every `pollMs` (default 2000).
+   */
   waitForProcessing?: boolean;
   pollMs?: number;
   /**
@@ -78,6 +93,14 @@ export interface UploadBatchOptions {
    * The client's `sha256` option by default.
    */
   sha256?: boolean;
+  /**
+   * The server's live events of the batch as they come (progress as the server learns it, upload.completed,
+   * processing.started, video.ready with the metadata, video.failed with the reason, batch.completed...).
+   * Only for files this run sent init for: a resumed file's batch is not known.
+   */
+  onServerEvent?: (event: ServerEvent) => void;
+  /** Use the live events (default true); false polls for processing. */
+  events?: boolean;
 }
 
 export interface FileResult {
@@ -159,6 +182,7 @@ export class Reelay {
     // Hashing starts now and runs beside init and the parts; only complete waits for it.
     const hashes = files.map((file) => this.hashOf(file, options, signal));
     const sessions = await this.sessionsFor(files, options.channelId, signal, emit);
+    const outcomes = this.watchEvents(sessions, options, signal);
     const ctx = {
       api: this.api,
       transport: this.options.transport,
@@ -171,16 +195,48 @@ export class Reelay {
       emit,
       changed: report,
       moved,
+      outcomes: outcomes?.outcomes,
     };
     files.forEach((file, i) => (uploads[i] = new FileUpload(ctx, file, sessions[i], i, hashes[i])));
     report();
     const results = await Promise.all(
       uploads.map((upload, i) => this.runOne(upload!, files[i], options, signal, emit, hashes[i])),
-    ).finally(() => clearTimeout(pending));
+    ).finally(() => {
+      clearTimeout(pending);
+      outcomes?.close();
+    });
     return {
       files: results,
       ok: results.every((r) => r.status === (options.waitForProcessing ? 'ready' : 'completed')),
     };
+  }
+
+  /**
+   * Follows a batch's live events (see BatchWatch): `options.onEvent` gets each one, from the batch's
+   * first (or after `options.lastEventId`). Close the watch when done.
+   */
+  watchBatch(batchId: string, options: WatchOptions): BatchWatch {
+    return new BatchWatch(this.api, this.options.eventSource ?? null, batchId, options);
+  }
+
+  /** One watch per batch this run made, when processing is awaited or events are asked for. */
+  private watchEvents(
+    sessions: FileSession[],
+    options: UploadBatchOptions,
+    signal: AbortSignal,
+  ): { outcomes: ProcessingOutcomes; close: () => void } | null {
+    if (options.events === false || !(options.waitForProcessing || options.onServerEvent)) return null;
+    const batchIds = [...new Set(sessions.map((s) => s.batchId).filter((id) => id !== undefined))];
+    const outcomes = new ProcessingOutcomes();
+    const onEvent = (event: ServerEvent) => {
+      outcomes.take(event);
+      options.onServerEvent?.(event);
+    };
+    const watches = batchIds.map((batchId) => this.watchBatch(batchId, { onEvent }));
+    outcomes.follow(watches);
+    const close = () => watches.forEach((w) => w.close());
+    signal.addEventListener('abort', close, { once: true });
+    return { outcomes, close };
   }
 
   private async runOne(
@@ -328,6 +384,7 @@ function fromInit(s: UploadSession): FileSession {
     urlsExpireAt: Date.parse(s.expiresAt),
     urlsLifetimeMs: Date.parse(s.expiresAt) - Date.now(),
     stored: new Set(),
+    batchId: s.batchId,
   };
 }
 

@@ -6,6 +6,7 @@
 import { type ReelayApi, readEnvelope, type VideoDetails, type CompletedVideo } from './api.js';
 import { backoffDelay, type RetryPolicy, sleep } from './backoff.js';
 import { ReelayError } from './errors.js';
+import type { ProcessingOutcomes } from './events.js';
 import { Limiter } from './limiter.js';
 import type { FileProgress, FileState, UploadEvent } from './progress.js';
 import type { UploadSource } from './resume-store.js';
@@ -23,6 +24,8 @@ export interface FileSession {
   urlsLifetimeMs: number;
   /** Chunks already stored (a resumed upload). */
   stored: Set<number>;
+  /** The batch of the session when this run made it (init); a resumed one's is not known. */
+  batchId?: string;
 }
 
 export interface FileUploadContext {
@@ -42,6 +45,8 @@ export interface FileUploadContext {
   changed(): void;
   /** Bytes of a chunk in flight moved: reported at most every PROGRESS_INTERVAL_MS. */
   moved(): void;
+  /** The end of processing as the server's events tell it; absent: poll. */
+  outcomes?: ProcessingOutcomes;
 }
 
 /**
@@ -104,9 +109,12 @@ export class FileUpload {
     }
   }
 
-  /** Waits for processing to end; answers the video, `ready` or `failed`. */
+  /** Waits for processing to end (the server's events, or polling every `pollMs`); answers the video, `ready` or `failed`. */
   async waitForProcessing(videoId: string, pollMs: number): Promise<VideoDetails> {
     this.setState('processing');
+    // With the batch's events, the one read below comes once the server said processing ended; without
+    // them (none, or they stopped), it polls.
+    await this.ctx.outcomes?.outcome(videoId, this.session.batchId);
     for (let failures = 0; ;) {
       try {
         const video = await this.ctx.api.video(videoId, this.ctx.signal);

@@ -122,6 +122,7 @@ export function uploadErrorStatus(code: UploadErrorCode): number {
     case UploadErrorCode.UploadNotFound:
     case UploadErrorCode.BatchNotFound:
     case UploadErrorCode.VideoNotFound:
+    case UploadErrorCode.WebhookNotFound:
       return 404;
     case UploadErrorCode.RequestTimeout:
       return 408;

@@ -31,6 +31,8 @@ const ALLOWED_HEADERS = [
   'Upload-Concat',
   'Upload-Defer-Length',
   'X-HTTP-Method-Override',
+  // An EventSource sends it when it reconnects to an event stream.
+  'Last-Event-ID',
 ];
 /** Answer headers a page's script may read: the tus client reads these; a page may report X-Request-Id. */
 const EXPOSED_HEADERS = [

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { BatchEventsController } from './batch-events.controller.js';
 import { BatchController } from './batch.controller.js';
 
 /** The batch upload routes; their use cases come from UploadsModule (libs/uploads). */
 @Module({
-  controllers: [BatchController],
+  controllers: [BatchController, BatchEventsController],
 })
 export class VideosBatchModule {}

@@ -8,6 +8,7 @@ import { uploadsAborted } from '#observability';
 import { ProgressStore } from '#progress';
 import { ObjectStorage } from '#storage';
 import { type UploadSession, UploadSessionRepository } from '#videos';
+import { BatchNotifier } from '../events/batch-notifier.js';
 import { tusPartialKey } from '../tus/tus-spools.js';
 import { uploadCompleted, uploadExpired } from '../upload-error.js';
 import { isExpired, UploadSessions } from '../upload-sessions.js';
@@ -31,6 +32,7 @@ export class AbortUpload {
     private readonly repository: UploadSessionRepository,
     private readonly storage: ObjectStorage,
     private readonly progress: ProgressStore,
+    private readonly notifier: BatchNotifier,
   ) {}
 
   /**
@@ -46,6 +48,7 @@ export class AbortUpload {
     if (state === 'completed') throw uploadCompleted(uploadId);
     if (state === 'expired') throw uploadExpired(uploadId, session.expiresAt);
     await this.progress.remove(uploadId);
+    if (session.state === 'open') await this.notifier.uploadAborted(session);
     return { uploadId, status: 'aborted' };
   }
 

@@ -18,6 +18,7 @@ import {
   type StoredPart,
 } from '#storage';
 import { type UploadSession, UploadSessionRepository, type Video } from '#videos';
+import { BatchNotifier } from '../events/batch-notifier.js';
 import { ProgressSync } from '../progress-sync.js';
 import { UploadError, UploadErrorCode, validationFailed } from '../upload-error.js';
 import { UPLOAD_SETTINGS, type UploadSettings } from '../upload-settings.js';
@@ -64,6 +65,7 @@ export class CompleteUpload {
     private readonly storage: ObjectStorage,
     private readonly progress: ProgressStore,
     private readonly queue: VideoProcessingQueue,
+    private readonly notifier: BatchNotifier,
   ) {}
 
   /**
@@ -101,6 +103,7 @@ export class CompleteUpload {
       else if (completed.created) {
         this.logger.log(`upload ${uploadId} completed as video ${session.fileId}`);
         uploadsCompleted.inc();
+        await this.notifier.uploadCompleted(session, completed.video, totalChunks ?? session.totalChunks);
       }
     }
     const video = await this.repository.findVideoByUploadId(uploadId);

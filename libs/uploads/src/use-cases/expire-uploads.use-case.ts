@@ -12,6 +12,7 @@ import { ProgressStore } from '#progress';
 import { ObjectStorage } from '#storage';
 import { type UploadSession, UploadSessionRepository } from '#videos';
 import { tusPartialKey } from '../tus/tus-spools.js';
+import { BatchNotifier } from '../events/batch-notifier.js';
 
 /** Sessions per database round; a run goes on while full rounds come back. */
 const BATCH = 100;
@@ -36,6 +37,7 @@ export class ExpireUploads {
     private readonly repository: UploadSessionRepository,
     private readonly storage: ObjectStorage,
     private readonly progress: ProgressStore,
+    private readonly notifier: BatchNotifier,
   ) {}
 
   async execute({ signal }: ExpireUploadsCommand = {}): Promise<ExpireUploadsResult> {
@@ -43,6 +45,8 @@ export class ExpireUploads {
     for (let full = true; full && !signal?.aborted;) {
       const outcome = await this.repository.expireAbandoned(BATCH, (s) => this.release(s));
       for (const session of outcome.expired) await this.forgetProgress(session);
+      // The last open file of a batch may have just expired: the batch is over then.
+      for (const session of outcome.expired) await this.notifier.uploadExpired(session);
       for (const { sessionId, error } of outcome.failed)
         this.logger.warn(`upload ${sessionId} could not be cleaned up yet: ${(error as Error).message}`);
       result.expired += outcome.expired.length;

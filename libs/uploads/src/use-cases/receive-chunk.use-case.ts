@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import { ProgressStore } from '#progress';
 import { chunkLength, ObjectStorage, StorageError, StorageErrorCode } from '#storage';
 import type { UploadSession } from '#videos';
+import { BatchNotifier } from '../events/batch-notifier.js';
 import { ProgressSync } from '../progress-sync.js';
 import { UploadError, UploadErrorCode, uploadCompleted } from '../upload-error.js';
 import { UploadSessions } from '../upload-sessions.js';
@@ -65,6 +66,7 @@ export class ReceiveChunk {
     private readonly sync: ProgressSync,
     private readonly storage: ObjectStorage,
     private readonly progress: ProgressStore,
+    private readonly notifier: BatchNotifier,
   ) {}
 
   /**
@@ -106,7 +108,9 @@ export class ReceiveChunk {
     await this.assertNotCompleted(session);
     await this.progress.markDone(uploadId, chunkIndex, expected);
     // Chunks PUT straight to storage meanwhile count too, as a poll would show them.
-    const snapshot = await this.sync.fresh(await this.sync.snapshotOf(session), () => Promise.resolve(session));
+    const snapshot = await this.sync.fresh(await this.sync.snapshotOf(session), () => Promise.resolve(session), false);
+    // One event per chunk, not awaited: the answer does not wait for the listeners' news (it never throws).
+    void this.notifier.progress(session, snapshot);
     return {
       uploadId,
       chunkIndex,
@@ -125,6 +129,18 @@ export class ReceiveChunk {
     // Storage says so with NoSuchUpload, or by closing the connection before the body's end.
     if (!fault) await this.assertNotCompleted(session);
     await this.progress.markFailed(session.id, [chunkIndex]);
+    const answer = this.answerFor(session, chunkIndex, expected, error, fault);
+    await this.notifier.chunkFailed(session, [chunkIndex], answer.message);
+    return answer;
+  }
+
+  private answerFor(
+    session: UploadSession,
+    chunkIndex: number,
+    expected: number,
+    error: unknown,
+    fault: UploadError | undefined,
+  ): Error {
     if (fault) return fault;
     if (error instanceof StorageError && error.code === StorageErrorCode.LengthMismatch)
       return mismatch(chunkIndex, expected);

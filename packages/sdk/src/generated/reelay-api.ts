@@ -119,6 +119,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/videos/batch/{batchId}/events/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A short-lived token for the batch's event streams, for EventSource (which cannot send headers) */
+        post: operations["BatchEventsController_mint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/videos/{videoId}": {
         parameters: {
             query?: never;
@@ -128,6 +145,58 @@ export interface paths {
         };
         /** A video: processing status (uploaded, processing, ready, failed), metadata and a short-lived thumbnail URL */
         get: operations["VideosController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your endpoints, oldest first (without their secrets) */
+        get: operations["WebhooksController_list"];
+        put?: never;
+        /** Register an endpoint for your events (upload.completed, video.ready, video.failed, batch.completed), signed in the Standard Webhooks format; the answer holds its secret, shown only now */
+        post: operations["WebhooksController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an endpoint: it receives nothing more, and its delivery records go */
+        delete: operations["WebhooksController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhookId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest 100 delivery attempts to an endpoint, newest first, with their outcome */
+        get: operations["WebhooksController_deliveries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -209,6 +278,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/videos/batch/{batchId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live events of a batch (Server-Sent Events): progress, chunk.failed, upload.completed, upload.aborted, processing.started, video.ready, video.failed, batch.completed
+         * @description A text/event-stream: each event has `id` (resume after it with Last-Event-ID), `event` (its type) and `data` (JSON with `type`, `batchId`, `at`, and the fields of its type); a comment line every EVENTS_HEARTBEAT_SECONDS. Without Last-Event-ID it starts with the first event of the batch. Authorization: a bearer JWT, or `token` from POST /api/v1/videos/batch/{batchId}/events/token (for EventSource, which sends no headers).
+         */
+        get: operations["BatchEvents_batch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/videos/batch/events/{uploadId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live events of one upload (Server-Sent Events): the batch's events about it, and batch.completed
+         * @description A text/event-stream: each event has `id` (resume after it with Last-Event-ID), `event` (its type) and `data` (JSON with `type`, `batchId`, `at`, and the fields of its type); a comment line every EVENTS_HEARTBEAT_SECONDS. Without Last-Event-ID it starts with the first event of the batch. Authorization: a bearer JWT, or `token` from POST /api/v1/videos/batch/{batchId}/events/token (for EventSource, which sends no headers).
+         */
+        get: operations["BatchEvents_upload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -219,7 +328,7 @@ export interface components {
              * @example MISSING_PARTS
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "UNAUTHORIZED" | "CHANNEL_FORBIDDEN" | "TOO_MANY_OPEN_UPLOADS" | "RATE_LIMITED" | "UPLOAD_NOT_FOUND" | "BATCH_NOT_FOUND" | "VIDEO_NOT_FOUND" | "UPLOAD_EXPIRED" | "UPLOAD_ABORTED" | "UPLOAD_COMPLETED" | "CHUNK_INDEX_OUT_OF_RANGE" | "CHUNK_LENGTH_MISMATCH" | "CHUNK_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "MISSING_PARTS" | "MULTIPART_UPLOAD_NOT_FOUND" | "SIZE_MISMATCH" | "STORAGE_FAILED" | "WRONG_UPLOAD_ROUTE" | "REQUEST_TIMEOUT" | "UPLOAD_TOO_LARGE" | "UPLOAD_OFFSET_MISMATCH" | "UPLOAD_LOCKED" | "CHECKSUM_MISMATCH" | "TUS_VERSION_UNSUPPORTED" | "BAD_REQUEST" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INTERNAL_ERROR";
+            code: "VALIDATION_FAILED" | "UNAUTHORIZED" | "CHANNEL_FORBIDDEN" | "TOO_MANY_OPEN_UPLOADS" | "RATE_LIMITED" | "UPLOAD_NOT_FOUND" | "BATCH_NOT_FOUND" | "VIDEO_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "UPLOAD_EXPIRED" | "UPLOAD_ABORTED" | "UPLOAD_COMPLETED" | "CHUNK_INDEX_OUT_OF_RANGE" | "CHUNK_LENGTH_MISMATCH" | "CHUNK_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "MISSING_PARTS" | "MULTIPART_UPLOAD_NOT_FOUND" | "SIZE_MISMATCH" | "STORAGE_FAILED" | "WRONG_UPLOAD_ROUTE" | "REQUEST_TIMEOUT" | "UPLOAD_TOO_LARGE" | "UPLOAD_OFFSET_MISMATCH" | "UPLOAD_LOCKED" | "CHECKSUM_MISMATCH" | "TUS_VERSION_UNSUPPORTED" | "BAD_REQUEST" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "INTERNAL_ERROR";
             /**
              * @description What went wrong, for a person.
              * @example Missing parts: 2 of 10 chunks are not uploaded
@@ -596,6 +705,15 @@ export interface components {
             /** @description One answer per file, in the order of init's files. */
             files: components["schemas"]["BatchFileCompletionDto"][];
         };
+        EventsTokenDto: {
+            /**
+             * @description Pass it as `?token=` to GET /api/v1/videos/batch/{batchId}/events or /batch/events/{uploadId} (an upload of this batch); good for these streams only. A stream opened with it stays open past expiresAt; a reconnection after that needs a fresh token.
+             * @example Zr2N8x0rJ3m4x0mY3xQm0b8p9kS1w2e3r4t5y6u7i8o
+             */
+            token: string;
+            /** @description When the token stops opening streams (EVENTS_TOKEN_TTL_SECONDS from now). */
+            expiresAt: string;
+        };
         VideoDetailsDto: {
             /**
              * Format: uuid
@@ -689,6 +807,115 @@ export interface components {
              * @example 2026-11-25T20:00:09.000Z
              */
             processedAt: string | null;
+        };
+        CreatedWebhookDto: {
+            /**
+             * Format: uuid
+             * @example 0b7a4b8e-5e1f-4c61-9b8e-2a4f3c1d2e5f
+             */
+            id: string;
+            /** @example https://example.com/hooks/reelay */
+            url: string;
+            /**
+             * @example [
+             *       "upload.completed",
+             *       "video.ready"
+             *     ]
+             */
+            events: ("upload.completed" | "video.ready" | "video.failed" | "batch.completed")[];
+            /** @example CMS ingest */
+            description: string | null;
+            /** @example 2026-11-29T22:00:00.000Z */
+            createdAt: string;
+            /**
+             * @description Verify each delivery with it (Standard Webhooks: e.g. `new Webhook(secret).verify(body, headers)` of the `standardwebhooks` package). Shown only now: keep it.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
+        CreateWebhookDto: {
+            /**
+             * @description Where events are POSTed: an http or https URL.
+             * @example https://example.com/hooks/reelay
+             */
+            url: string;
+            /**
+             * @description The event types to receive; all of them when absent.
+             * @example [
+             *       "video.ready",
+             *       "video.failed"
+             *     ]
+             */
+            events?: ("upload.completed" | "video.ready" | "video.failed" | "batch.completed")[];
+            /**
+             * @description A note for you, e.g. which system it feeds.
+             * @example CMS ingest
+             */
+            description?: string;
+        };
+        WebhookDto: {
+            /**
+             * Format: uuid
+             * @example 0b7a4b8e-5e1f-4c61-9b8e-2a4f3c1d2e5f
+             */
+            id: string;
+            /** @example https://example.com/hooks/reelay */
+            url: string;
+            /**
+             * @example [
+             *       "upload.completed",
+             *       "video.ready"
+             *     ]
+             */
+            events: ("upload.completed" | "video.ready" | "video.failed" | "batch.completed")[];
+            /** @example CMS ingest */
+            description: string | null;
+            /** @example 2026-11-29T22:00:00.000Z */
+            createdAt: string;
+        };
+        DeletedWebhookDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example true */
+            deleted: boolean;
+        };
+        WebhookDeliveryDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description The webhook-id header: the same on every attempt of one event.
+             * @example msg_video_ready_444db937-2c1d-4e5f-8a9b-0c1d2e3f4a5b
+             */
+            messageId: string;
+            /**
+             * @example video.ready
+             * @enum {string}
+             */
+            eventType: "upload.completed" | "video.ready" | "video.failed" | "batch.completed";
+            /**
+             * @description 1 for the first attempt.
+             * @example 1
+             */
+            attempt: number;
+            /**
+             * @description The endpoint's HTTP status; null when it did not answer.
+             * @example 200
+             */
+            statusCode: number | null;
+            /**
+             * @description Why the attempt failed; null when it succeeded.
+             * @example null
+             */
+            error: string | null;
+            /** @example true */
+            succeeded: boolean;
+            /**
+             * @description Milliseconds the attempt took.
+             * @example 42
+             */
+            durationMs: number;
+            /** @example 2026-11-29T22:00:01.000Z */
+            attemptedAt: string;
         };
         UppyEndpointDto: {
             /**
@@ -1423,6 +1650,69 @@ export interface operations {
             };
         };
     };
+    BatchEventsController_mint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description batchId from init. */
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token, for this batch only */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example true */
+                        success: boolean;
+                        data: components["schemas"]["EventsTokenDto"];
+                    };
+                };
+            };
+            /** @description batchId is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unknown batch (or someone else’s) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A fault of the server: error.details.errorId is in its log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
     VideosController_get: {
         parameters: {
             query?: never;
@@ -1467,6 +1757,229 @@ export interface operations {
                 };
             };
             /** @description Unknown videoId */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A fault of the server: error.details.errorId is in its log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example true */
+                        success: boolean;
+                        data: components["schemas"]["WebhookDto"][];
+                    };
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A fault of the server: error.details.errorId is in its log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookDto"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example true */
+                        success: boolean;
+                        data: components["schemas"]["CreatedWebhookDto"];
+                    };
+                };
+            };
+            /** @description A URL that is not http(s), an unknown event type, or too many endpoints */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A fault of the server: error.details.errorId is in its log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id from POST /api/v1/webhooks. */
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example true */
+                        success: boolean;
+                        data: components["schemas"]["DeletedWebhookDto"];
+                    };
+                };
+            };
+            /** @description webhookId is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unknown webhook (or someone else’s) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A fault of the server: error.details.errorId is in its log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_deliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id from POST /api/v1/webhooks. */
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example true */
+                        success: boolean;
+                        data: components["schemas"]["WebhookDeliveryDto"][];
+                    };
+                };
+            };
+            /** @description webhookId is not a UUID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unknown webhook (or someone else’s) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2042,6 +2555,140 @@ export interface operations {
             };
             /** @description Upload expired or aborted */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A fault of the server: error.details.errorId is in its log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    BatchEvents_batch: {
+        parameters: {
+            query?: {
+                /** @description A token minted for this batch's events (instead of the Authorization header). */
+                token?: string;
+                /** @description Resume after this event (as the Last-Event-ID header), e.g. 1764900000000-0. */
+                lastEventId?: string;
+            };
+            header?: {
+                /** @description Resume after this event (EventSource sends it when it reconnects). */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                /** @description batchId from init. */
+                batchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream; it stays open until the client leaves */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description batchId is not a UUID, or Last-Event-ID is no event id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No valid JWT nor token, or a token minted for another batch */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unknown batch (or someone else’s) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A fault of the server: error.details.errorId is in its log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    BatchEvents_upload: {
+        parameters: {
+            query?: {
+                /** @description A token minted for this batch's events (instead of the Authorization header). */
+                token?: string;
+                /** @description Resume after this event (as the Last-Event-ID header), e.g. 1764900000000-0. */
+                lastEventId?: string;
+            };
+            header?: {
+                /** @description Resume after this event (EventSource sends it when it reconnects). */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                /** @description uploadId from init. */
+                uploadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream; it stays open until the client leaves */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description uploadId is not a UUID, or Last-Event-ID is no event id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No valid JWT nor token, or a token minted for another batch */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unknown upload (or someone else’s) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
