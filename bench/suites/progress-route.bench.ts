@@ -44,6 +44,8 @@ export interface ScaleStats {
   allowedListings: number;
   /** Uploads polled at least once. */
   uploadsPolled: number;
+  /** Polls that failed, timed out (10 s) or were not answered 200. */
+  failed: number;
 }
 
 export interface ProgressRouteResult {
@@ -136,7 +138,7 @@ export async function benchProgressRoute(
       const stats = await pollAtScale(stack, api, open, config);
       result.scale.push(stats);
       log(
-        `progress at scale run ${run + 1}: ${stats.rps.toFixed(0)} of ${stats.rate} polls/s over ${stats.uploadsPolled} uploads, p50 ${stats.p50} ms, p99 ${stats.p99} ms, ${stats.listings ?? '?'} listings (at most ${stats.allowedListings} allowed)`,
+        `progress at scale run ${run + 1}: ${stats.rps.toFixed(0)} of ${stats.rate} polls/s over ${stats.uploadsPolled} uploads, p50 ${stats.p50} ms, p99 ${stats.p99} ms, ${stats.failed} failed, ${stats.listings ?? '?'} listings (at most ${stats.allowedListings} allowed)`,
       );
     }
   } finally {
@@ -188,11 +190,9 @@ async function pollAtScale(stack: BenchStack, api: Api, ids: string[], config: B
     ],
   });
   const after = stack.storageRequests();
-  if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0)
-    throw new Error(
-      `progress at scale: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`,
-    );
+  // Past what the API keeps up with, polls time out or fail: counted, not fatal, since that is the finding.
   return {
+    failed: result.errors + result.timeouts + result.non2xx,
     rate: config.scaleRate,
     rps: result.requests.average,
     p50: result.latency.p50,

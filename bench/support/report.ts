@@ -210,11 +210,11 @@ function scaleRows(x: NonNullable<Report['results']['progress']>): string[] {
     'itself (its `rgw.req` counter: nothing else calls it meanwhile); the most allowed is, per upload, its polls taken at least one',
     'sync interval apart.',
     '',
-    '| run | polls/s asked | answered | p50 ms | p99 ms | uploads polled | polls | listings | most allowed |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| run | polls/s asked | answered | p50 ms | p99 ms | failed | uploads polled | polls | listings | most allowed |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...x.scale.map(
       (s, i) =>
-        `| ${i + 1} | ${s.rate} | ${fixed(s.rps, 0)} | ${s.p50} | ${s.p99} | ${s.uploadsPolled} | ${s.polls} | ${s.listings ?? 'n/a'} | ${s.allowedListings} |`,
+        `| ${i + 1} | ${s.rate} | ${fixed(s.rps, 0)} | ${s.p50} | ${s.p99} | ${s.failed} | ${s.uploadsPolled} | ${s.polls} | ${s.listings ?? 'n/a'} | ${s.allowedListings} |`,
     ),
     '',
   ];
