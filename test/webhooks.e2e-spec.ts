@@ -58,7 +58,13 @@ describe('webhooks: signed deliveries with retries, recorded for their owner', (
     stack = await startStack({
       driver: 'disk',
       worker: true,
-      env: { WEBHOOK_BACKOFF_MS: '200', WEBHOOK_TIMEOUT_MS: '500', WEBHOOK_ATTEMPTS: '4' },
+      // The receiver is on 127.0.0.1: allowed here; the default refuses it (below).
+      env: {
+        WEBHOOK_BACKOFF_MS: '200',
+        WEBHOOK_TIMEOUT_MS: '500',
+        WEBHOOK_ATTEMPTS: '4',
+        WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true',
+      },
     });
   }, 60_000);
   afterAll(async () => {
@@ -187,5 +193,34 @@ describe('webhooks: signed deliveries with retries, recorded for their owner', (
     expect((await stack.api.call('DELETE', `/api/v1/webhooks/${id}`)).status).toBe(200);
     const after = await stack.api.call<Array<{ id: string }>>('GET', '/api/v1/webhooks');
     expect(after.body.data!.map((w) => w.id)).not.toContain(id);
+  });
+});
+
+describe('webhooks by default: no endpoint inside the network', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ driver: 'disk' });
+  }, 60_000);
+  afterAll(async () => stack?.stop());
+
+  it('refuses localhost and private addresses written in the URL, naming why', async () => {
+    for (const url of [
+      'http://127.0.0.1:3001/metrics',
+      'http://localhost/hook',
+      'http://[::1]/hook',
+      'http://10.1.2.3/hook',
+      'http://169.254.169.254/latest/meta-data',
+      'http://192.168.0.10/hook',
+    ]) {
+      const refused = await stack.api.call('POST', '/api/v1/webhooks', { json: { url } });
+      expect({ url, status: refused.status, code: refused.body.error?.code }).toEqual({
+        url,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+      expect(JSON.stringify(refused.body.error)).toContain('private address');
+    }
+    const ok = await stack.api.call('POST', '/api/v1/webhooks', { json: { url: 'https://example.com/hook' } });
+    expect(ok.status).toBe(201);
   });
 });

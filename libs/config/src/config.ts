@@ -169,7 +169,12 @@ function toTree(e: Environment): AppConfig {
       pollIntervalMs: e.EVENTS_POLL_INTERVAL_MS,
       retentionSeconds: e.EVENTS_RETENTION_SECONDS,
       maxPerBatch: e.EVENTS_MAX_PER_BATCH,
-      webhooks: { attempts: e.WEBHOOK_ATTEMPTS, backoffMs: e.WEBHOOK_BACKOFF_MS, timeoutMs: e.WEBHOOK_TIMEOUT_MS },
+      webhooks: {
+        attempts: e.WEBHOOK_ATTEMPTS,
+        backoffMs: e.WEBHOOK_BACKOFF_MS,
+        timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+        allowPrivateAddresses: e.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+      },
     },
     auth: {
       algorithm: e.AUTH_JWT_ALGORITHM,

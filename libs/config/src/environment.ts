@@ -157,4 +157,6 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(10) WEBHOOK_BACKOFF_MS = 10_000;
   /** A webhook endpoint that has not answered in this time counts as failed (and is tried again). */
   @Type(() => Number) @IsInt() @Min(100) WEBHOOK_TIMEOUT_MS = 10_000;
+  /** Deliver webhooks to localhost and private networks too (refused by default: the worker is inside). */
+  @Transform(toBool) @IsBoolean() WEBHOOK_ALLOW_PRIVATE_ADDRESSES = false;
 }

@@ -32,6 +32,7 @@ export {
   ManageWebhooks,
   MAX_WEBHOOKS_PER_OWNER,
 } from './use-cases/manage-webhooks.use-case.js';
+export { isPrivateAddress, PrivateAddressError, privateHostOf, publicOnlyLookup } from './webhooks/webhook-address.js';
 export { bullPrefix, QueuesModule } from './queues.module.js';
 export { VideoProcessingQueue } from './video-processing.queue.js';
 export {

@@ -58,7 +58,7 @@ export const EVENT_SETTINGS: EventSettings = {
   pollIntervalMs: 20,
   retentionSeconds: 3600,
   maxPerBatch: 1000,
-  webhooks: { attempts: 3, backoffMs: 10, timeoutMs: 1000 },
+  webhooks: { attempts: 3, backoffMs: 10, timeoutMs: 1000, allowPrivateAddresses: true },
 };
 
 /** Records the webhook events handed over, per owner. */

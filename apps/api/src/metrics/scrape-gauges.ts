@@ -1,7 +1,8 @@
 /**
  * The API's gauges read at scrape time, so that nothing is counted on the request path:
  * - reelay_upload_sessions_open: sessions open and not expired, from PostgreSQL (an index-only count);
- * - reelay_queue_jobs{queue,state}: the processing queue's jobs by state, from BullMQ's counts. The API
+ * - reelay_queue_jobs{queue,state}: the jobs of the queues the API feeds (video-processing,
+ *   webhook-delivery) by state, from BullMQ's counts. The API
  *   reports it rather than the worker: a backlog matters most when no worker is up to report it.
  * A source that fails keeps its last value in that scrape (and says why in the log) rather than failing
  * the whole scrape.
@@ -11,7 +12,7 @@ import { ModuleRef } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { Gauge, register } from 'prom-client';
-import { VIDEO_PROCESSING_QUEUE } from '#uploads';
+import { VIDEO_PROCESSING_QUEUE, WEBHOOK_DELIVERY_QUEUE } from '#uploads';
 import { UploadSessionRepository } from '#videos';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
@@ -26,7 +27,9 @@ export class ScrapeGauges implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const queue = this.moduleRef.get<Queue>(getQueueToken(VIDEO_PROCESSING_QUEUE), { strict: false });
+    const queues = [VIDEO_PROCESSING_QUEUE, WEBHOOK_DELIVERY_QUEUE].map(
+      (name) => [name, this.moduleRef.get<Queue>(getQueueToken(name), { strict: false })] as const,
+    );
     const sessions = this.sessions;
     const failed = (what: string) => (error: unknown) =>
       this.logger.warn(`metrics: ${what} not read: ${(error as Error).message}`);
@@ -43,9 +46,16 @@ export class ScrapeGauges implements OnModuleInit {
       labelNames: ['queue', 'state'],
       async collect() {
         this.reset();
-        await queue.getJobCounts(...JOB_STATES).then((counts) => {
-          for (const state of JOB_STATES) this.set({ queue: VIDEO_PROCESSING_QUEUE, state }, counts[state] ?? 0);
-        }, failed('queue depth'));
+        await Promise.all(
+          queues.map(([name, queue]) =>
+            queue.getJobCounts(...JOB_STATES).then(
+              (counts) => {
+                for (const state of JOB_STATES) this.set({ queue: name, state }, counts[state] ?? 0);
+              },
+              failed(`${name} depth`),
+            ),
+          ),
+        );
       },
     });
   }

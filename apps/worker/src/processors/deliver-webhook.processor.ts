@@ -5,14 +5,16 @@
  * signed by the `standardwebhooks` package with the endpoint's secret. An answer other than 2xx, no
  * answer, or none within WEBHOOK_TIMEOUT_MS fails the attempt: BullMQ tries again with exponential
  * backoff (WEBHOOK_ATTEMPTS, WEBHOOK_BACKOFF_MS). Every attempt is recorded (webhook_deliveries), for the
- * owner to read. An endpoint deleted meanwhile gets nothing more.
+ * owner to read. An endpoint deleted meanwhile gets nothing more. Unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES, an
+ * endpoint on localhost or a private network is not called (webhook-address.ts): the attempt fails, saying so.
  */
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { WEBHOOK_DELIVERY_QUEUE, type WebhookJobData } from '#uploads';
+import { Agent, fetch } from 'undici';
+import { privateHostOf, publicOnlyLookup, WEBHOOK_DELIVERY_QUEUE, type WebhookJobData } from '#uploads';
 import { type WebhookEndpoint, WebhookRepository } from '#videos';
 import type { JobHandler } from '../job-handler.js';
 
@@ -25,14 +27,23 @@ export interface DeliveryResult {
 const USER_AGENT = 'Reelay-Webhooks/1.0';
 
 @Injectable()
-export class DeliverWebhookProcessor implements JobHandler<WebhookJobData, DeliveryResult> {
+export class DeliverWebhookProcessor implements JobHandler<WebhookJobData, DeliveryResult>, OnApplicationShutdown {
   readonly queue = WEBHOOK_DELIVERY_QUEUE;
   private readonly logger = new Logger(DeliverWebhookProcessor.name);
+  /** Connections that refuse names resolving to a private address, unless those are allowed. */
+  private readonly dispatcher: Agent;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly webhooks: WebhookRepository,
-  ) {}
+  ) {
+    const open = config.events.webhooks.allowPrivateAddresses;
+    this.dispatcher = new Agent(open ? {} : { connect: { lookup: publicOnlyLookup } });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.dispatcher.close();
+  }
 
   async handle(job: Job<WebhookJobData>, _token: string | undefined, signal: AbortSignal): Promise<DeliveryResult> {
     const endpoint = await this.webhooks.findEndpoint(job.data.endpointId);
@@ -70,12 +81,15 @@ export class DeliverWebhookProcessor implements JobHandler<WebhookJobData, Deliv
       'webhook-signature': new Webhook(endpoint.secret).sign(messageId, now, payload),
     };
     const timeoutMs = this.config.events.webhooks.timeoutMs;
+    const inward = this.config.events.webhooks.allowPrivateAddresses ? null : privateHostOf(endpoint.url);
+    if (inward) return { statusCode: null, error: `${inward} is a private address: not delivered` };
     try {
       const res = await fetch(endpoint.url, {
         method: 'POST',
         headers,
         body: payload,
         redirect: 'manual',
+        dispatcher: this.dispatcher,
         signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
       });
       await res.body?.cancel();
@@ -89,8 +103,9 @@ export class DeliverWebhookProcessor implements JobHandler<WebhookJobData, Deliv
   }
 }
 
-/** fetch's "fetch failed" says little; its cause (ECONNREFUSED, ENOTFOUND) says why. */
+/** fetch's "fetch failed" says little; its cause (ECONNREFUSED, ENOTFOUND, a private address) says why. */
 function describe(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if (cause?.code === 'EPRIVATEADDRESS') return cause.message ?? cause.code;
   return cause?.code ?? cause?.message ?? (error as Error).message;
 }

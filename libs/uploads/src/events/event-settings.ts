@@ -22,6 +22,8 @@ export interface EventSettings {
     backoffMs: number;
     /** An endpoint that has not answered in this time has failed the attempt (milliseconds). */
     timeoutMs: number;
+    /** Deliver to localhost and private networks too (webhook-address.ts); refused by default. */
+    allowPrivateAddresses: boolean;
   };
 }
 

@@ -4,11 +4,13 @@
  * names, signed with its own secret in the Standard Webhooks format (https://www.standardwebhooks.com):
  * `whsec_` and 24 random bytes in base64, answered once, at creation.
  */
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type WebhookDelivery, type WebhookEndpoint, WebhookRepository } from '#videos';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../events/batch-event.js';
+import { EVENT_SETTINGS, type EventSettings } from '../events/event-settings.js';
 import { UploadError, UploadErrorCode, validationFailed } from '../upload-error.js';
+import { privateHostOf } from '../webhooks/webhook-address.js';
 
 /** Endpoints one owner may have. */
 export const MAX_WEBHOOKS_PER_OWNER = 20;
@@ -26,11 +28,26 @@ export type CreatedWebhook = WebhookEndpoint;
 
 @Injectable()
 export class ManageWebhooks {
-  constructor(private readonly repository: WebhookRepository) {}
+  constructor(
+    private readonly repository: WebhookRepository,
+    @Inject(EVENT_SETTINGS) private readonly settings: EventSettings,
+  ) {}
 
-  /** The new endpoint, its secret included. Throws VALIDATION_FAILED for a URL that is not http(s), or one too many. */
+  /**
+   * The new endpoint, its secret included. Throws VALIDATION_FAILED for a URL that is not http(s), one on
+   * localhost or a private address written out (unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES; a name that resolves
+   * inward is refused by the worker when it delivers), or one too many.
+   */
   async create(command: CreateWebhookCommand): Promise<CreatedWebhook> {
     if (!isHttpUrl(command.url)) throw validationFailed([{ field: 'url', problems: ['url must be an http(s) URL'] }]);
+    const inward = this.settings.webhooks.allowPrivateAddresses ? null : privateHostOf(command.url);
+    if (inward)
+      throw validationFailed([
+        {
+          field: 'url',
+          problems: [`${inward} is localhost or a private address: webhooks are delivered to public addresses only`],
+        },
+      ]);
     if ((await this.repository.listEndpoints(command.ownerId)).length >= MAX_WEBHOOKS_PER_OWNER)
       throw validationFailed([{ field: 'url', problems: [`at most ${MAX_WEBHOOKS_PER_OWNER} endpoints per owner`] }]);
     return this.repository.createEndpoint({

@@ -9,7 +9,10 @@ export class CreateWebhookDto {
     description: 'Where events are POSTed: an http or https URL.',
     example: 'https://example.com/hooks/reelay',
   })
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    { message: 'url must be an http or https URL' },
+  )
   @MaxLength(2048)
   url: string;
 
