@@ -18,6 +18,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The demo page's files (served at /demo when DEMO_PAGE=true; off by default in production).
 COPY --from=build /app/packages/demo ./packages/demo
+# The disk driver's default root (./data/storage) must be writable by the user the apps run as; mount a
+# volume there to keep its files.
+RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000
 # The apps' Node flags (scripts/node-flags.ts) are on the command line: NODE_OPTIONS refuses

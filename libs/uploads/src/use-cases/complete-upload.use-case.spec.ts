@@ -65,6 +65,11 @@ describe('CompleteUpload', () => {
     const error = await complete(u.uploadId).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'MISSING_PARTS', details: { missingChunks: [1, 2], totalChunks: 3 } });
     expect(await h.progress.get(u.uploadId)).toMatchObject({ status: 'failed', failedChunks: [1, 2] });
+    // The batch's live events say so too.
+    const events = (await h.events.read(u.batchId, null, 100)).map((e) => e.event);
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'chunk.failed', uploadId: u.uploadId, chunks: [1, 2] }) as unknown,
+    );
     expect(
       (await h.retryFailedChunks.execute({ uploadId: u.uploadId, ownerId: 'alice' })).map((r) => r.chunkIndex),
     ).toEqual([1, 2]);

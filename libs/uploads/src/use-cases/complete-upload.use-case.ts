@@ -231,6 +231,8 @@ export class CompleteUpload {
   private async missing(session: UploadSession, missingChunks: number[]): Promise<never> {
     await this.sync.snapshotOf(session);
     await this.progress.markFailed(session.id, missingChunks);
+    // A page that follows the batch's events learns it there too, as for any other chunk that failed.
+    await this.notifier.chunkFailed(session, missingChunks, 'completion found it missing in storage');
     throw new UploadError(
       UploadErrorCode.MissingParts,
       `Missing parts: ${missingChunks.length} of ${session.totalChunks} chunks are not uploaded`,
