@@ -74,13 +74,6 @@ export class UploadSessionRepository {
     return this.db.getRepository(Video).findBy({ uploadId: In([...uploadIds]) });
   }
 
-  /** The sessions of a batch, when it belongs to `ownerId` (none otherwise), oldest first. */
-  findOwnedBatchSessions(batchId: string, ownerId: string): Promise<UploadSession[]> {
-    return this.db
-      .getRepository(UploadSession)
-      .find({ where: { batchId, ownerId }, order: { createdAt: 'ASC', id: 'ASC' } });
-  }
-
   findVideoByUploadId(uploadId: string): Promise<Video | null> {
     return this.db.getRepository(Video).findOneBy({ uploadId });
   }

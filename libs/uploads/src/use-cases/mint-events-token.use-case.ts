@@ -8,7 +8,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { UploadSessionRepository } from '#videos';
 import { AccessTokens, type MintedToken } from '../access-tokens.js';
 import { EVENT_SETTINGS, type EventSettings } from '../events/event-settings.js';
-import { UploadError, UploadErrorCode } from '../upload-error.js';
+import { batchNotFound } from '../upload-error.js';
 import type { Uploader } from '../uploader.js';
 
 export interface MintEventsTokenCommand {
@@ -26,9 +26,7 @@ export class MintEventsToken {
 
   /** Throws UploadError BATCH_NOT_FOUND for a batch that is unknown or someone else's. */
   async execute({ uploader, batchId }: MintEventsTokenCommand): Promise<MintedToken> {
-    const sessions = await this.repository.findOwnedBatchSessions(batchId, uploader.id);
-    if (sessions.length === 0)
-      throw new UploadError(UploadErrorCode.BatchNotFound, `Batch ${batchId} not found`, { batchId });
+    if (!(await this.repository.findOwnedBatch(batchId, uploader.id))) throw batchNotFound(batchId);
     return this.tokens.mint(uploader, 'batch-events', this.settings.tokenTtlSeconds, batchId);
   }
 }

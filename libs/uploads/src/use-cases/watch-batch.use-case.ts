@@ -17,7 +17,7 @@ import { EVENT_ID, BatchEventLog } from '../events/batch-event-log.js';
 import type { LoggedBatchEvent } from '../events/batch-event.js';
 import { EVENT_SETTINGS, type EventSettings } from '../events/event-settings.js';
 import { ProgressSync } from '../progress-sync.js';
-import { UploadError, UploadErrorCode, uploadNotFound, validationFailed } from '../upload-error.js';
+import { batchNotFound, uploadNotFound, validationFailed } from '../upload-error.js';
 import { UPLOAD_SETTINGS, type UploadSettings } from '../upload-settings.js';
 
 /** Events read from the log at once. */
@@ -72,10 +72,9 @@ export class WatchBatch {
       if (!session) throw uploadNotFound(uploadId);
       return [session];
     }
-    const sessions = batchId ? await this.repository.findOwnedBatchSessions(batchId, ownerId) : [];
-    if (sessions.length === 0)
-      throw new UploadError(UploadErrorCode.BatchNotFound, `Batch ${batchId} not found`, { batchId });
-    return sessions;
+    const found = batchId ? await this.repository.findOwnedBatch(batchId, ownerId) : null;
+    if (!found) throw batchNotFound(batchId ?? '');
+    return found.sessions;
   }
 
   private async *follow(
