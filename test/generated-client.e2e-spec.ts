@@ -70,7 +70,10 @@ describe('a client generated from the OpenAPI document', () => {
     expect((await putTo(b.presignedUrls[2], chunkOf(parts, b.chunkSize, 2))).status).toBe(200);
 
     const uploadId = (id: string) => ({ params: { path: { uploadId: id } } });
-    const progress = await client.GET('/api/v1/videos/batch/progress/{uploadId}', uploadId(b.uploadId));
+    // Cache-Control: no-cache, a header of the contract: what storage holds now, the part PUT just before included.
+    const progress = await client.GET('/api/v1/videos/batch/progress/{uploadId}', {
+      params: { path: { uploadId: b.uploadId }, header: { 'Cache-Control': 'no-cache' } },
+    });
     expect(progress.data?.data).toMatchObject({ completedCount: 3, progress: 100, storedChunks: '0-2' });
     expect((await client.POST('/api/v1/videos/batch/retry/{uploadId}', uploadId(b.uploadId))).data?.data).toEqual([]);
 

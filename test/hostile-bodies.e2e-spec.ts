@@ -319,7 +319,8 @@ describe('hostile bodies', () => {
     writeFileSync(tmp, 'not a folder');
     try {
       const answers = [
-        ['GET', `/api/v1/videos/batch/progress/${s.uploadId}`, await stack.api.progress(s.uploadId)],
+        // A fresh read waits for the look in storage, which reads the session (a plain poll answers from Redis).
+        ['GET', `/api/v1/videos/batch/progress/${s.uploadId}`, await stack.api.progress(s.uploadId, { fresh: true })],
         ['POST', `/api/v1/videos/batch/complete/${s.uploadId}`, await stack.api.complete(s.uploadId)],
         ['GET', `/api/v1/videos/${s.fileId}`, await stack.api.call('GET', `/api/v1/videos/${s.fileId}`)],
         [

@@ -1,7 +1,7 @@
 /** Limits that need their own settings: URL expiry, the chunk route's size cap, start-up validation. */
 import { spawnSync } from 'node:child_process';
 import { DRIVERS, MiB, startStack, type Stack } from './support/stack.js';
-import { chunkOf, putTo, randomFile } from './support/files.js';
+import { chunkOf, eventually, putTo, randomFile } from './support/files.js';
 
 describe.each(DRIVERS)('presigned URLs that expire on the %s driver', (driver) => {
   let stack: Stack;
@@ -20,7 +20,12 @@ describe.each(DRIVERS)('presigned URLs that expire on the %s driver', (driver) =
     await new Promise((r) => setTimeout(r, 2500));
     const late = await putTo(s.presignedUrls[1], chunkOf(file, s.chunkSize, 1));
     expect(late.status).toBe(403);
-    expect((await stack.api.progress(s.uploadId)).body.data).toMatchObject({
+    // The poll after the one that looked in storage shows it.
+    const polled = await eventually(
+      () => stack.api.progress(s.uploadId),
+      (p) => p.body.data?.status === 'failed',
+    );
+    expect(polled.body.data).toMatchObject({
       status: 'failed',
       failedChunks: [1, 2],
       completedCount: 1,

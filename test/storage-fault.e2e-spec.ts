@@ -2,9 +2,10 @@
  * Storage itself failing (a 500 from the S3 server, injected by a proxy in front of radosgw): the
  * chunk is marked failed, nothing stored before is lost, and retry plus a second send finishes it.
  */
+import { ChaosProxy } from './support/chaos-proxy.js';
 import { FaultProxy } from './support/fault-proxy.js';
 import { MiB, startStack, type Stack } from './support/stack.js';
-import { chunkOf, putTo, randomFile, sha256, sha256OfStream } from './support/files.js';
+import { chunkOf, eventually, putTo, randomFile, sha256, sha256OfStream } from './support/files.js';
 
 /** An s3 stack whose API reaches radosgw through a FaultProxy, started and stopped around the describe. */
 function proxiedS3Stack(env: Record<string, string> = {}): { proxy: FaultProxy; stack: Stack } {
@@ -63,6 +64,11 @@ describe('progress polling on the s3 driver', () => {
     // ListParts is the only GET with an uploadId in its query.
     const listParts = () => s3.proxy.requests.filter((r) => r.startsWith('GET ') && r.includes('uploadId=')).length;
     const before = listParts();
+    // The first poll looks in storage behind its answer; the polls after it show the part.
+    await eventually(
+      () => s3.stack.api.progress(s.uploadId),
+      (p) => p.body.data?.completedCount === 1,
+    );
     for (let i = 0; i < 30; i++) {
       const answer = await s3.stack.api.progress(s.uploadId);
       expect(answer.body.data).toMatchObject({ completedCount: 1, totalChunks: 3 });
@@ -77,13 +83,16 @@ describe('progress right after direct PUTs, with the default sync interval (1 s)
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const listParts = () => s3.proxy.requests.filter((r) => r.startsWith('GET ') && r.includes('uploadId=')).length;
 
-  it('a poll 1 s after a PUT was answered shows the part, while storage sees at most one listing a second', async () => {
+  it('a part PUT straight to storage shows within one interval and one poll, while storage sees at most one listing a second', async () => {
     const file = randomFile(11 * MiB);
     const s = (await s3.stack.api.init({ channel_id: 'c1', files: [{ filename: 'a.mp4', size: file.length }] })).body
       .data![0];
     expect((await s3.stack.api.progress(s.uploadId)).body.data).toMatchObject({ completedCount: 0 });
     expect((await putTo(s.presignedUrls[0], chunkOf(file, s.chunkSize, 0))).status).toBe(200);
     await sleep(1000);
+    // This poll starts the look in storage behind its answer; one more poll, a moment later, shows the part.
+    await s3.stack.api.progress(s.uploadId);
+    await sleep(250);
     expect((await s3.stack.api.progress(s.uploadId)).body.data).toMatchObject({ completedCount: 1, storedChunks: '0' });
 
     // Ten pages poll every 50 ms for 3 s: storage sees about one listing a second, not 600.
@@ -104,5 +113,42 @@ describe('progress right after direct PUTs, with the default sync interval (1 s)
     await sleep(1000);
     const sent = await s3.stack.api.chunkRaw(s.uploadId, 2, chunkOf(file, s.chunkSize, 2));
     expect(sent.body.data).toMatchObject({ completedCount: 3, progress: 100 });
+  });
+});
+
+describe('progress while storage hangs, on the s3 driver', () => {
+  let proxy: ChaosProxy;
+  let stack: Stack;
+  beforeAll(async () => {
+    proxy = new ChaosProxy(process.env.S3_ENDPOINT!);
+    stack = await startStack({ driver: 's3', s3Endpoint: await proxy.start() });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await proxy?.stop();
+  });
+
+  it('polls answer at once from what Redis knows while the look in storage hangs; a fresh read waits for it', async () => {
+    const file = randomFile(11 * MiB);
+    const s = (await stack.api.init({ channel_id: 'c1', files: [{ filename: 'a.mp4', size: file.length }] })).body
+      .data![0];
+    expect((await stack.api.chunkRaw(s.uploadId, 0, chunkOf(file, s.chunkSize, 0))).status).toBe(200);
+    // Storage stops answering listings (ListParts: a GET with an uploadId in its query).
+    const listing = proxy.holdRequests((req, url) => req.method === 'GET' && url.searchParams.has('uploadId'));
+    const first = await stack.api.progress(s.uploadId);
+    expect(first.body.data).toMatchObject({ completedCount: 1, storedChunks: '0' });
+    await listing; // the poll's look reached storage, and hangs there
+    for (let i = 0; i < 20; i++) {
+      const started = Date.now();
+      const answer = await stack.api.progress(s.uploadId);
+      expect([answer.status, answer.body.data?.completedCount]).toEqual([200, 1]);
+      expect(Date.now() - started).toBeLessThan(1000);
+    }
+    // A page resuming after a reload asks for what storage holds now: that answer waits for storage.
+    const fresh = Promise.race([
+      stack.api.progress(s.uploadId, { fresh: true }).then(() => 'answered'),
+      new Promise((r) => setTimeout(() => r('waiting'), 1500)),
+    ]);
+    expect(await fresh).toBe('waiting');
   });
 });

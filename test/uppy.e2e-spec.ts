@@ -129,8 +129,11 @@ describe.each(DRIVERS)('stock Uppy through the Companion routes on the %s driver
       );
       expect(listed.body).toEqual(parts.map((p, i) => ({ PartNumber: i + 1, ETag: etags[i], Size: p.length })));
 
-      // Progress counts the bytes Uppy PUT straight to storage.
-      const progress = await stack.api.progress(uploadId);
+      // Progress counts the bytes Uppy PUT straight to storage, by the poll after the one that looked.
+      const progress = await eventually(
+        () => stack.api.progress(uploadId),
+        (p) => p.body.data?.completedCount === 3,
+      );
       expect(progress.body.data).toMatchObject({ completedCount: 3, bytesStored: 10 * MiB + 1234 });
 
       const parts3 = etags.map((etag, i) => ({ PartNumber: i + 1, ETag: etag.replace(/"/g, '') }));

@@ -73,8 +73,10 @@ export class ApiClient {
   init(json: unknown) {
     return this.call<UploadSessionDto[]>('POST', '/api/v1/videos/batch/init', { json });
   }
-  progress(uploadId: string) {
-    return this.call<ProgressDto>('GET', `/api/v1/videos/batch/progress/${uploadId}`);
+  /** `fresh`: what storage holds now (Cache-Control: no-cache), as a resuming page asks. */
+  progress(uploadId: string, { fresh = false } = {}) {
+    const headers = fresh ? { 'cache-control': 'no-cache' } : undefined;
+    return this.call<ProgressDto>('GET', `/api/v1/videos/batch/progress/${uploadId}`, { headers });
   }
   retry(uploadId: string) {
     return this.call<RetryUrlDto[]>('POST', `/api/v1/videos/batch/retry/${uploadId}`);

@@ -159,6 +159,7 @@ function toTree(e: Environment): AppConfig {
       urlTtlSeconds: e.UPLOAD_URL_TTL_SECONDS,
       sessionTtlSeconds: e.UPLOAD_SESSION_TTL_SECONDS,
       progressSyncIntervalMs: e.PROGRESS_SYNC_INTERVAL_MS,
+      progressSyncConcurrency: e.PROGRESS_SYNC_CONCURRENCY,
       maxOpenSessionsPerUser: e.UPLOAD_MAX_OPEN_SESSIONS_PER_USER,
       orphanGraceSeconds: e.UPLOAD_ORPHAN_GRACE_SECONDS,
     },

@@ -80,6 +80,8 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(60) UPLOAD_SESSION_TTL_SECONDS = 24 * 3600;
   /** Least time between two reconciliations of one upload's progress with storage. */
   @Type(() => Number) @IsInt() @Min(0) PROGRESS_SYNC_INTERVAL_MS = 1000;
+  /** Looks in storage for progress one API process runs at once behind answered polls (ListParts calls in flight). */
+  @Type(() => Number) @IsInt() @Min(1) PROGRESS_SYNC_CONCURRENCY = 4;
 
   /** JWT verification: HS256 with a shared secret, or RS256/ES256 with the platform's public key. */
   @IsIn(['HS256', 'RS256', 'ES256']) AUTH_JWT_ALGORITHM: 'HS256' | 'RS256' | 'ES256' = 'HS256';

@@ -3,14 +3,16 @@
  *
  * Chunks sent through the chunk route are counted as they land. Chunks PUT straight to storage through
  * presigned URLs are learned from storage (ListParts), at most once per PROGRESS_SYNC_INTERVAL_MS per
- * upload across all API instances (fresh() takes a Redis lock first), so that polling does not
- * hammer storage. When the Redis keys are gone (flushed, lost) they are rebuilt from PostgreSQL and
- * storage: PostgreSQL is the truth about sessions, storage about parts.
+ * upload across all API instances (a look takes a Redis lock first), so that polling does not
+ * hammer storage. A poll never waits for storage (revalidate(): stale-while-revalidate, as RFC 5861
+ * names it): it answers what Redis knows and the look runs behind it, at most
+ * PROGRESS_SYNC_CONCURRENCY at a time per process. When the Redis keys are gone (flushed, lost) they
+ * are rebuilt from PostgreSQL and storage: PostgreSQL is the truth about sessions, storage about parts.
  *
  * What a look in storage teaches is told to the batch's listeners (BatchNotifier): a `progress` event
  * when chunks arrived, `chunk.failed` for chunks whose URL expired before they came.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { ProgressStore, type ProgressSnapshot } from '#progress';
 import { chunkLength, MAX_PARTS, ObjectStorage, StorageError, StorageErrorCode, type StoredPart } from '#storage';
 import type { UploadSession } from '#videos';
@@ -19,8 +21,16 @@ import { uploadExpired } from './upload-error.js';
 import { assertNotAbandoned, isExpired } from './upload-sessions.js';
 import { UPLOAD_SETTINGS, type UploadSettings } from './upload-settings.js';
 
+/** Longest a shutdown waits for the looks in storage running behind polls (milliseconds). */
+const SHUTDOWN_DRAIN_MS = 5_000;
+
 @Injectable()
-export class ProgressSync {
+export class ProgressSync implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(ProgressSync.name);
+  /** Looks in storage running behind answered polls. */
+  private readonly behind = new Set<Promise<void>>();
+  private closing = false;
+
   constructor(
     @Inject(UPLOAD_SETTINGS) private readonly settings: UploadSettings,
     private readonly storage: ObjectStorage,
@@ -41,11 +51,53 @@ export class ProgressSync {
     tell = true,
   ): Promise<ProgressSnapshot> {
     const interval = this.settings.progressSyncIntervalMs;
-    if (Date.now() - snapshot.syncedAt < interval) return snapshot;
+    if (!this.isStale(snapshot)) return snapshot;
     if (!(await this.progress.tryLockSync(snapshot.uploadId, Math.max(1, interval)))) return snapshot;
     const open = await session();
     if (open.state !== 'open' || isExpired(open)) return snapshot;
     return (await this.syncWithStorage(open, tell ? snapshot : undefined)) ?? snapshot;
+  }
+
+  /**
+   * `snapshot` at once, for a poll. When its last look in storage is PROGRESS_SYNC_INTERVAL_MS old, a
+   * fresh() look starts behind the answer, and what it learns is in Redis (and told to the batch's
+   * listeners) for the next poll: a part PUT straight to storage shows within one interval and one poll.
+   * Past PROGRESS_SYNC_CONCURRENCY looks running in this process, none starts (a later poll asks again),
+   * so a burst of polls over many uploads costs storage a bounded number of listings at a time.
+   * A failed look is logged, never answered: the poll already has its answer.
+   */
+  revalidate(snapshot: ProgressSnapshot, session: () => Promise<UploadSession>): ProgressSnapshot {
+    if (this.closing || !this.isStale(snapshot) || this.behind.size >= this.settings.progressSyncConcurrency)
+      return snapshot;
+    const look = this.fresh(snapshot, session).then(
+      () => undefined,
+      (error: unknown) =>
+        this.logger.warn(`progress of ${snapshot.uploadId} not synced with storage: ${String(error)}`),
+    );
+    this.behind.add(look);
+    void look.finally(() => this.behind.delete(look));
+    return snapshot;
+  }
+
+  /** Resolves once the looks in storage running behind polls now are done (failed ones included). */
+  async settled(): Promise<void> {
+    await Promise.all(this.behind);
+  }
+
+  /**
+   * Lets the looks running behind polls finish while Redis and storage are still open, for at most
+   * SHUTDOWN_DRAIN_MS: a look stuck on storage is cut when the storage client closes after this.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_DRAIN_MS)));
+    await Promise.race([this.settled(), limit]);
+    clearTimeout(timer);
+  }
+
+  private isStale(snapshot: ProgressSnapshot): boolean {
+    return Date.now() - snapshot.syncedAt >= this.settings.progressSyncIntervalMs;
   }
 
   /**

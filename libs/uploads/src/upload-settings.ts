@@ -19,6 +19,8 @@ export interface UploadSettings {
   sessionTtlSeconds: number;
   /** Least time between two look-ups in storage for one upload's progress (milliseconds). */
   progressSyncIntervalMs: number;
+  /** Looks in storage for progress that one process runs behind answered polls at once. */
+  progressSyncConcurrency: number;
   /** Open (not completed, not expired) uploads one user may have. */
   maxOpenSessionsPerUser: number;
   /**

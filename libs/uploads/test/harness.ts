@@ -47,6 +47,7 @@ export const SETTINGS: UploadSettings = {
   urlTtlSeconds: 3600,
   sessionTtlSeconds: 86_400,
   progressSyncIntervalMs: 0,
+  progressSyncConcurrency: 4,
   maxOpenSessionsPerUser: 100,
   orphanGraceSeconds: 900,
 };
@@ -98,6 +99,8 @@ export interface Harness {
   events: InMemoryBatchEventLog;
   webhooks: RecordingWebhookDispatch;
   repository: UploadSessionRepository;
+  /** Progress's looks in storage: `await sync.settled()` after a poll, before the poll that shows what it learned. */
+  sync: ProgressSync;
   db: DataSource;
   /** The number a `SELECT count(*)::int AS n ...` answers. */
   count(sql: string, parameters?: unknown[]): Promise<number>;
@@ -143,6 +146,7 @@ export async function startHarness(overrides: Partial<UploadSettings> = {}): Pro
     events,
     webhooks,
     repository,
+    sync,
     db,
     count: async (sql, parameters) => (await db.query<Array<{ n: number }>>(sql, parameters))[0].n,
     initBatch: new InitBatch(settings, repository, storage, progress, partUrls),

@@ -50,8 +50,13 @@ export class ReelayApi {
     return this.call('POST', '/batch/init', { channel_id: channelId, files }, signal);
   }
 
-  progress(uploadId: string, signal?: AbortSignal): Promise<UploadProgress> {
-    return this.call('GET', `/batch/progress/${uploadId}`, undefined, signal);
+  /**
+   * The file's progress. `fresh`: what storage holds now rather than the last look, which can be one
+   * sync interval old (sent as `Cache-Control: no-cache`; what a resume needs to skip stored chunks).
+   */
+  progress(uploadId: string, signal?: AbortSignal, fresh = false): Promise<UploadProgress> {
+    const headers = fresh ? { 'cache-control': 'no-cache' } : undefined;
+    return this.call('GET', `/batch/progress/${uploadId}`, undefined, signal, headers);
   }
 
   /**
@@ -87,8 +92,14 @@ export class ReelayApi {
     return this.call('GET', `/${videoId}`, undefined, signal);
   }
 
-  private async call<T>(method: string, path: string, json: unknown, signal?: AbortSignal): Promise<T> {
-    const headers: Record<string, string> = { authorization: await this.authorization() };
+  private async call<T>(
+    method: string,
+    path: string,
+    json: unknown,
+    signal?: AbortSignal,
+    extra?: Record<string, string>,
+  ): Promise<T> {
+    const headers: Record<string, string> = { ...extra, authorization: await this.authorization() };
     if (json !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {

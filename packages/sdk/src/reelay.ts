@@ -334,7 +334,7 @@ export class Reelay {
     const kept = await this.resume?.get(key);
     if (!kept) return null;
     try {
-      const progress = await this.api.progress(kept.uploadId, signal);
+      const progress = await this.api.progress(kept.uploadId, signal, true);
       if (progress.status === 'aborted') throw new ReelayError('UPLOAD_ABORTED', 'aborted');
       return {
         uploadId: kept.uploadId,

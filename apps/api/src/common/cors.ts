@@ -23,6 +23,8 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const ALLOWED_HEADERS = [
   'Authorization',
   'Content-Type',
+  // `no-cache` on a progress read: answer what storage holds now (progress.route.ts).
+  'Cache-Control',
   'Tus-Resumable',
   'Upload-Length',
   'Upload-Offset',

@@ -27,10 +27,26 @@ export function mountProgressRoute(fastify: FastifyInstance, verifier: JwtVerifi
     handler: async (request) => {
       const user = await verifier.authenticate(request.headers.authorization);
       const uploadId = uuidParam('uploadId', request.params.uploadId);
-      return ok(await readProgress.execute({ uploadId, ownerId: user.id }));
+      const revalidate = wantsRevalidation(request.headers['cache-control']);
+      return ok(await readProgress.execute({ uploadId, ownerId: user.id, revalidate }));
     },
     errorHandler: envelopeErrorHandler(new Logger('ProgressRoute')),
   });
+}
+
+/**
+ * Whether a request's Cache-Control asks for an answer checked with the origin (RFC 9111 5.2.1): `no-cache`,
+ * or `max-age=0`, which browsers send on a reload and fetch's `cache: 'no-cache'` sends.
+ */
+export function wantsRevalidation(cacheControl: string | undefined): boolean {
+  if (!cacheControl) return false;
+  return cacheControl
+    .toLowerCase()
+    .split(',')
+    .some((directive) => {
+      const d = directive.trim();
+      return d === 'no-cache' || d === 'max-age=0';
+    });
 }
 
 /** The route's OpenAPI path and operation; the models are ProgressDto and ErrorEnvelopeDto. */
@@ -47,7 +63,21 @@ export function progressOperation(): OperationObject {
     summary: 'Progress of one file: percent, status, failed chunks, stored chunks',
     tags: ['videos-batch'],
     security: [{ bearer: [] }],
-    parameters: [{ in: 'path', required: true, ...UPLOAD_ID_PARAM }],
+    description:
+      'Answers what Redis knows at once; parts PUT straight to storage show by the next poll, since a poll ' +
+      'starts a look in storage (ListParts, at most once per PROGRESS_SYNC_INTERVAL_MS per upload) behind ' +
+      'its answer. With `Cache-Control: no-cache` (or `max-age=0`) the answer waits for that look: what a ' +
+      'page resuming after a reload asks, to skip the chunks stored.',
+    parameters: [
+      { in: 'path', required: true, ...UPLOAD_ID_PARAM },
+      {
+        in: 'header',
+        name: 'Cache-Control',
+        required: false,
+        description: '`no-cache` or `max-age=0`: answer what storage holds now (RFC 9111 5.2.1)',
+        schema: { type: 'string', example: 'no-cache' },
+      },
+    ],
     responses: {
       200: { description: 'Success', content: { 'application/json': { schema: okEnvelopeSchema(ProgressDto) } } },
       400: error('uploadId is not a UUID'),

@@ -20,7 +20,7 @@ describe('ReadProgress', () => {
       )[0];
     const read = (uploadId: string, ownerId = 'alice') => h.readProgress.execute({ uploadId, ownerId });
 
-    it('learns the chunks PUT straight to storage, in bytes', async () => {
+    it('learns the chunks PUT straight to storage, in bytes, by the poll after the one that asked storage', async () => {
       const u = await init();
       expect(await read(u.uploadId)).toEqual({
         uploadId: u.uploadId,
@@ -34,6 +34,9 @@ describe('ReadProgress', () => {
         storedChunks: '',
       });
       await h.storage.request('PUT', u.presignedUrls[2], chunkOf(file, u.chunkSize, 2));
+      // The poll answers what Redis knew; the look in storage runs behind it.
+      expect(await read(u.uploadId)).toMatchObject({ completedCount: 0 });
+      await h.sync.settled();
       expect(await read(u.uploadId)).toMatchObject({
         completedCount: 1,
         bytesStored: 2 * MiB + 7,
@@ -41,6 +44,34 @@ describe('ReadProgress', () => {
         status: 'uploading',
         storedChunks: '2',
       });
+    });
+
+    it('runs at most PROGRESS_SYNC_CONCURRENCY looks at once, and a poll does not wait for them', async () => {
+      const uploads = await h.initBatch.execute({
+        uploader: ALICE,
+        channelId: '1',
+        files: Array.from({ length: 5 }, (_, i) => ({ filename: `p${i}.mp4`, size: file.length })),
+      });
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const listParts = jest.spyOn(h.storage, 'listParts').mockImplementation(async () => {
+        await held;
+        return [];
+      });
+      try {
+        for (const u of uploads) {
+          expect(await h.readProgress.execute({ uploadId: u.uploadId, ownerId: 'alice' })).toMatchObject({
+            completedCount: 0,
+          });
+        }
+        // Looks run behind the polls: wait until the ones allowed have reached storage.
+        for (let i = 0; i < 50 && listParts.mock.calls.length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+        expect(listParts).toHaveBeenCalledTimes(4);
+      } finally {
+        release();
+        await h.sync.settled();
+        listParts.mockRestore();
+      }
     });
 
     it("answers UPLOAD_NOT_FOUND for someone else's upload, exactly as for an unknown one", async () => {
@@ -91,7 +122,9 @@ describe('ReadProgress', () => {
       const listParts = jest.spyOn(h.storage, 'listParts');
       const read = () => h.readProgress.execute({ uploadId: u.uploadId, ownerId: 'alice' });
       await Promise.all(Array.from({ length: 20 }, read));
+      await h.sync.settled();
       for (let i = 0; i < 20; i++) expect(await read()).toMatchObject({ completedCount: 1 });
+      await h.sync.settled();
       expect(listParts).toHaveBeenCalledTimes(1);
     });
   });

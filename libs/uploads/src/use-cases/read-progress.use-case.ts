@@ -1,7 +1,8 @@
 /**
  * Read progress: what a frontend polls about once a second per file (GET /batch/progress/:uploadId).
- * A poll is one Redis round trip whatever the chunk count; at most once per PROGRESS_SYNC_INTERVAL_MS
- * per upload (a Redis lock, across API instances) it also asks storage which parts arrived.
+ * A poll of an open upload is one Redis round trip whatever the chunk count; at most once per
+ * PROGRESS_SYNC_INTERVAL_MS per upload (a Redis lock, across API instances) it also starts a look in
+ * storage for parts PUT straight there, which the next poll shows (ProgressSync.revalidate).
  */
 import { Injectable } from '@nestjs/common';
 import { chunkRanges, ProgressStore, type ProgressSnapshot, type UploadStatus } from '#progress';
@@ -12,6 +13,12 @@ import { UploadSessions } from '../upload-sessions.js';
 export interface ReadProgressCommand {
   uploadId: string;
   ownerId: string;
+  /**
+   * The caller wants what storage holds now, not the last look (a page resuming after a reload, which
+   * skips the chunks stored: the request's `Cache-Control: no-cache`). The answer then waits for a look in
+   * storage, unless one ran within PROGRESS_SYNC_INTERVAL_MS (the limit on listings holds for it too).
+   */
+  revalidate?: boolean;
 }
 
 export interface UploadProgress {
@@ -51,11 +58,14 @@ export class ReadProgress {
   ) {}
 
   /** Throws UploadError: UPLOAD_NOT_FOUND (unknown, or someone else's), UPLOAD_EXPIRED, UPLOAD_ABORTED. */
-  async execute({ uploadId, ownerId }: ReadProgressCommand): Promise<UploadProgress> {
+  async execute({ uploadId, ownerId, revalidate = false }: ReadProgressCommand): Promise<UploadProgress> {
     const snapshot = await this.progress.get(uploadId);
     // Ownership from Redis itself: a poll stays one round trip. Someone else's upload is unknown.
     if (snapshot && snapshot.ownerId === ownerId) {
-      return fromSnapshot(await this.sync.fresh(snapshot, () => this.sessions.find(uploadId, ownerId)));
+      const session = () => this.sessions.find(uploadId, ownerId);
+      return fromSnapshot(
+        revalidate ? await this.sync.fresh(snapshot, session) : this.sync.revalidate(snapshot, session),
+      );
     }
 
     const session = await this.sessions.find(uploadId, ownerId);

@@ -33,6 +33,8 @@ describe('RetryFailedChunks', () => {
     expect(urls.map((r) => r.chunkIndex)).toEqual([1]);
     expect(await h.progress.get(u.uploadId)).toMatchObject({ status: 'retrying', failedChunks: [] });
     expect((await h.storage.request('PUT', urls[0].url, chunkOf(file, u.chunkSize, 1))).status).toBe(200);
+    await h.readProgress.execute({ uploadId: u.uploadId, ownerId: 'alice' }); // starts the look in storage
+    await h.sync.settled();
     expect(await h.readProgress.execute({ uploadId: u.uploadId, ownerId: 'alice' })).toMatchObject({
       status: 'uploading',
       completedCount: 1,

@@ -268,7 +268,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Progress of one file: percent, status, failed chunks, stored chunks */
+        /**
+         * Progress of one file: percent, status, failed chunks, stored chunks
+         * @description Answers what Redis knows at once; parts PUT straight to storage show by the next poll, since a poll starts a look in storage (ListParts, at most once per PROGRESS_SYNC_INTERVAL_MS per upload) behind its answer. With `Cache-Control: no-cache` (or `max-age=0`) the answer waits for that look: what a page resuming after a reload asks, to skip the chunks stored.
+         */
         get: operations["BatchController_progress"];
         put?: never;
         post?: never;
@@ -2504,7 +2507,10 @@ export interface operations {
     BatchController_progress: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `no-cache` or `max-age=0`: answer what storage holds now (RFC 9111 5.2.1) */
+                "Cache-Control"?: string;
+            };
             path: {
                 /** @description uploadId from init. */
                 uploadId: string;
