@@ -8,7 +8,8 @@
 import { performance } from 'node:perf_hooks';
 import { createS3Client, S3ObjectStorage } from '#storage';
 import type { BenchConfig } from '../bench.config.js';
-import { initBatch, timedInitBatch, videoFiles } from '../support/api-client.js';
+import { type InitFile, initBatch, timedInitBatch, videoFiles } from '../support/api-client.js';
+import { summarizeProfile } from '../support/cpu-profile.js';
 import { meterCpu } from '../support/processes.js';
 import type { Api, BenchStack } from '../support/stack.js';
 import { median, MiB } from '../support/stats.js';
@@ -115,12 +116,25 @@ export async function benchInit(
   return result;
 }
 
-/** A few init calls with the profiler running. */
+/**
+ * A few init calls with the profiler running: the 5 x 1,000-part batch, whose profile the report summarizes,
+ * and before it the typical batch in a profile of its own, whose path and busiest areas are logged (the
+ * report keeps one profile per suite).
+ */
 export async function profileInit(stack: BenchStack, api: Api, config: BenchConfig): Promise<string> {
-  const files = videoFiles(config.initFiles, config.initParts * config.chunkMiB * MiB);
+  const typical = await profileCalls(stack, api, videoFiles(config.initFiles, TYPICAL_FILE_BYTES), 50);
+  const { busyMs, byArea } = summarizeProfile(typical, 5);
+  const areas = byArea.map((row) => `${row.name} ${row.percent.toFixed(0)} %`).join(', ');
+  console.log(
+    `bench: profiled init of ${config.initFiles} x 1 GiB: ${typical}: ${busyMs.toFixed(0)} ms busy; ${areas}`,
+  );
+  return profileCalls(stack, api, videoFiles(config.initFiles, config.initParts * config.chunkMiB * MiB), 10);
+}
+
+async function profileCalls(stack: BenchStack, api: Api, files: InitFile[], calls: number): Promise<string> {
   for (let i = 0; i < 3; i++) await initBatch(api.url, stack.auth, files);
   await api.profiler!.start();
-  for (let i = 0; i < 10; i++) await initBatch(api.url, stack.auth, files);
+  for (let i = 0; i < calls; i++) await initBatch(api.url, stack.auth, files);
   const profile = await api.profiler!.stop();
   await stack.emptyBucket();
   return profile;
