@@ -5,6 +5,8 @@
  *     counting proxy in front of radosgw: the bytes storage sent for them, against the video's size;
  *   - the worker's sha256 pass (apps/worker/src/media/sha256.ts over ObjectStorage.readRange) against a plain
  *     GET of the same object through the same library, read and dropped: MiB/s of each, in alternating order.
+ *     The log adds the CPU each pass took, of this process and of storage, beside SHA-256's own rate over
+ *     memory: on a machine whose cores storage shares, the pass is bounded by their sum, not by the network.
  */
 import { createReadStream, existsSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +19,14 @@ import { inspectProbe, thumbnailTime } from '../../apps/worker/src/media/probe-r
 import { sha256Of } from '../../apps/worker/src/media/sha256.js';
 import { makeThumbnail } from '../../apps/worker/src/media/thumbnail.js';
 import type { BenchConfig } from '../bench.config.js';
-import { CountingProxy, makeTestVideo, servedBytes } from '../support/media.js';
+import {
+  CountingProxy,
+  cpuSnapshot,
+  describeCpu,
+  makeTestVideo,
+  servedBytes,
+  sha256InMemory,
+} from '../support/media.js';
 import type { BenchStack } from '../support/stack.js';
 import { MiB, rotate } from '../support/stats.js';
 
@@ -29,8 +38,6 @@ export interface WorkerResult {
   getSeconds: number[];
   hashSeconds: number[];
 }
-
-const HASH_RUNS = 3;
 
 export async function benchWorker(
   stack: BenchStack,
@@ -78,13 +85,17 @@ export async function benchWorker(
         if (bytes !== size) throw new Error(`sha256 read ${bytes} of ${size} bytes`);
       },
     };
-    for (let run = 0; run < Math.min(config.runs, HASH_RUNS); run++) {
+    log(`worker: SHA-256 over memory on one core: ${sha256InMemory().toFixed(0)} MiB/s`);
+    for (let run = 0; run < config.runs; run++) {
       for (const pass of rotate(['get', 'hash'] as const, run)) {
+        const cpu = cpuSnapshot();
         const start = performance.now();
         await passes[pass]();
         const seconds = (performance.now() - start) / 1000;
         (pass === 'get' ? result.getSeconds : result.hashSeconds).push(seconds);
-        log(`worker run ${run + 1} ${pass}: ${(size / MiB / seconds).toFixed(0)} MiB/s`);
+        log(
+          `worker run ${run + 1} ${pass}: ${(size / MiB / seconds).toFixed(0)} MiB/s; ${describeCpu(cpu, cpuSnapshot(), size)}`,
+        );
       }
     }
     return result;
