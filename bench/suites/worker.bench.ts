@@ -19,14 +19,8 @@ import { inspectProbe, thumbnailTime } from '../../apps/worker/src/media/probe-r
 import { sha256Of } from '../../apps/worker/src/media/sha256.js';
 import { makeThumbnail } from '../../apps/worker/src/media/thumbnail.js';
 import type { BenchConfig } from '../bench.config.js';
-import {
-  CountingProxy,
-  cpuSnapshot,
-  describeCpu,
-  makeTestVideo,
-  servedBytes,
-  sha256InMemory,
-} from '../support/media.js';
+import { CountingProxy, makeTestVideo, servedBytes, sha256InMemory } from '../support/media.js';
+import { type CpuUse, meterCpu } from '../support/processes.js';
 import type { BenchStack } from '../support/stack.js';
 import { MiB, rotate } from '../support/stats.js';
 
@@ -37,6 +31,11 @@ export interface WorkerResult {
   /** Seconds of each run of a plain GET of the whole object, and of the worker's sha256 pass over it. */
   getSeconds: number[];
   hashSeconds: number[];
+  /** CPU of each run of each pass: `reader` (this process, which reads and hashes), `radosgw`, `osd`. */
+  getCpu: CpuUse[];
+  hashCpu: CpuUse[];
+  /** MiB/s of SHA-256 over memory on one core: the fastest the hash pass could go. */
+  sha256MemoryMiBps: number;
 }
 
 export async function benchWorker(
@@ -77,7 +76,16 @@ export async function benchWorker(
     log(
       `worker: probe ${probeBytes} + thumbnail ${thumbnailBytes} bytes of ${size} (${((100 * (probeBytes + thumbnailBytes)) / size).toFixed(2)} %)`,
     );
-    const result: WorkerResult = { videoBytes: size, probeBytes, thumbnailBytes, getSeconds: [], hashSeconds: [] };
+    const result: WorkerResult = {
+      videoBytes: size,
+      probeBytes,
+      thumbnailBytes,
+      getSeconds: [],
+      hashSeconds: [],
+      getCpu: [],
+      hashCpu: [],
+      sha256MemoryMiBps: sha256InMemory(),
+    };
     const passes = {
       get: async () => pipeline(await storage.readRange(key, 0), dropAll()),
       hash: async () => {
@@ -85,16 +93,20 @@ export async function benchWorker(
         if (bytes !== size) throw new Error(`sha256 read ${bytes} of ${size} bytes`);
       },
     };
-    log(`worker: SHA-256 over memory on one core: ${sha256InMemory().toFixed(0)} MiB/s`);
+    log(`worker: SHA-256 over memory on one core: ${result.sha256MemoryMiBps.toFixed(0)} MiB/s`);
+    const gib = size / 1024 ** 3;
     for (let run = 0; run < config.runs; run++) {
       for (const pass of rotate(['get', 'hash'] as const, run)) {
-        const cpu = cpuSnapshot();
+        const meter = meterCpu({ reader: process.pid, ...stack.storagePids() });
         const start = performance.now();
         await passes[pass]();
         const seconds = (performance.now() - start) / 1000;
+        const cpu = meter.stop();
         (pass === 'get' ? result.getSeconds : result.hashSeconds).push(seconds);
+        (pass === 'get' ? result.getCpu : result.hashCpu).push(cpu);
+        const perGiB = (name: string) => ((cpu.seconds[name] ?? Number.NaN) / gib).toFixed(2);
         log(
-          `worker run ${run + 1} ${pass}: ${(size / MiB / seconds).toFixed(0)} MiB/s; ${describeCpu(cpu, cpuSnapshot(), size)}`,
+          `worker run ${run + 1} ${pass}: ${(size / MiB / seconds).toFixed(0)} MiB/s; CPU s/GiB: reader ${perGiB('reader')}, radosgw ${perGiB('radosgw')}, osd ${perGiB('osd')}; machine ${(100 * cpu.machineBusy).toFixed(0)} % busy`,
         );
       }
     }

@@ -1,10 +1,10 @@
 /**
  * Media for the worker's benchmarks: a test video made by ffmpeg, a proxy that counts what storage sends,
- * and the CPU figures that bound the sha256 pass on a machine whose cores storage shares.
+ * and SHA-256's own rate over memory, which bounds the sha256 pass.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
 
@@ -113,56 +113,6 @@ export function makeTestVideo(dir: string, targetMiB: number, faststart = false)
 }
 
 export const servedBytes = (served: Served[]) => served.reduce((n, s) => n + s.bytes, 0);
-
-/** CPU seconds so far: this process (all its threads), the storage daemons, and the machine (idle of total). */
-export interface CpuSnapshot {
-  own: number;
-  storage: number;
-  idle: number;
-  total: number;
-}
-
-/** Process names of the daemons scripts/s3-server.sh runs on this machine. */
-const STORAGE_DAEMONS = new Set(['radosgw', 'ceph-osd']);
-/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux everywhere it matters). */
-const TICKS = 100;
-
-/** Reads /proc (Linux); where there is none, storage and machine read 0. */
-export function cpuSnapshot(): CpuSnapshot {
-  const own = process.cpuUsage();
-  const snapshot = { own: (own.user + own.system) / 1e6, storage: 0, idle: 0, total: 0 };
-  try {
-    const machine = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
-    snapshot.idle = (machine[3] + machine[4]) / TICKS;
-    snapshot.total = machine.reduce((a, b) => a + b, 0) / TICKS;
-    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) snapshot.storage += daemonSeconds(pid);
-  } catch {
-    // No /proc: this process's figure only.
-  }
-  return snapshot;
-}
-
-/** User + system seconds of a storage daemon; 0 for any other process, or one that just ended. */
-function daemonSeconds(pid: string): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    if (!STORAGE_DAEMONS.has(name)) return 0;
-    // After "(name) ", field 3 (state) is index 0: utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-/** `CPU s/GiB: node 1.41, storage 1.30; machine idle 3 %` for `bytes` read between two snapshots. */
-export function describeCpu(before: CpuSnapshot, after: CpuSnapshot, bytes: number): string {
-  const perGiB = (seconds: number) => (seconds / (bytes / 1024 ** 3)).toFixed(2);
-  const machine = after.total - before.total;
-  const idle = machine > 0 ? ` machine idle ${((100 * (after.idle - before.idle)) / machine).toFixed(0)} %` : '';
-  return `CPU s/GiB: node ${perGiB(after.own - before.own)}, storage ${perGiB(after.storage - before.storage)};${idle}`;
-}
 
 /** MiB/s of SHA-256 over an in-memory buffer on this thread: the fastest the hash pass could be on one core. */
 export function sha256InMemory(mebibytes = 256): number {
