@@ -266,7 +266,7 @@ function workerSection(x: WorkerResult): string[] {
 /** `reader | radosgw + OSD | machine busy` cells: medians of the runs, CPU s per GiB. */
 function passCpu(x: WorkerResult, runs: WorkerResult['getCpu']): string {
   const busy = median(runs.map((run) => run.machineBusy));
-  return `${fixed(passCpuPerGiB(x, runs, ['reader']), 2)} | ${fixed(passCpuPerGiB(x, runs, ['radosgw', 'osd']), 2)} | ${fixed(100 * busy, 0)} % |`;
+  return `${fixed(passCpuPerGiB(x, runs, ['reader']), 2)} | ${fixed(passCpuPerGiB(x, runs, ['radosgw', 'osd']), 2)} | ${fixed(100 * busy, 0)} %`;
 }
 
 function initSection(r: Report): string[] {
