@@ -133,6 +133,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const docsHeaders = helmetHeaders({ contentSecurityPolicy: SWAGGER_UI_CSP });
   fastify.addHook('onRequest', (req, reply, done) => {
     void reply
+      .header(REQUEST_ID_HEADER, req.id)
       .headers(req.url.startsWith(DOCS_PATH) ? docsHeaders : API_SECURITY_HEADERS)
       .headers(corsHeaders(req.headers.origin));
     const refused = streamsBody(req.headers['content-type']) && !isStreamingRoute(req.url);

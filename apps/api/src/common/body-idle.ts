@@ -8,13 +8,15 @@
 import { Transform } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { UploadError, UploadErrorCode } from '#uploads';
+import { hookRoutes, takesBody } from './route-hooks.js';
 
 export function timeOutIdleBodies(
   fastify: FastifyInstance,
   idleTimeoutMs: number,
   streamsItself: (url: string) => boolean,
 ): void {
-  fastify.addHook('preParsing', (request, reply, payload, done) => {
+  // On the routes whose method has a body only: a GET (the progress poll) runs no hook for it.
+  hookRoutes(fastify, 'preParsing', takesBody, (request, reply, payload, done) => {
     const hasBody =
       request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined;
     if (!hasBody || streamsItself(request.url)) return done(null, payload);

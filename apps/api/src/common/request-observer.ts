@@ -1,7 +1,8 @@
 /**
  * What every request leaves behind, from Fastify's own hooks rather than a Nest interceptor (the chunk
  * route and the progress poll are hot; each hook does a few property reads):
- * - its id (requestIdFrom: the caller's valid X-Request-Id, else a UUID) answered in X-Request-Id.
+ * - its id (requestIdFrom: the caller's valid X-Request-Id, else a UUID) answered in X-Request-Id (set
+ *   with the security headers, in bootstrap.ts's one onRequest hook for the headers every answer carries).
  *   Complete hands it to the processing job (@RequestId()), so that the worker's lines for the upload
  *   carry it. No AsyncLocalStorage context per request: on Node 20 it made every Nest request cost about
  *   1.5x the CPU (its promise hook runs for every promise), so the API's other lines carry no reqId;
@@ -11,14 +12,10 @@
  *   signature in the query, the Uppy token in the path) are scrubbed as it is written.
  */
 import type { FastifyInstance } from 'fastify';
-import { contextLogger, httpRequestDuration, loggableUrl, REQUEST_ID_HEADER } from '#observability';
+import { contextLogger, httpRequestDuration, loggableUrl } from '#observability';
 
 export function observeRequests(fastify: FastifyInstance): void {
   const access = contextLogger('HTTP');
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header(REQUEST_ID_HEADER, request.id);
-    done();
-  });
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const { method } = request;

@@ -8,7 +8,7 @@
  */
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import { onSendOfRoutes } from '../common/route-hooks.js';
+import { hookRoutes } from '../common/route-hooks.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import {
   CHECKSUM_ALGORITHMS,
@@ -75,8 +75,9 @@ export function mountTusProtocol(fastify: FastifyInstance): void {
     const { status, body } = errorResponse(refusal, logger, req);
     void reply.header('tus-version', TUS_VERSION).status(status).send(body);
   });
-  onSendOfRoutes(
+  hookRoutes(
     fastify,
+    'onSend',
     (route) => isTusUrl(route.url),
     (_req, reply, payload, done) => {
       if (reply.statusCode === 460) reply.raw.statusMessage = 'Checksum Mismatch';

@@ -7,7 +7,7 @@
  * HTTP/2 has none, and the browser then shows the status alone.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { onSendOfRoutes } from '../common/route-hooks.js';
+import { hookRoutes } from '../common/route-hooks.js';
 
 /** Where Uppy posts a file sent whole (uppy-form.controller.ts); the query names the upload and the token. */
 export const UPPY_FORM_PATH = '/api/v1/videos';
@@ -36,8 +36,9 @@ export function reasonPhrase(payload: unknown): string | undefined {
 
 /** On Uppy's routes (not on every route: a hook that runs for every answer costs every poll its CPU). */
 export function mountUppyStatusText(fastify: FastifyInstance): void {
-  onSendOfRoutes(
+  hookRoutes(
     fastify,
+    'onSend',
     (route) => [route.method].flat().some((method) => isUppyRequest({ method, url: route.url })),
     (_req, reply, payload, done) => {
       if (reply.statusCode >= 400) {
