@@ -27,8 +27,8 @@ export function mountProgressRoute(fastify: FastifyInstance, verifier: JwtVerifi
     handler: async (request) => {
       const user = await verifier.authenticate(request.headers.authorization);
       const uploadId = uuidParam('uploadId', request.params.uploadId);
-      const revalidate = wantsRevalidation(request.headers['cache-control']);
-      return ok(await readProgress.execute({ uploadId, ownerId: user.id, revalidate }));
+      const fresh = wantsRevalidation(request.headers['cache-control']);
+      return ok(await readProgress.execute({ uploadId, ownerId: user.id, fresh }));
     },
     errorHandler: envelopeErrorHandler(new Logger('ProgressRoute')),
   });

@@ -18,7 +18,7 @@ export interface ReadProgressCommand {
    * skips the chunks stored: the request's `Cache-Control: no-cache`). The answer then waits for a look in
    * storage, unless one ran within PROGRESS_SYNC_INTERVAL_MS (the limit on listings holds for it too).
    */
-  revalidate?: boolean;
+  fresh?: boolean;
 }
 
 export interface UploadProgress {
@@ -58,14 +58,12 @@ export class ReadProgress {
   ) {}
 
   /** Throws UploadError: UPLOAD_NOT_FOUND (unknown, or someone else's), UPLOAD_EXPIRED, UPLOAD_ABORTED. */
-  async execute({ uploadId, ownerId, revalidate = false }: ReadProgressCommand): Promise<UploadProgress> {
+  async execute({ uploadId, ownerId, fresh = false }: ReadProgressCommand): Promise<UploadProgress> {
     const snapshot = await this.progress.get(uploadId);
     // Ownership from Redis itself: a poll stays one round trip. Someone else's upload is unknown.
     if (snapshot && snapshot.ownerId === ownerId) {
       const session = () => this.sessions.find(uploadId, ownerId);
-      return fromSnapshot(
-        revalidate ? await this.sync.fresh(snapshot, session) : this.sync.revalidate(snapshot, session),
-      );
+      return fromSnapshot(fresh ? await this.sync.fresh(snapshot, session) : this.sync.revalidate(snapshot, session));
     }
 
     const session = await this.sessions.find(uploadId, ownerId);
