@@ -64,17 +64,20 @@ export function progressOperation(): OperationObject {
     tags: ['videos-batch'],
     security: [{ bearer: [] }],
     description:
-      'Answers what Redis knows at once; parts PUT straight to storage show by the next poll, since a poll ' +
-      'starts a look in storage (ListParts, at most once per PROGRESS_SYNC_INTERVAL_MS per upload) behind ' +
-      'its answer. With `Cache-Control: no-cache` (or `max-age=0`) the answer waits for that look: what a ' +
-      'page resuming after a reload asks, to skip the chunks stored.',
+      'Answers what Redis knows at once. A poll starts a look in storage (ListParts, at most once per ' +
+      'PROGRESS_SYNC_INTERVAL_MS per upload) behind its answer, so a part PUT straight to storage shows by the ' +
+      'poll after the one that looked: within one interval and one poll. With `Cache-Control: no-cache` (or ' +
+      '`max-age=0`) the answer waits for that look, unless one ran within the interval (then it can miss a ' +
+      'part PUT since): what a page resuming after a reload asks, to skip the chunks stored.',
     parameters: [
       { in: 'path', required: true, ...UPLOAD_ID_PARAM },
       {
         in: 'header',
         name: 'Cache-Control',
         required: false,
-        description: '`no-cache` or `max-age=0`: answer what storage holds now (RFC 9111 5.2.1)',
+        description:
+          '`no-cache` or `max-age=0` (RFC 9111 5.2.1): wait for a look in storage, unless one ran within ' +
+          'PROGRESS_SYNC_INTERVAL_MS',
         schema: { type: 'string', example: 'no-cache' },
       },
     ],
