@@ -10,13 +10,18 @@
  *   body is read and dropped before the answer, so that the client gets the answer instead of a broken
  *   pipe, and the connection can be reused; a client that stalls then is answered after the same idle
  *   time, and its connection closed.
- * The bytes it passes on are counted by route (reelay_http_request_body_bytes_total).
+ * The bytes it passes on are counted by route (reelay_http_request_body_bytes_total), added to the
+ * counter every COUNT_EVERY_BYTES and when the body ends: a counter update per 64 KiB socket read cost
+ * the chunk route about 3 % of its CPU (bench profile).
  */
 import type { IncomingMessage } from 'node:http';
 import { type Readable, Transform } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { requestBodyBytes } from '#observability';
 import { UploadError, UploadErrorCode } from '#uploads';
+
+/** How many bytes pass between two updates of the body-bytes counter. */
+const COUNT_EVERY_BYTES = 8 * 1024 * 1024;
 
 export class BodyWatch {
   /** The request's bytes as they arrive; what reads the body reads this. */
@@ -38,12 +43,21 @@ export class BodyWatch {
     const timer = setTimeout(() => this.idle(), idleTimeoutMs);
     this.timer = timer;
     const received = requestBodyBytes.labels(reply.request.routeOptions.url ?? 'unmatched');
+    let uncounted = 0;
     this.bytes = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         timer.refresh();
-        received.inc(chunk.length);
+        uncounted += chunk.length;
+        if (uncounted >= COUNT_EVERY_BYTES) {
+          received.inc(uncounted);
+          uncounted = 0;
+        }
         done(null, chunk);
       },
+    });
+    this.bytes.once('close', () => {
+      if (uncounted > 0) received.inc(uncounted);
+      uncounted = 0;
     });
     request.on('error', () => undefined); // a reset is handled on 'close'
     request.once('end', () => this.finish());
