@@ -224,25 +224,30 @@ describe.each(DRIVERS)('the Node SDK on the %s driver', (driver) => {
     expect(await stored(result.files[0].videoId!)).toEqual({ sha256: sha256(sources.get('big.bin')!), rows: 1 });
   }, 30_000);
 
-  it('resumes an interrupted run from its state file, sending only the missing chunks', async () => {
+  it('resumes an interrupted run from its state file, sending only the missing chunks, and no completed file again', async () => {
     const stateFile = join(dir, `state-${driver}.json`);
-    // The first run's network dies after the first part: the run ends with the file failed.
-    const first = await reelay(new ScriptedTransport((_req, n) => (n > 1 ? 'drop' : 'pass')), {
+    // The first run's network dies after the first part of each file: the small file (one part) completes,
+    // the big one fails.
+    const first = await reelay(new ScriptedTransport((req) => (partOf(req) > 1 ? 'drop' : 'pass')), {
       stateFile,
-    }).uploadBatch(await files('big.bin'), { channelId: 'c1', concurrency: 1, retry: { attempts: 1 } });
+    }).uploadBatch(await files('big.bin', 'small.mov'), { channelId: 'c1', concurrency: 1, retry: { attempts: 1 } });
     expect(first.files[0]).toMatchObject({ status: 'failed', error: { code: 'NETWORK_ERROR' } });
-    expect(Object.keys(JSON.parse(await readFile(stateFile, 'utf8')) as object)).toHaveLength(1);
+    expect(first.files[1]).toMatchObject({ status: 'completed' });
+    // Both are kept: the big one to resume, the small one so that a rerun does not make a second video of it.
+    expect(Object.keys(JSON.parse(await readFile(stateFile, 'utf8')) as object)).toHaveLength(2);
 
     const again = new ScriptedTransport();
     const events: UploadEvent[] = [];
-    const second = await reelay(again, { stateFile }).uploadBatch(await files('big.bin'), {
+    const second = await reelay(again, { stateFile }).uploadBatch(await files('big.bin', 'small.mov'), {
       channelId: 'c1',
       onEvent: (e) => events.push(e),
     });
     expect(second.files[0]).toMatchObject({ status: 'completed', uploadId: first.files[0].uploadId });
+    expect(second.files[1]).toMatchObject({ status: 'completed', videoId: first.files[1].videoId });
     expect(events).toContainEqual({ type: 'resumed', file: 0, uploadId: first.files[0].uploadId, storedChunks: 1 });
     expect(again.sent.map(partOf).sort()).toEqual([2, 3]);
     expect(await stored(second.files[0].videoId!)).toEqual({ sha256: sha256(sources.get('big.bin')!), rows: 1 });
+    expect(await stored(second.files[1].videoId!)).toEqual({ sha256: sha256(sources.get('small.mov')!), rows: 1 });
     expect(JSON.parse(await readFile(stateFile, 'utf8'))).toEqual({});
   });
 

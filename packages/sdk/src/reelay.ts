@@ -205,6 +205,7 @@ export class Reelay {
       clearTimeout(pending);
       outcomes?.close();
     });
+    await this.forgetCompleted(files, options.channelId, results);
     return {
       files: results,
       ok: results.every((r) => r.status === (options.waitForProcessing ? 'ready' : 'completed')),
@@ -254,7 +255,6 @@ export class Reelay {
       const video = await upload.upload();
       // Complete waited for it: it is known by now.
       const done = { ...base, sha256: hash && (await hash), videoId: video.videoId };
-      await this.resume?.delete(key);
       upload.progress.videoId = video.videoId;
       upload.setState('completed');
       emit({ type: 'completed', file: index, videoId: video.videoId });
@@ -367,6 +367,20 @@ export class Reelay {
     // Awaited at complete; a file that fails before then must not leave a rejection unhandled.
     hashing.catch(() => undefined);
     return hashing;
+  }
+
+  /**
+   * Forgets the sessions of the files this run completed, unless a file of the run is still kept for a
+   * later run (paused, or failed with its session kept): a rerun of the same files then finds the
+   * completed ones completed (complete answers the same video) instead of uploading them as new videos.
+   */
+  private async forgetCompleted(files: UploadSource[], channelId: string, results: FileResult[]): Promise<void> {
+    if (!this.resume) return;
+    const keys = files.map((file) => fingerprint(file, channelId));
+    const completed = results.map((r) => r.videoId !== undefined);
+    const kept = await Promise.all(keys.map(async (key, i) => !completed[i] && (await this.resume!.get(key)) !== null));
+    if (kept.some(Boolean)) return;
+    await Promise.all(keys.filter((_, i) => completed[i]).map((key) => this.resume!.delete(key)));
   }
 
   private async abortQuietly(uploadId: string, key: string): Promise<void> {
