@@ -180,13 +180,15 @@ describe('API contract', () => {
       headers: {
         origin: 'https://app.example.com',
         'access-control-request-method': 'GET',
-        'access-control-request-headers': 'authorization',
+        'access-control-request-headers': 'authorization, cache-control, x-request-id',
       },
     });
     await preflight.body.text();
     expect(preflight.statusCode).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe('*');
-    expect(String(preflight.headers['access-control-allow-headers']).toLowerCase()).toContain('authorization');
+    // What a page sends: its token, a fresh read when it resumes (no-cache), and its own request id.
+    const allowed = String(preflight.headers['access-control-allow-headers']).toLowerCase();
+    for (const header of ['authorization', 'cache-control', 'x-request-id']) expect(allowed).toContain(header);
     const poll = await stack.api.call('GET', '/api/v1/videos/batch/progress/6f1c1c1e-0000-4000-8000-000000000000', {
       headers: { origin: 'https://app.example.com' },
     });

@@ -35,6 +35,8 @@ const ALLOWED_HEADERS = [
   'X-HTTP-Method-Override',
   // An EventSource sends it when it reconnects to an event stream.
   'Last-Event-ID',
+  // A page's own id for a request, carried into the API's and the worker's log lines.
+  'X-Request-Id',
 ];
 /** Answer headers a page's script may read: the tus client reads these; a page may report X-Request-Id. */
 const EXPOSED_HEADERS = [
