@@ -132,7 +132,12 @@ describe('losing the Redis keys of the deployment', () => {
       ),
     ).toBe('ready');
     expect(readyRuns(stack, videoId)).toBe(2); // the first processing, and the one after the loss
-    const [job] = await stack.queue.getJobs(['completed']);
+    // The job is marked completed just after its handler wrote `ready`: wait for BullMQ's record too.
+    const [job] = await eventually(
+      () => stack.queue.getJobs(['completed']),
+      (jobs) => jobs.length > 0,
+      10_000,
+    );
     expect(job?.data).toEqual({ videoId });
   }, 60_000);
 
