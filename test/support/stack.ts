@@ -120,6 +120,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const { storage, release: releaseStorage } = await testStorage(env, options.driver, bucket, diskRoot);
   const children: ChildProcess[] = [];
   let output = '';
+  let stopping = false;
   const launch = (script: string, extra: Record<string, string> = {}) => {
     const child = spawn(process.execPath, [...APP_NODE_FLAGS, script], {
       env: { ...process.env, ...env, ...extra },
@@ -127,6 +128,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    // A process that dies by itself (not by a test's signal) takes the cause with it: its last lines go out
+    // at once, beside the failures it causes in the tests after it.
+    child.once('exit', (code, signal) => {
+      if (code !== 0 && signal === null && !stopping)
+        console.error(`${script} exited with ${code}; its last lines:\n${output.split('\n').slice(-60).join('\n')}`);
+    });
     children.push(child);
     return child;
   };
@@ -173,6 +180,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     startApi,
     startWorker,
     async stop() {
+      stopping = true;
       await Promise.all(children.map((child) => stopChild(child, 10_000)));
       if (process.env.REELAY_TEST_LOGS === '1') console.log(`--- logs of the ${options.driver} stack:\n${output}`);
       await queue.close();

@@ -9,6 +9,7 @@
  * restarted). Spools idle for SPOOL_IDLE_MS are dropped; the folder goes when the app shuts down.
  */
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -49,9 +50,15 @@ export class Spool {
     this.size = size;
   }
 
-  /** The spool's bytes, read from the file. */
-  read(): Readable {
-    return createReadStream(this.path, { start: 0, end: Math.max(0, this.size - 1) });
+  /**
+   * The spool's bytes, from a stream whose file is already open: a terminate that removes the file right
+   * after (TusSpools.forget) leaves them readable. A stream still opening the path would fail with ENOENT
+   * before the storage driver listens to it, an 'error' nobody handles. Rejects when the file is gone.
+   */
+  async read(): Promise<Readable> {
+    const stream = createReadStream(this.path, { start: 0, end: Math.max(0, this.size - 1) });
+    await once(stream, 'ready');
+    return stream;
   }
 
   close(): Promise<void> {

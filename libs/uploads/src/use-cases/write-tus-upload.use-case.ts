@@ -306,7 +306,7 @@ class ChunkWriter {
   async storePart(spool: Spool): Promise<void> {
     const { storageKey, multipartUploadId } = this.session;
     try {
-      await this.storage.uploadPart(storageKey, multipartUploadId, this.chunk + 1, spool.read(), spool.size);
+      await this.storage.uploadPart(storageKey, multipartUploadId, this.chunk + 1, await spool.read(), spool.size);
     } catch (error) {
       throw storageFailed(`storage did not take part ${this.chunk + 1}; send from Upload-Offset again`, error);
     }
@@ -317,7 +317,7 @@ class ChunkWriter {
   async keepPartial(spool: Spool): Promise<void> {
     if (this.chunkStart + spool.size <= this.committed) return;
     try {
-      await this.storage.putObject(tusPartialKey(this.session.id), spool.read(), spool.size);
+      await this.storage.putObject(tusPartialKey(this.session.id), await spool.read(), spool.size);
     } catch (error) {
       throw storageFailed('storage did not take the partial chunk; send from Upload-Offset again', error);
     }
