@@ -2,6 +2,7 @@
  * Who may call what: every route needs a valid token, a user sees only what is theirs (someone else's
  * upload answers exactly like one that does not exist), and init checks the channel.
  */
+import { spawn } from 'node:child_process';
 import { type CryptoKey, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { ApiClient } from './support/api-client.js';
 import { MiB, signToken, startStack, type Stack } from './support/stack.js';
@@ -113,6 +114,42 @@ describe('authentication and ownership', () => {
 
   it('health and the API docs need no token', async () => {
     for (const path of ['/health', '/docs', '/docs-json']) expect((await fetch(stack.url + path)).status).toBe(200);
+  });
+
+  describe('npm run token (scripts/token.ts)', () => {
+    const token = (...args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['dist/scripts/token.js', ...args], {
+          env: { ...process.env, AUTH_JWT_SECRET: stack.env.AUTH_JWT_SECRET },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+
+    it('prints a token the API takes, for the user and channels asked', async () => {
+      const run = await token('--user', 'dave', '--channels', '123,456', '--ttl', '600');
+      expect(run.code).toBe(0);
+      const dave = new ApiClient(stack.url, run.stdout.trim());
+      expect((await dave.init({ channel_id: '456', files: [{ filename: 'x.mp4', size: 10 }] })).status).toBe(201);
+      expect((await dave.init({ channel_id: '789', files: [{ filename: 'x.mp4', size: 10 }] })).status).toBe(403);
+      // alice's upload is not dave's
+      expect((await dave.progress(upload.uploadId)).status).toBe(404);
+    });
+
+    it('--help prints the usage; a wrong option or ttl exits 2 with the usage and no stack trace', async () => {
+      const help = await token('--help');
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('--channels');
+      for (const args of [['--bogus'], ['--ttl', '0'], ['--ttl', 'soon'], ['--user', ' ']]) {
+        const run = await token(...args);
+        expect({ args, code: run.code, stdout: run.stdout }).toEqual({ args, code: 2, stdout: '' });
+        expect(run.stderr).toContain('Usage: npm run token');
+        expect(run.stderr).not.toMatch(/\n\s+at /);
+      }
+    });
   });
 });
 
