@@ -7,7 +7,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { Logger, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, getSchemaPath, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '#config';
 import { collectProcessMetrics, installLogger, REQUEST_ID_HEADER, requestIdFrom } from '#observability';
@@ -15,6 +15,7 @@ import { DISK_STORAGE_PATH, DiskObjectStorage, InstrumentedObjectStorage, Object
 import { AccessTokens, ReadProgress, WatchBatch } from '#uploads';
 import { AppModule } from './app.module.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
+import { ErrorEnvelopeDto } from './common/api-envelope.decorator.js';
 import { ApiExceptionFilter, errorResponse } from './common/api-exception.filter.js';
 import { answerClientError, refuseExpectation } from './common/client-errors.js';
 import { actualRequestCors, answerPreflights } from './common/cors.js';
@@ -59,6 +60,8 @@ const SWAGGER_UI_CSP = {
 const STREAMING_ROUTES = ['/api/v1/videos/batch/chunk/', TUS_PATH, `${DISK_STORAGE_PATH}?`];
 /** Also the form Uppy's S3 plugin posts for a file sent whole (uppy/uppy-form.controller.ts). */
 const isStreamingRoute = (url: string) => STREAMING_ROUTES.some((route) => url.startsWith(route)) || isUppyFormUrl(url);
+/** Longest path parameter the router takes (Fastify's maxParamLength): a longer one answers 414. */
+const MAX_PARAM_LENGTH = 100;
 /** Swagger UI and the OpenAPI document (docs-json). */
 const DOCS_PATH = '/docs';
 
@@ -77,6 +80,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   };
   const adapter = new FastifyAdapter({
     bodyLimit: JSON_BODY_LIMIT,
+    maxParamLength: MAX_PARAM_LENGTH,
     trustProxy: true,
     requestTimeout: 0,
     skipMiddie: true,
@@ -201,5 +205,24 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
   document.paths[UPLOAD_EVENTS_OPENAPI_PATH] = { get: eventsOperation('upload') };
   const chunk = document.paths[CHUNK_OPENAPI_PATH]?.post;
   if (chunk) chunk.requestBody = CHUNK_REQUEST_BODY;
+  declareRouterRefusals(document);
   return document;
+}
+
+/**
+ * Every operation with a path parameter also answers 414 BAD_REQUEST: the router refuses a parameter over
+ * MAX_PARAM_LENGTH characters before any route runs (frameworkErrors above gives it the envelope).
+ */
+function declareRouterRefusals(document: OpenAPIObject): void {
+  for (const [path, operations] of Object.entries(document.paths)) {
+    if (!path.includes('{')) continue;
+    for (const method of ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const) {
+      const responses = operations[method]?.responses;
+      if (responses)
+        responses['414'] ??= {
+          description: `A path parameter over ${MAX_PARAM_LENGTH} characters (the router refuses it before the route)`,
+          content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorEnvelopeDto) } } },
+        };
+    }
+  }
 }

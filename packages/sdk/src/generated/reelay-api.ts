@@ -1220,6 +1220,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description A path parameter over 100 characters (the router refuses it before the route) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description Neither application/octet-stream nor multipart/form-data */
             415: {
                 headers: {
@@ -1323,6 +1332,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description A path parameter over 100 characters (the router refuses it before the route) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description Too many retries in the window (Retry-After) */
             429: {
                 headers: {
@@ -1410,6 +1428,15 @@ export interface operations {
             };
             /** @description Upload expired or aborted */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A path parameter over 100 characters (the router refuses it before the route) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1507,6 +1534,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description A path parameter over 100 characters (the router refuses it before the route) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description A fault of the server: error.details.errorId is in its log */
             500: {
                 headers: {
@@ -1570,6 +1606,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description A path parameter over 100 characters (the router refuses it before the route) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description A fault of the server: error.details.errorId is in its log */
             500: {
                 headers: {
@@ -1626,6 +1671,15 @@ export interface operations {
             };
             /** @description Unknown batchId */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A path parameter over 100 characters (the router refuses it before the route) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1705,6 +1759,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description A path parameter over 100 characters (the router refuses it before the route) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description A fault of the server: error.details.errorId is in its log */
             500: {
                 headers: {
@@ -1761,6 +1824,15 @@ export interface operations {
             };
             /** @description Unknown videoId */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A path parameter over 100 characters (the router refuses it before the route) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1928,6 +2000,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description A path parameter over 100 characters (the router refuses it before the route) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description A fault of the server: error.details.errorId is in its log */
             500: {
                 headers: {
@@ -1984,6 +2065,15 @@ export interface operations {
             };
             /** @description Unknown webhook (or someone else’s) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A path parameter over 100 characters (the router refuses it before the route) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2254,6 +2344,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description A path parameter over 100 characters (the router refuses it before the route) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description A fault of the server: error.details.errorId is in its log */
             500: {
                 headers: {
@@ -2333,6 +2432,15 @@ export interface operations {
             };
             /** @description Tus-Resumable missing or not 1.0.0 (the answer carries Tus-Version) */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A path parameter over 100 characters (the router refuses it before the route) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2457,6 +2565,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description A path parameter over 100 characters (the router refuses it before the route) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description Content-Type is not application/offset+octet-stream */
             415: {
                 headers: {
@@ -2568,6 +2685,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description A path parameter over 100 characters (the router refuses it before the route) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description A fault of the server: error.details.errorId is in its log */
             500: {
                 headers: {
@@ -2635,6 +2761,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description A path parameter over 100 characters (the router refuses it before the route) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description A fault of the server: error.details.errorId is in its log */
             500: {
                 headers: {
@@ -2695,6 +2830,15 @@ export interface operations {
             };
             /** @description Unknown upload (or someone else’s) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description A path parameter over 100 characters (the router refuses it before the route) */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
