@@ -66,7 +66,12 @@ describe.each(DRIVERS)('the worker on the %s driver', (driver) => {
     expect(rows[0].thumbnail_key).toBe(`videos/${videoId}/thumbnail.jpg`);
     expect(rows[0].storage_key).toBe(`videos/${videoId}/source`);
     expect((await stack.storage.head(rows[0].thumbnail_key!))?.size).toBe(jpeg.length);
-    expect(await (await stack.queue.getJob(`process-${videoId}`))?.getState()).toBe('completed');
+    // BullMQ marks the job completed a moment after the worker wrote `ready`.
+    const job = await eventually(
+      () => stack.queue.getJob(`process-${videoId}`),
+      (j) => j?.finishedOn !== undefined,
+    );
+    expect(await job?.getState()).toBe('completed');
   });
 
   it('a ready video cannot be overwritten through the URL it was uploaded with', async () => {
