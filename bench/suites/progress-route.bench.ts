@@ -166,16 +166,20 @@ async function openSessions(stack: BenchStack, api: Api, config: BenchConfig): P
 }
 
 /**
- * `scaleRate` polls per second for progressSeconds, each of a random upload of `ids`, with as many
- * connections as a p99 of 10 ms needs at that rate (rate x 10 ms, at least 10).
+ * `scaleRate` polls per second for progressSeconds, each of a random upload of `ids`. autocannon sends a
+ * connection's next poll only after its answer, so too few connections would send less than the rate when
+ * answers slow down, and hide the slow ones: there are enough for answers of up to SCALE_SLACK_MS each.
  */
+/** Answer time up to which the scale run's connections still send the full rate (milliseconds). */
+const SCALE_SLACK_MS = 50;
+
 async function pollAtScale(stack: BenchStack, api: Api, ids: string[], config: BenchConfig): Promise<ScaleStats> {
   const sent: Array<[number, number]> = []; // [upload index, ms]
   const before = stack.storageRequests();
   const result = await autocannon({
     url: api.url,
     headers: stack.auth,
-    connections: Math.max(10, Math.ceil((config.scaleRate * 10) / 1000)),
+    connections: Math.max(10, Math.ceil((config.scaleRate * SCALE_SLACK_MS) / 1000)),
     overallRate: config.scaleRate,
     duration: config.progressSeconds,
     requests: [

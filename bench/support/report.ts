@@ -109,7 +109,9 @@ function chunkSection(r: Report): string[] {
     )} MiB.`,
     '',
     'Where the CPU went: CPU seconds per GiB uploaded (user + system, from /proc; median of the runs), and how busy the',
-    'whole machine was meanwhile. When the machine is near 100 % busy, throughput is set by the CPU each path costs.',
+    'whole machine was meanwhile. "Machine busy" counts every process, the bench\'s PostgreSQL and Redis and the kernel\'s',
+    'loopback work included, not only the columns. CPU per GiB is what a path costs wherever it runs; its MB/s also depends',
+    'on how that work spreads over the two cores (each server here is one Node thread), so a path can be slower with less CPU.',
     '',
     '| target | client | server in the path | radosgw | ceph-osd | total | machine busy |',
     '| --- | --- | --- | --- | --- | --- | --- |',
@@ -189,7 +191,7 @@ function progressSection(r: Report): string[] {
     'The bare handler is RedisProgressStore.get (one EVALSHA) on Fastify, with no token check, validation or sync.',
     '',
     "CPU µs per request are the server's and Redis's own CPU time (from /proc) divided by the requests answered:",
-    'unlike req/s they hardly depend on what else runs on the machine.',
+    'they depend less than req/s on what else runs on the machine, but still move from run to run (each goal gives its runs).',
     '',
     '| server | chunks | req/s per run | median req/s | p50 ms | p99 ms | vs bare | server CPU µs/req | Redis CPU µs/req | machine busy |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -206,7 +208,8 @@ function scaleRows(x: NonNullable<Report['results']['progress']>): string[] {
   return [
     '### Progress at scale',
     '',
-    `autocannon at a fixed rate (overallRate), each poll for one of the ${x.openSessions.toLocaleString('en')} open uploads at random, ${x.seconds} s per run.`,
+    `autocannon at a fixed rate (overallRate), each poll for one of the ${x.openSessions.toLocaleString('en')} open uploads at random, ${x.seconds} s per run,`,
+    'over enough connections that answers of up to 50 ms each still leave the full rate sent (a connection waits for its answer).',
     `A poll of an upload whose last look is ${x.syncIntervalMs} ms old starts a look in storage (ListParts) behind its answer, unless`,
     'the API already runs PROGRESS_SYNC_CONCURRENCY (4) looks; a poll never waits for storage. Listings are counted by radosgw',
     'itself (its `rgw.req` counter: nothing else calls it meanwhile); the most allowed is, per upload, its polls taken at least one',
@@ -257,10 +260,21 @@ function workerSection(x: WorkerResult): string[] {
     `| sha256 pass | ${list(speed(x.hashSeconds), 0)} | ${fixed(median(speed(x.hashSeconds)), 0)} | ${passCpu(x, x.hashCpu)} |`,
     '',
     `SHA-256 alone over memory on one core: ${fixed(x.sha256MemoryMiBps, 0)} MiB/s. The reader's CPU is the bench process's`,
-    '(reading, and hashing on the same thread). When the machine is near 100 % busy, the pass is bounded by the CPU it',
-    "and storage take together, not by the network: the hash adds its own CPU per GiB to the GET's on the same two cores.",
+    `(reading, and hashing on the same thread): ${fixed(readerCores(x, x.getCpu, x.getSeconds), 2)} of a core during the GET, ${fixed(readerCores(x, x.hashCpu, x.hashSeconds), 2)} during the sha256 pass`,
+    '(its CPU per GiB times its GiB/s). Near one core, the reading thread bounds the pass: the hash adds its CPU per GiB to',
+    `the GET's on that thread, while storage (radosgw + OSD) kept ${fixed(storageCores(x, x.hashCpu, x.hashSeconds), 2)} of a core busy beside it.`,
     '',
   ];
+}
+
+/** Cores the reading process kept busy during a pass: its median CPU per GiB times the median GiB/s. */
+function readerCores(x: WorkerResult, runs: WorkerResult['getCpu'], seconds: number[]): number {
+  return passCpuPerGiB(x, runs, ['reader']) * (x.videoBytes / 1024 ** 3 / median(seconds));
+}
+
+/** Cores radosgw and its OSD kept busy during a pass, reckoned as readerCores. */
+function storageCores(x: WorkerResult, runs: WorkerResult['getCpu'], seconds: number[]): number {
+  return passCpuPerGiB(x, runs, ['radosgw', 'osd']) * (x.videoBytes / 1024 ** 3 / median(seconds));
 }
 
 /** `reader | radosgw + OSD | machine busy` cells: medians of the runs, CPU s per GiB. */
@@ -292,8 +306,8 @@ function initSection(r: Report): string[] {
     `so at 100 Mbit/s the answer takes about ${fixed((x.gzip.wireBytes * 8) / 1e5, 0)} ms to arrive instead of ${fixed((x.answerBytes * 8) / 1e5, 0)} ms. Over loopback compression is only a cost;`,
     'the goal is measured without it.',
     '',
-    `The API used **${fixed(median(x.apiCpuMs), 0)} ms of CPU per call** (median of the runs: ${list(x.apiCpuMs, 0)}); the rest of a call's time it waited`,
-    '(storage, PostgreSQL, Redis).',
+    `The API used **${fixed(median(x.apiCpuMs), 0)} ms of CPU per call** (median of the runs: ${list(x.apiCpuMs, 0)}). It is the whole process's CPU, every`,
+    "thread's (V8's garbage collector helpers and libuv's pool included), so it can exceed a call's time from the client's side.",
     '',
     `A typical batch, ${x.typical.files} files of ${fixed(x.typical.fileBytes / 1024 ** 3, 0)} GiB (${x.typical.parts} parts each): p50 ${fixed(median(x.typical.runs.flat()))} ms per call, and`,
     `**${fixed(median(x.typical.apiCpuMs), 2)} ms of API CPU per call** (runs: ${list(x.typical.apiCpuMs, 2)}; ${x.typical.runs[0]?.length ?? 0} calls per run).`,
