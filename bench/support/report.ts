@@ -222,6 +222,23 @@ function scaleRows(x: NonNullable<Report['results']['progress']>): string[] {
         `| ${i + 1} | ${s.rate} | ${fixed(s.rps, 0)} | ${s.p50} | ${s.p99} | ${s.failed} | ${s.uploadsPolled} | ${s.polls} | ${s.listings ?? 'n/a'} | ${s.allowedListings} |`,
     ),
     '',
+    ...looksPace(x),
+  ];
+}
+
+/**
+ * How often each upload gets a look at the pace the runs kept: the looks are bounded (PROGRESS_SYNC_CONCURRENCY at
+ * once), so with this many uploads polled, a part PUT straight to storage shows that much later.
+ */
+function looksPace(x: NonNullable<Report['results']['progress']>): string[] {
+  const perSecond = x.scale.flatMap((s) => (s.listings === undefined ? [] : [s.listings / x.seconds]));
+  if (perSecond.length === 0) return [];
+  const pace = median(perSecond);
+  return [
+    `Looks in storage ran at ${fixed(pace, 0)} a second (median of the runs): with ${x.openSessions.toLocaleString('en')} uploads polled, a look for`,
+    `each about every ${fixed(x.openSessions / pace, 0)} s, so a part PUT straight to storage shows that late at this load, not within one interval.`,
+    'The chunk route and tus count their chunks as they land, with no look.',
+    '',
   ];
 }
 
