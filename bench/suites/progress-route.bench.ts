@@ -165,13 +165,14 @@ async function openSessions(stack: BenchStack, api: Api, config: BenchConfig): P
   return batches.flat().map((s) => s.uploadId);
 }
 
+/** Answer time up to which the scale run's connections still send the full rate (milliseconds). */
+export const SCALE_SLACK_MS = 50;
+
 /**
  * `scaleRate` polls per second for progressSeconds, each of a random upload of `ids`. autocannon sends a
  * connection's next poll only after its answer, so too few connections would send less than the rate when
  * answers slow down, and hide the slow ones: there are enough for answers of up to SCALE_SLACK_MS each.
  */
-/** Answer time up to which the scale run's connections still send the full rate (milliseconds). */
-const SCALE_SLACK_MS = 50;
 
 async function pollAtScale(stack: BenchStack, api: Api, ids: string[], config: BenchConfig): Promise<ScaleStats> {
   const sent: Array<[number, number]> = []; // [upload index, ms]

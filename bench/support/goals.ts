@@ -238,9 +238,13 @@ export function workerGoals(r: WorkerResult): Goal[] {
   ];
 }
 
+/** The processes of a worker pass, as its CPU is metered: the reading (bench) process, and storage. */
+export const READER = ['reader'];
+export const STORAGE = ['radosgw', 'osd'];
+
 /** `reader + storage` CPU s/GiB of a pass, each the median of the runs (the worker table's two columns). */
 function passCpuParts(r: WorkerResult, runs: WorkerResult['getCpu']): string {
-  return `${fixed(passCpuPerGiB(r, runs, ['reader']), 2)} + ${fixed(passCpuPerGiB(r, runs, ['radosgw', 'osd']), 2)}`;
+  return `${fixed(passCpuPerGiB(r, runs, READER), 2)} + ${fixed(passCpuPerGiB(r, runs, STORAGE), 2)}`;
 }
 
 /** Median CPU seconds per GiB of a pass, of the reading process and storage together. */

@@ -3,13 +3,13 @@ import { APP_NODE_FLAGS } from '../../scripts/node-flags.js';
 import type { BenchConfig } from '../bench.config.js';
 import { CHUNK_TARGETS, type ChunkRouteResult, type ChunkTarget } from '../suites/chunk-route.bench.js';
 import { BROWSER_ACCEPT_ENCODING } from '../suites/init.bench.js';
-import { HEALTH_KEY, type PollStats, progressKey } from '../suites/progress-route.bench.js';
+import { HEALTH_KEY, type PollStats, progressKey, SCALE_SLACK_MS } from '../suites/progress-route.bench.js';
 import { SDK_SIDES, type SdkResult } from '../suites/sdk.bench.js';
 import type { SessionMemoryResult } from '../suites/session-memory.bench.js';
 import type { StreamsResult } from '../suites/streams.bench.js';
 import type { WorkerResult } from '../suites/worker.bench.js';
 import type { ProfileSummary, Row } from './cpu-profile.js';
-import { type Goal, passCpuPerGiB, type Results, sdkCpuPerGiB } from './goals.js';
+import { type Goal, passCpuPerGiB, READER, type Results, sdkCpuPerGiB, STORAGE } from './goals.js';
 import type { Machine } from './machine.js';
 import type { CpuUse } from './processes.js';
 import { fixed, list, median, MiB, quantile, ratio } from './stats.js';
@@ -209,7 +209,7 @@ function scaleRows(x: NonNullable<Report['results']['progress']>): string[] {
     '### Progress at scale',
     '',
     `autocannon at a fixed rate (overallRate), each poll for one of the ${x.openSessions.toLocaleString('en')} open uploads at random, ${x.seconds} s per run,`,
-    'over enough connections that answers of up to 50 ms each still leave the full rate sent (a connection waits for its answer).',
+    `over enough connections that answers of up to ${SCALE_SLACK_MS} ms each still leave the full rate sent (a connection waits for its answer).`,
     `A poll of an upload whose last look is ${x.syncIntervalMs} ms old starts a look in storage (ListParts) behind its answer, unless`,
     'the API already runs PROGRESS_SYNC_CONCURRENCY (4) looks; a poll never waits for storage. Listings are counted by radosgw',
     'itself (its `rgw.req` counter: nothing else calls it meanwhile); the most allowed is, per upload, its polls taken at least one',
@@ -277,27 +277,22 @@ function workerSection(x: WorkerResult): string[] {
     `| sha256 pass | ${list(speed(x.hashSeconds), 0)} | ${fixed(median(speed(x.hashSeconds)), 0)} | ${passCpu(x, x.hashCpu)} |`,
     '',
     `SHA-256 alone over memory on one core: ${fixed(x.sha256MemoryMiBps, 0)} MiB/s. The reader's CPU is the bench process's`,
-    `(reading, and hashing on the same thread): ${fixed(readerCores(x, x.getCpu, x.getSeconds), 2)} of a core during the GET, ${fixed(readerCores(x, x.hashCpu, x.hashSeconds), 2)} during the sha256 pass`,
+    `(reading, and hashing on the same thread): ${fixed(passCores(x, x.getCpu, x.getSeconds, READER), 2)} of a core during the GET, ${fixed(passCores(x, x.hashCpu, x.hashSeconds, READER), 2)} during the sha256 pass`,
     '(its CPU per GiB times its GiB/s). Near one core, the reading thread bounds the pass: the hash adds its CPU per GiB to',
-    `the GET's on that thread, while storage (radosgw + OSD) kept ${fixed(storageCores(x, x.hashCpu, x.hashSeconds), 2)} of a core busy beside it.`,
+    `the GET's on that thread, while storage (radosgw + OSD) kept ${fixed(passCores(x, x.hashCpu, x.hashSeconds, STORAGE), 2)} of a core busy beside it.`,
     '',
   ];
 }
 
-/** Cores the reading process kept busy during a pass: its median CPU per GiB times the median GiB/s. */
-function readerCores(x: WorkerResult, runs: WorkerResult['getCpu'], seconds: number[]): number {
-  return passCpuPerGiB(x, runs, ['reader']) * (x.videoBytes / 1024 ** 3 / median(seconds));
-}
-
-/** Cores radosgw and its OSD kept busy during a pass, reckoned as readerCores. */
-function storageCores(x: WorkerResult, runs: WorkerResult['getCpu'], seconds: number[]): number {
-  return passCpuPerGiB(x, runs, ['radosgw', 'osd']) * (x.videoBytes / 1024 ** 3 / median(seconds));
+/** Cores `names` kept busy during a pass: their median CPU per GiB times the pass's median GiB/s. */
+function passCores(x: WorkerResult, runs: WorkerResult['getCpu'], seconds: number[], names: string[]): number {
+  return passCpuPerGiB(x, runs, names) * (x.videoBytes / 1024 ** 3 / median(seconds));
 }
 
 /** `reader | radosgw + OSD | machine busy` cells: medians of the runs, CPU s per GiB. */
 function passCpu(x: WorkerResult, runs: WorkerResult['getCpu']): string {
   const busy = median(runs.map((run) => run.machineBusy));
-  return `${fixed(passCpuPerGiB(x, runs, ['reader']), 2)} | ${fixed(passCpuPerGiB(x, runs, ['radosgw', 'osd']), 2)} | ${fixed(100 * busy, 0)} %`;
+  return `${fixed(passCpuPerGiB(x, runs, READER), 2)} | ${fixed(passCpuPerGiB(x, runs, STORAGE), 2)} | ${fixed(100 * busy, 0)} %`;
 }
 
 function initSection(r: Report): string[] {
